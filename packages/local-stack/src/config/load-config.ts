@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { StackError } from '../errors.ts';
+import { type ConfigToml, configTomlSchema } from './config-schema.ts';
+import { findUnsupportedSettings } from './unsupported-settings.ts';
+
+export interface Ports {
+  /** The gateway: REST, Auth, Storage, Realtime and Functions, as Supabase's Kong. */
+  api: number;
+  db: number;
+  /** Mail catcher web page and HTTP API (Mailpit's port in `supabase start`). */
+  mail: number;
+  /** Mail catcher SMTP. */
+  smtp: number;
+}
+
+export interface StackConfig {
+  projectId: string;
+  /** The folder holding `supabase/`. */
+  workdir: string;
+  supabaseDir: string;
+  /** Git-ignored runtime state: database files, stored objects, logs, pid file. */
+  stateDir: string;
+  ports: Ports;
+  /** Host name used in printed URLs. */
+  host: string;
+  toml: ConfigToml;
+  /** Settings that are switched on in config.toml but that groundwork does not serve. */
+  unsupported: string[];
+  /** Environment the config was resolved with (`env(NAME)` values, function secrets). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LoadConfigOptions {
+  /** As the Supabase CLI's `--workdir`: used as given; otherwise searched upward from cwd. */
+  workdir?: string;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  ports?: Partial<Ports>;
+  stateDir?: string;
+}
+
+export function findWorkdir(from: string): string | undefined {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'supabase', 'config.toml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** `env(NAME)` in any string value is replaced as the Supabase CLI does. */
+function substituteEnv(value: unknown, env: Record<string, string | undefined>): unknown {
+  if (typeof value === 'string') {
+    const match = /^env\((\w+)\)$/.exec(value.trim());
+    return match ? (env[match[1] as string] ?? '') : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => substituteEnv(item, env));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, substituteEnv(inner, env)]));
+  }
+  return value;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
+  const env = options.env ?? process.env;
+  const workdir = options.workdir
+    ? resolve(options.cwd ?? process.cwd(), options.workdir)
+    : findWorkdir(options.cwd ?? process.cwd());
+  if (!workdir || !existsSync(join(workdir, 'supabase', 'config.toml'))) {
+    throw new StackError(
+      'workdir_not_found',
+      `no supabase/config.toml found ${options.workdir ? `in ${workdir}` : 'here or in any parent folder'}; run "npx supabase init" or pass --workdir`,
+      'config',
+    );
+  }
+  const supabaseDir = join(workdir, 'supabase');
+  const path = join(supabaseDir, 'config.toml');
+  let raw: unknown;
+  try {
+    raw = substituteEnv(parseToml(readFileSync(path, 'utf8')), env);
+  } catch (error) {
+    throw new StackError('config_invalid', `${path}: ${(error as Error).message}`, 'config', {
+      cause: error,
+    });
+  }
+  const parsed = configTomlSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new StackError('config_invalid', `${path}: ${issue?.path.join('.')}: ${issue?.message}`, 'config');
+  }
+  const toml = parsed.data;
+  const mailPort = toml.local_smtp?.port ?? toml.inbucket?.port ?? 54324;
+  const ports: Ports = {
+    api: toml.api.port,
+    db: toml.db.port,
+    mail: mailPort,
+    smtp: mailPort + 1,
+    ...options.ports,
+  };
+  const stateDir = options.stateDir
+    ? resolve(options.stateDir)
+    : join(workdir, '.groundwork', toml.project_id);
+  return {
+    projectId: toml.project_id,
+    workdir,
+    supabaseDir,
+    stateDir,
+    ports,
+    host: '127.0.0.1',
+    toml,
+    unsupported: findUnsupportedSettings(raw as Record<string, unknown>),
+    env,
+  };
+}
+
+/** Resolves a path written in config.toml, which the CLI reads relative to `supabase/`. */
+export function resolveProjectPath(config: StackConfig, path: string): string {
+  return isAbsolute(path) ? path : resolve(config.supabaseDir, path);
+}

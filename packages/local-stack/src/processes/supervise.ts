@@ -1,0 +1,105 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { Logger } from '../logger.ts';
+
+export interface SupervisedProcessOptions {
+  name: string;
+  spawn: () => ChildProcess;
+  /** Resolves once the process serves requests; rejects with the cause if it can't. */
+  waitUntilReady: (child: ChildProcess) => Promise<void>;
+  log: Logger;
+  /** Signal that asks the process for a clean, fast shutdown. */
+  stopSignal?: NodeJS.Signals;
+  stopTimeoutMs?: number;
+  /** Called after a restart succeeded (e.g. PostgREST reloads its schema cache by itself). */
+  onRestarted?: () => void | Promise<void>;
+}
+
+export interface SupervisedProcess {
+  readonly name: string;
+  readonly pid: number | undefined;
+  readonly restarts: number;
+  stop(): Promise<void>;
+}
+
+const RESTART_WINDOW_MS = 60_000;
+const MAX_RESTARTS_IN_WINDOW = 5;
+
+/**
+ * Starts a child process and restarts it whenever it dies unexpectedly, saying so in
+ * the log. Gives up after repeated crashes in a short window, so a process that can
+ * never start doesn't spin.
+ */
+export async function startSupervised(options: SupervisedProcessOptions): Promise<SupervisedProcess> {
+  const { name, log } = options;
+  let child = options.spawn();
+  let stopping = false;
+  let restarts = 0;
+  const recentCrashes: number[] = [];
+
+  const watch = (current: ChildProcess) => {
+    current.once('exit', (code, signal) => {
+      if (stopping || current !== child) return;
+      const now = Date.now();
+      recentCrashes.push(now);
+      while ((recentCrashes[0] ?? now) < now - RESTART_WINDOW_MS) recentCrashes.shift();
+      if (recentCrashes.length > MAX_RESTARTS_IN_WINDOW) {
+        log.error(
+          `${name} exited (${signal ?? `code ${code}`}) ${recentCrashes.length} times in a minute; giving up`,
+        );
+        return;
+      }
+      log.warn(`${name} exited unexpectedly (${signal ?? `code ${code}`}); restarting`);
+      setTimeout(() => void restart(), 100 * recentCrashes.length);
+    });
+  };
+
+  const restart = async () => {
+    if (stopping) return;
+    child = options.spawn();
+    watch(child);
+    try {
+      await options.waitUntilReady(child);
+      restarts += 1;
+      log.info(`${name} restarted (pid ${child.pid})`);
+      await options.onRestarted?.();
+    } catch (error) {
+      log.error(`${name} failed to restart: ${(error as Error).message}`);
+    }
+  };
+
+  try {
+    await options.waitUntilReady(child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  watch(child);
+
+  return {
+    name,
+    get pid() {
+      return child.pid;
+    },
+    get restarts() {
+      return restarts;
+    },
+    async stop() {
+      stopping = true;
+      await stopChild(child, options.stopSignal ?? 'SIGTERM', options.stopTimeoutMs ?? 10_000);
+    },
+  };
+}
+
+export async function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,40 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Hono } from 'hono';
+import type pg from 'pg';
+import type { StackConfig } from '../config/load-config.ts';
+import type { ProjectKeys } from '../config/project-keys.ts';
+import type { GatewayEnv } from '../gateway/caller.ts';
+import type { Logger } from '../logger.ts';
+
+/**
+ * What every service plugged into the gateway is given. Configuration enters here
+ * once; services never read process.env.
+ */
+export interface ServiceContext {
+  config: StackConfig;
+  keys: ProjectKeys;
+  log: Logger;
+  /** Connection string for a database role (`postgres`, `supabase_auth_admin`, …). */
+  databaseUrl(role?: string): string;
+  /** A shared pool connected as `postgres`; services that act for a caller `set local role` inside a transaction. */
+  db: pg.Pool;
+  /** Public base URL of the gateway, e.g. http://127.0.0.1:54321 */
+  apiUrl: string;
+  /** Where mail goes (the local mail catcher's SMTP port). */
+  smtp: { host: string; port: number };
+}
+
+export interface Service {
+  /** e.g. "auth"; also used in log lines. */
+  readonly name: string;
+  /** Mount point on the gateway, e.g. "/auth/v1". */
+  readonly basePath: string;
+  /** Routes relative to basePath. The gateway has already resolved the caller (see GatewayEnv). */
+  readonly app: Hono<GatewayEnv>;
+  /** WebSocket upgrades under basePath (Realtime). */
+  upgrade?(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): Promise<void>;
+}
+
+export type ServiceFactory = (context: ServiceContext) => Promise<Service>;

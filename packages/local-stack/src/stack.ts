@@ -1,0 +1,174 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import type { StackConfig } from './config/load-config.ts';
+import { createProjectKeys, type ProjectKeys } from './config/project-keys.ts';
+import { applyBootstrap, bootstrapState } from './database/apply-bootstrap.ts';
+import { applyMigrations } from './database/migrations.ts';
+import { applySeed } from './database/seed.ts';
+import { StackError } from './errors.ts';
+import { createGatewayApp } from './gateway/app.ts';
+import { listenGateway, type RunningGateway } from './gateway/server.ts';
+import type { Logger } from './logger.ts';
+import { assertPortFree, findFreePort } from './processes/ports.ts';
+import { type RunningPostgres, startPostgres } from './processes/postgres.ts';
+import { type RunningPostgrest, startPostgrest } from './processes/postgrest.ts';
+import { enabledServices } from './services/registry.ts';
+import type { Service, ServiceFactory } from './services/service.ts';
+import { type StackStatus, stackStatus } from './status.ts';
+
+export interface StartStackOptions {
+  config: StackConfig;
+  log: Logger;
+  /** Services to mount; defaults to every service config.toml enables. */
+  services?: ServiceFactory[];
+  /** Called as each step completes, for progress output and benchmarks. */
+  onStep?: (step: string, elapsedMs: number) => void;
+}
+
+export interface RunningStack extends AsyncDisposable {
+  config: StackConfig;
+  keys: ProjectKeys;
+  status: StackStatus;
+  postgres: RunningPostgres;
+  postgrest: RunningPostgrest;
+  /** A pool connected as `postgres`, for tests and tools. */
+  db: pg.Pool;
+  /** True when this start created the database (cold start: migrations from scratch and seed). */
+  createdDatabase: boolean;
+  stop(): Promise<void>;
+}
+
+export function dataDirOf(config: StackConfig): string {
+  return join(config.stateDir, 'postgres');
+}
+
+async function step<T>(name: string, options: StartStackOptions, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    const result = await run();
+    options.onStep?.(name, performance.now() - started);
+    return result;
+  } catch (error) {
+    if (error instanceof StackError) throw error;
+    throw new StackError('service_failed', `${name}: ${(error as Error).message}`, name, { cause: error });
+  }
+}
+
+/**
+ * Brings the whole local API up in order — Postgres, platform bootstrap, migrations by
+ * the real CLI, seed, PostgREST, services, gateway — and tears down what it started if a
+ * step fails, so a failed start leaves no process behind.
+ */
+export async function startStack(options: StartStackOptions): Promise<RunningStack> {
+  const { config, log } = options;
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const close of cleanups.reverse()) await close().catch(() => {});
+    cleanups.length = 0;
+  };
+  try {
+    await step('ports', options, async () => {
+      await assertPortFree(config.ports.api, 'API gateway');
+      await assertPortFree(config.ports.db, 'database');
+    });
+    const keys = await step('keys', options, () => createProjectKeys(config));
+    const dataDir = dataDirOf(config);
+    let createdDatabase = false;
+    const postgres = await step('postgres', options, async () => {
+      const { existsSync } = await import('node:fs');
+      createdDatabase = !existsSync(join(dataDir, 'PG_VERSION'));
+      return startPostgres({ dataDir, port: config.ports.db, log: log.child('postgres') });
+    });
+    cleanups.push(() => postgres.stop());
+    const db = new pg.Pool({ connectionString: postgres.url(), max: 10 });
+    db.on('error', (error) => log.warn(`database pool: ${error.message}`));
+    cleanups.push(() => db.end());
+
+    await step('bootstrap', options, async () => {
+      const client = await db.connect();
+      try {
+        const state = await bootstrapState(client);
+        if (state === 'missing') await applyBootstrap(client);
+        if (state === 'stale') {
+          log.warn(
+            'the platform bootstrap changed since this database was made; run "groundwork reset" to rebuild it',
+          );
+        }
+      } finally {
+        client.release();
+      }
+    });
+    if (config.toml.db.migrations.enabled) {
+      const applied = await step('migrations', options, () =>
+        applyMigrations({
+          db,
+          workdir: config.workdir,
+          supabaseDir: config.supabaseDir,
+          dbUrl: postgres.url(),
+        }),
+      );
+      if (applied.length > 0) log.info(`applied ${applied.length} migration(s)`);
+    }
+    if (createdDatabase) {
+      const seeded = await step('seed', options, () => applySeed(db, config));
+      if (seeded.length > 0) log.info(`seeded from ${seeded.join(', ')}`);
+    }
+
+    const postgrest = await step('postgrest', options, async () =>
+      startPostgrest({
+        dbUrl: postgres.url('authenticator'),
+        port: await findFreePort(),
+        adminPort: await findFreePort(),
+        schemas: config.toml.api.schemas,
+        extraSearchPath: config.toml.api.extra_search_path,
+        maxRows: config.toml.api.max_rows,
+        keys,
+        log: log.child('postgrest'),
+      }),
+    );
+    cleanups.push(() => postgrest.stop());
+
+    const apiUrl = `http://${config.host}:${config.ports.api}`;
+    const services: Service[] = [];
+    for (const factory of options.services ?? enabledServices(config)) {
+      const service = await step('services', options, () =>
+        factory({
+          config,
+          keys,
+          log: log.child('service'),
+          databaseUrl: (role) => postgres.url(role),
+          db,
+          apiUrl,
+          smtp: { host: '127.0.0.1', port: config.ports.smtp },
+        }),
+      );
+      services.push(service);
+      cleanups.push(() => service.close());
+    }
+
+    const gateway: RunningGateway = await step('gateway', options, () =>
+      listenGateway(
+        createGatewayApp({ keys, postgrestUrl: () => postgrest.url, services, log: log.child('gateway') }),
+        services,
+        config.ports.api,
+      ),
+    );
+    cleanups.push(() => gateway.close());
+
+    const stop = cleanup;
+    return {
+      config,
+      keys,
+      status: stackStatus(config, keys),
+      postgres,
+      postgrest,
+      db,
+      createdDatabase,
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
