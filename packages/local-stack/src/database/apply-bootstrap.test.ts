@@ -550,6 +550,19 @@ describe('applyBootstrap', () => {
     expect(await visibleOn(`user:${bob}`)).toBe(0);
   });
 
+  it('re-applies a newer bootstrap without touching project tables, data or policies', async () => {
+    const snapshot = `select
+        (select count(*)::int from public.profiles) as profiles,
+        (select count(*)::int from pg_policies where schemaname in ('public', 'storage', 'realtime')) as policies,
+        (select count(*)::int from pg_publication_tables where pubname = 'supabase_realtime') as published,
+        (select count(*)::int from storage.buckets) as buckets`;
+    const before = (await client.query(snapshot)).rows[0];
+    await client.query(`update groundwork.bootstrap set version = 'an-older-bootstrap'`);
+    await applyBootstrap(client);
+    expect(await bootstrapState(client)).toBe('current');
+    expect((await client.query(snapshot)).rows[0]).toEqual(before);
+  });
+
   it('passes supabase db advisors with nothing at WARN or above', async () => {
     const result = await runSupabaseCli(
       [
