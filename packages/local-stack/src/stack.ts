@@ -9,6 +9,7 @@ import { StackError } from './errors.ts';
 import { createGatewayApp } from './gateway/app.ts';
 import { listenGateway, type RunningGateway } from './gateway/server.ts';
 import type { Logger } from './logger.ts';
+import { clusterDirFor } from './processes/data-dir.ts';
 import { assertPortFree, findFreePort } from './processes/ports.ts';
 import { type RunningPostgres, startPostgres } from './processes/postgres.ts';
 import { type RunningPostgrest, startPostgrest } from './processes/postgrest.ts';
@@ -39,7 +40,7 @@ export interface RunningStack extends AsyncDisposable {
 }
 
 export function dataDirOf(config: StackConfig): string {
-  return join(config.stateDir, 'postgres');
+  return clusterDirFor(config.stateDir);
 }
 
 async function step<T>(name: string, options: StartStackOptions, run: () => Promise<T>): Promise<T> {

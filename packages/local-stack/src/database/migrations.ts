@@ -24,12 +24,13 @@ export function migrationFiles(supabaseDir: string): { version: string; file: st
 export async function pendingMigrations(db: pg.Pool | pg.Client, supabaseDir: string) {
   const files = migrationFiles(supabaseDir);
   if (files.length === 0) return [];
-  const { rows } = await db
-    .query<{ version: string }>(
-      `select version from supabase_migrations.schema_migrations
-      where to_regclass('supabase_migrations.schema_migrations') is not null`,
-    )
-    .catch(() => ({ rows: [] as { version: string }[] }));
+  // Two queries: a query naming a missing table fails at parse time, whatever its WHERE says.
+  const exists = await db.query<{ found: boolean }>(
+    `select to_regclass('supabase_migrations.schema_migrations') is not null as found`,
+  );
+  const { rows } = exists.rows[0]?.found
+    ? await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations')
+    : { rows: [] };
   const applied = new Set(rows.map((row) => row.version));
   return files.filter((file) => !applied.has(file.version));
 }

