@@ -75,7 +75,13 @@ async function startThrowawayCluster(): Promise<Cluster> {
     { stdio: 'ignore', ...identity },
   );
   const url = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
-  await waitUntilAccepting(url, server);
+  try {
+    await waitUntilAccepting(url, server);
+  } catch (error) {
+    server.kill('SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url,
     async stop() {
