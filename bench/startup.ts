@@ -30,7 +30,13 @@ async function untilAnswering(stack: TestStack) {
 async function timeStart(stateDir: string): Promise<{ ms: number; steps: Record<string, number> }> {
   const steps: Record<string, number> = {};
   const started = performance.now();
-  const stack = await startTestStack({ workdir, stateDir });
+  const stack = await startTestStack({
+    workdir,
+    stateDir,
+    onStep: (name, elapsed) => {
+      steps[name] = (steps[name] ?? 0) + elapsed;
+    },
+  });
   await untilAnswering(stack);
   const ms = performance.now() - started;
   await stack.stop();
@@ -44,8 +50,17 @@ const warm: number[] = [];
 for (let run = 0; run < runs; run++) {
   const stateDir = mkdtempSync(join(tmpdir(), 'groundwork-bench-'));
   try {
-    cold.push((await timeStart(stateDir)).ms);
-    warm.push((await timeStart(stateDir)).ms);
+    const coldRun = await timeStart(stateDir);
+    const warmRun = await timeStart(stateDir);
+    cold.push(coldRun.ms);
+    warm.push(warmRun.ms);
+    const show = (steps: Record<string, number>) =>
+      Object.entries(steps)
+        .map(([name, ms]) => `${name} ${Math.round(ms)}`)
+        .join(', ');
+    console.log(
+      `run ${run + 1} steps (ms): cold: ${show(coldRun.steps)}\n              warm: ${show(warmRun.steps)}`,
+    );
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { StackConfig } from './config/load-config.ts';
 import { createProjectKeys, type ProjectKeys } from './config/project-keys.ts';
 import { applyBootstrap, bootstrapState } from './database/apply-bootstrap.ts';
+import { createClusterFromTemplate } from './database/cluster-template.ts';
 import { applyMigrations } from './database/migrations.ts';
 import { applySeed } from './database/seed.ts';
 import { StackError } from './errors.ts';
@@ -78,6 +79,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     const postgres = await step('postgres', options, async () => {
       const { existsSync } = await import('node:fs');
       createdDatabase = !existsSync(join(dataDir, 'PG_VERSION'));
+      if (createdDatabase) await createClusterFromTemplate(dataDir, log.child('postgres'));
       return startPostgres({ dataDir, port: config.ports.db, log: log.child('postgres') });
     });
     cleanups.push(() => postgres.stop());
@@ -88,13 +90,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     await step('bootstrap', options, async () => {
       const client = await db.connect();
       try {
+        // The bootstrap converges (additions only), so a newer one applies over an older database.
         const state = await bootstrapState(client);
-        if (state === 'missing') await applyBootstrap(client);
-        if (state === 'stale') {
-          log.warn(
-            'the platform bootstrap changed since this database was made; run "groundwork reset" to rebuild it',
-          );
-        }
+        if (state !== 'current') await applyBootstrap(client);
       } finally {
         client.release();
       }

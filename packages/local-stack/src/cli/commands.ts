@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statS
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { StackConfig } from '../config/load-config.ts';
+import { generateTypes } from '../database/generate-types.ts';
 import { StackError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { runSupabaseCli } from '../processes/supabase-cli.ts';
@@ -125,12 +126,8 @@ function runningDbUrl(config: StackConfig): string {
 }
 
 export async function genTypesCommand(config: StackConfig, schemas: string[]): Promise<void> {
-  const args = ['gen', 'types', '--lang', 'typescript', `--remote=${runningDbUrl(config)}`];
-  for (const schema of schemas) args.push('--schema', schema);
-  const result = await runSupabaseCli(args, { cwd: config.workdir });
-  if (result.code !== 0)
-    throw new StackError('cli_failed', result.stderr.trim() || 'supabase gen types failed', 'gen-types');
-  process.stdout.write(result.stdout);
+  const dbUrl = runningDbUrl(config).replace(/\?sslmode=disable$/, '');
+  process.stdout.write(await generateTypes({ dbUrl, workdir: config.workdir, schemas }));
 }
 
 export async function advisorsCommand(config: StackConfig, extra: string[]): Promise<void> {

@@ -152,6 +152,9 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
         'max_replication_slots=10',
         '-c',
         'max_connections=200',
+        // As hosted: the extension is created by the bootstrap and its views need the library loaded.
+        '-c',
+        'shared_preload_libraries=pg_stat_statements',
         // Local development: losing the last few milliseconds of commits on a crash is fine; corruption is not.
         '-c',
         'synchronous_commit=off',

@@ -14,6 +14,7 @@ export interface TestStackOptions {
   /** Keep the data folder after stop (e.g. to restart on it). */
   stateDir?: string;
   log?: Logger | 'stderr';
+  onStep?: (step: string, elapsedMs: number) => void;
 }
 
 export interface TestStack extends RunningStack {
@@ -50,6 +51,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     config,
     log,
     ...(options.services ? { services: options.services } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
   });
   const stop = async () => {
     await stack.stop();
