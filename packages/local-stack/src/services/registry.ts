@@ -1,11 +1,13 @@
 import type { StackConfig } from '../config/load-config.ts';
 import type { ServiceFactory } from './service.ts';
+import { createStorageService } from './storage/index.ts';
 
 /**
  * The services the gateway mounts, each switched by its config.toml section. A service
  * not listed here answers 503 on its path.
  */
-export function enabledServices(_config: StackConfig): ServiceFactory[] {
+export function enabledServices(config: StackConfig): ServiceFactory[] {
   const factories: ServiceFactory[] = [];
+  if (config.toml.storage.enabled) factories.push(createStorageService);
   return factories;
 }

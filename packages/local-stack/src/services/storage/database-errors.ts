@@ -1,0 +1,39 @@
+import { type StorageError, storageErrors } from './errors.ts';
+
+interface PgErrorLike {
+  code?: string;
+  message?: string;
+}
+
+function isPgError(value: unknown): value is PgErrorLike & Error {
+  return value instanceof Error && typeof (value as PgErrorLike).code === 'string';
+}
+
+/**
+ * Postgres errors as hosted Storage reports them (supabase/storage's DBError): RLS denials
+ * become 403 "new row violates row-level security policy", duplicates 409, and anything
+ * unexpected a 500 that names only the SQLSTATE.
+ */
+export function storageErrorFromDatabase(error: unknown): StorageError | undefined {
+  if (!isPgError(error)) return undefined;
+  const message = error.message ?? '';
+  switch (error.code) {
+    case '42501':
+      return storageErrors.accessDenied(
+        message.includes('row-level security') ? 'new row violates row-level security policy' : message,
+      );
+    case '23505':
+      return storageErrors.resourceAlreadyExists();
+    case '23503':
+      return storageErrors.invalidRequest('The related resource does not exist');
+    case '57014':
+      return storageErrors.databaseTimeout();
+    case '22P02':
+      return storageErrors.invalidParameter(
+        'value',
+        message || 'Invalid value format or type conversion failed',
+      );
+    default:
+      return storageErrors.databaseError(error.code ?? 'unknown', error);
+  }
+}

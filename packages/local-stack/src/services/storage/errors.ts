@@ -1,0 +1,135 @@
+/**
+ * Storage's errors, shaped as supabase/storage renders them. Hosted Storage answers every
+ * error that is not a 500 with HTTP 400 and puts the "real" status in the body's
+ * `statusCode` string (`{"statusCode":"404","error":"not_found","message":"Object not found"}`);
+ * storage-js reads both. We keep that quirk so apps that switch on it behave the same here.
+ */
+export type StorageErrorCode =
+  | 'NoSuchBucket'
+  | 'NoSuchKey'
+  | 'InvalidJWT'
+  | 'InvalidRequest'
+  | 'EntityTooLarge'
+  | 'InternalError'
+  | 'ResourceAlreadyExists'
+  | 'ResourceNotEmpty'
+  | 'InvalidBucketName'
+  | 'InvalidKey'
+  | 'InvalidRange'
+  | 'InvalidMimeType'
+  | 'KeyAlreadyExists'
+  | 'BucketAlreadyExists'
+  | 'DatabaseTimeout'
+  | 'InvalidSignature'
+  | 'ExpiredToken'
+  | 'AccessDenied'
+  | 'DatabaseError'
+  | 'MissingParameter'
+  | 'InvalidParameter';
+
+/** The status hosted Storage reports in the body for each code (`statusCode`). */
+export const STORAGE_ERROR_STATUS: Record<StorageErrorCode, number> = {
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  InvalidJWT: 400,
+  InvalidRequest: 400,
+  EntityTooLarge: 413,
+  InternalError: 500,
+  ResourceAlreadyExists: 409,
+  ResourceNotEmpty: 409,
+  InvalidBucketName: 400,
+  InvalidKey: 400,
+  InvalidRange: 400,
+  InvalidMimeType: 415,
+  KeyAlreadyExists: 409,
+  BucketAlreadyExists: 409,
+  DatabaseTimeout: 544,
+  InvalidSignature: 400,
+  ExpiredToken: 400,
+  AccessDenied: 403,
+  DatabaseError: 500,
+  MissingParameter: 400,
+  InvalidParameter: 400,
+};
+
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  constructor(
+    readonly code: StorageErrorCode,
+    message: string,
+    /** The legacy `error` field hosted still sends ("not_found", "Duplicate", …); defaults to the code. */
+    readonly legacyError: string = code,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get status(): number {
+    return STORAGE_ERROR_STATUS[this.code];
+  }
+
+  /** The HTTP status of the response: hosted sends 400 for everything but 500s (and 544 timeouts). */
+  get httpStatus(): number {
+    if (this.code === 'DatabaseTimeout') return 544;
+    return this.status === 500 ? 500 : 400;
+  }
+
+  toBody(): { statusCode: string; code: StorageErrorCode; error: string; message: string } {
+    return {
+      statusCode: String(this.status),
+      code: this.code,
+      error: this.legacyError,
+      message: this.message,
+    };
+  }
+}
+
+export function isStorageError(value: unknown): value is StorageError {
+  return value instanceof StorageError;
+}
+
+/** Constructors named after the situations, with hosted's exact messages. */
+export const storageErrors = {
+  bucketNotFound: () => new StorageError('NoSuchBucket', 'Bucket not found', 'Bucket not found'),
+  objectNotFound: () => new StorageError('NoSuchKey', 'Object not found', 'not_found'),
+  bucketAlreadyExists: () =>
+    new StorageError('BucketAlreadyExists', 'The resource already exists', 'Duplicate'),
+  objectAlreadyExists: () => new StorageError('KeyAlreadyExists', 'The resource already exists', 'Duplicate'),
+  resourceAlreadyExists: () =>
+    new StorageError('ResourceAlreadyExists', 'The resource already exists', 'Duplicate'),
+  bucketNotEmpty: () => new StorageError('ResourceNotEmpty', 'The bucket you tried to delete is not empty'),
+  invalidKey: (key: string) => new StorageError('InvalidKey', `Invalid key: ${key}`),
+  invalidBucketName: () => new StorageError('InvalidBucketName', 'Bucket name invalid', 'Invalid Input'),
+  entityTooLarge: () =>
+    new StorageError('EntityTooLarge', 'The object exceeded the maximum allowed size', 'Payload too large'),
+  bucketLimitAboveGlobal: () =>
+    new StorageError(
+      'EntityTooLarge',
+      'The bucket file size limit exceeded the maximum allowed size',
+      'Payload too large',
+    ),
+  invalidMimeType: (mimeType: string) =>
+    new StorageError('InvalidMimeType', `mime type ${mimeType} is not supported`, 'invalid_mime_type'),
+  invalidRange: () => new StorageError('InvalidRange', 'invalid range provided', 'invalid_range'),
+  accessDenied: (message: string) =>
+    new StorageError('AccessDenied', message || 'Access denied', 'Unauthorized'),
+  invalidJwt: (message: string) => new StorageError('InvalidJWT', message || 'Invalid JWT'),
+  invalidSignature: () => new StorageError('InvalidSignature', 'Invalid signature'),
+  expiredSignature: () => new StorageError('ExpiredToken', 'The provided token has expired.'),
+  invalidRequest: (message: string) => new StorageError('InvalidRequest', message),
+  missingParameter: (name: string) =>
+    new StorageError('MissingParameter', `Missing Required Parameter ${name}`),
+  invalidParameter: (name: string, message?: string) =>
+    new StorageError('InvalidParameter', message ?? `Invalid Parameter ${name}`),
+  noContent: () => new StorageError('InvalidRequest', 'No content provided'),
+  databaseTimeout: () => new StorageError('DatabaseTimeout', 'The connection to the database timed out'),
+  databaseError: (sqlState: string, cause: unknown) =>
+    new StorageError('DatabaseError', `database error, code: ${sqlState}`, 'DatabaseError', { cause }),
+  internal: (cause?: unknown) =>
+    new StorageError('InternalError', 'Internal server error', 'InternalError', { cause }),
+};
+
+/** The one place an error becomes a response body. */
+export function storageErrorResponse(error: StorageError): Response {
+  return Response.json(error.toBody(), { status: error.httpStatus });
+}

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { StackError } from '../../errors.ts';
+import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { ServiceFactory } from '../service.ts';
+import { parseConfigByteSize } from './byte-size.ts';
+import { applyConfigBuckets } from './config-buckets.ts';
+import { createDiskStore } from './disk-store.ts';
+import { isStorageError, storageErrorResponse, storageErrors } from './errors.ts';
+import { bucketRoutes } from './routes/bucket-routes.ts';
+import { objectManageRoutes } from './routes/object-manage-routes.ts';
+import { objectReadRoutes } from './routes/object-read-routes.ts';
+import { objectUploadRoutes } from './routes/object-upload-routes.ts';
+import type { StorageContext } from './storage-context.ts';
+
+/**
+ * The Storage API at /storage/v1, speaking supabase/storage's HTTP API to storage-js:
+ * metadata in storage.buckets / storage.objects under the caller's RLS, bytes on disk in
+ * `<stateDir>/storage`.
+ */
+export const createStorageService: ServiceFactory = async (ctx) => {
+  let globalFileSizeLimit: number;
+  try {
+    globalFileSizeLimit = parseConfigByteSize(ctx.config.toml.storage.file_size_limit);
+  } catch (error) {
+    throw new StackError(
+      'config_invalid',
+      `[storage] file_size_limit: ${(error as Error).message}`,
+      'storage',
+    );
+  }
+  const log = ctx.log.child('storage');
+  const context: StorageContext = {
+    db: ctx.db,
+    keys: ctx.keys,
+    store: createDiskStore(join(ctx.config.stateDir, 'storage')),
+    log,
+    globalFileSizeLimit,
+  };
+  const seeded = await applyConfigBuckets(ctx.db, ctx.config);
+  if (seeded.length > 0) log.info(`buckets from config.toml: ${seeded.join(', ')}`);
+
+  const app = new Hono<GatewayEnv>();
+  // Order matters: the generic `/object/:bucket/:key` routes of the upload module come last.
+  app.route('/', bucketRoutes(context));
+  app.route('/', objectReadRoutes(context));
+  app.route('/', objectManageRoutes(context));
+  app.route('/', objectUploadRoutes(context));
+  // Fastify's not-found answer, which hosted Storage gives for unknown routes.
+  app.all('*', (c) =>
+    c.json(
+      { statusCode: 404, error: 'Not Found', message: `Route ${c.req.method}:${c.req.path} not found` },
+      404,
+    ),
+  );
+  app.onError((error) => {
+    if (isStorageError(error)) return storageErrorResponse(error);
+    log.error(`${error.stack ?? error.message}`);
+    return storageErrorResponse(storageErrors.internal(error));
+  });
+
+  return { name: 'storage', basePath: '/storage/v1', app, close: async () => {} };
+};

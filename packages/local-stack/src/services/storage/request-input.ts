@@ -1,0 +1,62 @@
+import type { Context } from 'hono';
+import type { GatewayEnv } from '../../gateway/caller.ts';
+import { type CallerIdentity, identifyCaller } from './caller-identity.ts';
+import { storageErrors } from './errors.ts';
+import type { StorageContext } from './storage-context.ts';
+
+export type StorageRequest = Context<GatewayEnv>;
+
+export function callerOf(context: StorageContext, c: StorageRequest): Promise<CallerIdentity> {
+  return identifyCaller(context.keys, c.get('caller'));
+}
+
+/** A JSON object body; anything else is a 400 in hosted's shape, never a crash. */
+export async function jsonBody(c: StorageRequest): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    const text = await c.req.text();
+    parsed = text === '' ? {} : JSON.parse(text);
+  } catch {
+    throw storageErrors.invalidRequest('Body is not valid JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw storageErrors.invalidRequest('body must be object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function requiredString(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  if (typeof value !== 'string' || value === '') throw storageErrors.missingParameter(name);
+  return value;
+}
+
+export function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw storageErrors.invalidParameter(name);
+  return value;
+}
+
+export function positiveInteger(body: Record<string, unknown>, name: string): number {
+  const value = body[name];
+  if (value === undefined) throw storageErrors.missingParameter(name);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw storageErrors.invalidParameter(name, `body/${name} must be >= 1`);
+  }
+  return value;
+}
+
+/** Bucket and object key from `/…/:bucket/:key{.+}` routes (Hono has already percent-decoded them). */
+export function objectAddress(c: StorageRequest): { bucketId: string; key: string } {
+  return { bucketId: c.req.param('bucket') ?? '', key: c.req.param('key') ?? '' };
+}
+
+/** `?download` → attachment with the default name; `?download=name` → that name; absent → inline. */
+export function downloadParam(c: StorageRequest): string | undefined {
+  return c.req.query('download');
+}
+
+export function isUpsert(c: StorageRequest): boolean {
+  return c.req.header('x-upsert') === 'true';
+}

@@ -1,0 +1,151 @@
+import { Hono } from 'hono';
+import type { GatewayEnv } from '../../../gateway/caller.ts';
+import { type CallerIdentity, STORAGE_ADMIN } from '../caller-identity.ts';
+import { asCaller } from '../caller-transaction.ts';
+import { storageErrors } from '../errors.ts';
+import { assertValidBucketName, assertValidObjectKey } from '../object-key.ts';
+import { objectResponse } from '../object-response.ts';
+import { findBucket, findObject, type ObjectRow } from '../object-rows.ts';
+import {
+  callerOf,
+  downloadParam,
+  jsonBody,
+  objectAddress,
+  positiveInteger,
+  type StorageRequest,
+} from '../request-input.ts';
+import { signDownloadToken, verifySignedToken } from '../signed-url.ts';
+import type { StorageContext } from '../storage-context.ts';
+
+function objectInfoJson(object: ObjectRow) {
+  return {
+    id: object.id,
+    version: object.version,
+    name: object.name,
+    bucket_id: object.bucket_id,
+    size: object.metadata?.size ?? null,
+    content_type: object.metadata?.mimetype ?? null,
+    cache_control: object.metadata?.cacheControl ?? null,
+    etag: object.metadata?.eTag ?? null,
+    metadata: object.user_metadata ?? {},
+    last_modified: object.updated_at,
+    created_at: object.created_at,
+  };
+}
+
+/** Downloads (authenticated, public, signed), HEAD, info and signing, as hosted routes them. */
+export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  const { db, keys, store } = context;
+
+  const findAs = async (
+    identity: CallerIdentity,
+    c: StorageRequest,
+    operation: string,
+  ): Promise<ObjectRow> => {
+    const { bucketId, key } = objectAddress(c);
+    assertValidBucketName(bucketId);
+    assertValidObjectKey(key);
+    return asCaller(db, identity, operation, (sql) => findObject(sql, bucketId, key));
+  };
+
+  /** Public buckets are readable by anyone, without a token; other buckets look missing here. */
+  const findPublic = async (c: StorageRequest, operation: string): Promise<ObjectRow> => {
+    const { bucketId, key } = objectAddress(c);
+    assertValidBucketName(bucketId);
+    assertValidObjectKey(key);
+    return asCaller(db, STORAGE_ADMIN, operation, async (sql) => {
+      const bucket = await findBucket(sql, bucketId);
+      if (!bucket.public) throw storageErrors.bucketNotFound();
+      return findObject(sql, bucketId, key);
+    });
+  };
+
+  const serve = (c: StorageRequest, object: ObjectRow, expires?: Date) =>
+    objectResponse(store, object, {
+      method: c.req.method === 'HEAD' ? 'HEAD' : 'GET',
+      headers: c.req.raw.headers,
+      download: downloadParam(c),
+      ...(expires ? { expires } : {}),
+    });
+
+  // Specific prefixes first: Hono tries routes in the order they were added.
+  app.on(['GET', 'HEAD'], '/object/public/:bucket/:key{.+}', async (c) =>
+    serve(c, await findPublic(c, 'storage.object.get_public')),
+  );
+  app.on(['GET', 'HEAD'], '/object/authenticated/:bucket/:key{.+}', async (c) =>
+    serve(c, await findAs(await callerOf(context, c), c, 'storage.object.get_authenticated')),
+  );
+
+  app.get('/object/info/public/:bucket/:key{.+}', async (c) =>
+    c.json(objectInfoJson(await findPublic(c, 'storage.object.info'))),
+  );
+  app.get('/object/info/authenticated/:bucket/:key{.+}', async (c) =>
+    c.json(objectInfoJson(await findAs(await callerOf(context, c), c, 'storage.object.info'))),
+  );
+  app.get('/object/info/:bucket/:key{.+}', async (c) =>
+    c.json(objectInfoJson(await findAs(await callerOf(context, c), c, 'storage.object.info'))),
+  );
+
+  app.get('/object/sign/:bucket/:key{.+}', async (c) => {
+    const { bucketId, key } = objectAddress(c);
+    assertValidBucketName(bucketId);
+    assertValidObjectKey(key);
+    const token = await verifySignedToken(keys, c.req.query('token'), `${bucketId}/${key}`);
+    const object = await asCaller(db, STORAGE_ADMIN, 'storage.object.get_signed', (sql) =>
+      findObject(sql, bucketId, key),
+    );
+    return serve(c, object, new Date(token.exp * 1000));
+  });
+
+  app.post('/object/sign/:bucket/:key{.+}', async (c) => {
+    const caller = await callerOf(context, c);
+    const body = await jsonBody(c);
+    const expiresIn = positiveInteger(body, 'expiresIn');
+    const object = await findAs(caller, c, 'storage.object.sign');
+    const url = `${object.bucket_id}/${object.name}`;
+    const token = await signDownloadToken(keys, url, expiresIn);
+    return c.json({ signedURL: `/object/sign/${url}?token=${token}` });
+  });
+
+  app.post('/object/sign/:bucket', async (c) => {
+    const caller = await callerOf(context, c);
+    const bucketId = c.req.param('bucket');
+    assertValidBucketName(bucketId);
+    const body = await jsonBody(c);
+    const expiresIn = positiveInteger(body, 'expiresIn');
+    const paths = body.paths;
+    if (!Array.isArray(paths) || paths.length === 0 || paths.some((path) => typeof path !== 'string')) {
+      throw storageErrors.invalidRequest('body/paths must be a non-empty array of strings');
+    }
+    const visible = await asCaller(db, caller, 'storage.object.sign_many', async (sql) => {
+      const { rows } = await sql.query<{ name: string }>(
+        'select name from storage.objects where bucket_id = $1 and name = any($2::text[])',
+        [bucketId, paths],
+      );
+      return new Set(rows.map((row) => row.name));
+    });
+    const results = await Promise.all(
+      (paths as string[]).map(async (path) => {
+        if (!visible.has(path)) {
+          return {
+            error: 'Either the object does not exist or you do not have access to it',
+            path,
+            signedURL: null,
+          };
+        }
+        const url = `${bucketId}/${path}`;
+        const token = await signDownloadToken(keys, url, expiresIn);
+        return { error: null, path, signedURL: `/object/sign/${url}?token=${token}` };
+      }),
+    );
+    return c.json(results);
+  });
+
+  // Last: `/object/<bucket>/<key>` would otherwise swallow the prefixed routes above.
+  app.on(['GET', 'HEAD'], '/object/:bucket/:key{.+}', async (c) =>
+    serve(c, await findAs(await callerOf(context, c), c, 'storage.object.get_authenticated')),
+  );
+
+  return app;
+}
