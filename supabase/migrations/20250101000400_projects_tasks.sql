@@ -36,7 +36,9 @@ create table public.tasks (
   id uuid primary key default gen_random_uuid(),
   workspace_id uuid not null,
   project_id uuid not null,
-  number integer not null,
+  -- Assigned by the insert trigger; the default only tells clients (and generated
+  -- types) that they don't supply it.
+  number integer not null default 0 check (number > 0),
   title text not null check (char_length(btrim(title)) between 1 and 500),
   description text not null default '' check (char_length(description) <= 50000),
   status public.task_status not null default 'todo',
@@ -189,10 +191,11 @@ create trigger projects_enforce_limit
   before insert or update of key, archived on public.projects
   for each row execute function private.enforce_project_limit();
 
--- Derives the workspace from the project, takes the next per-project number
--- and places the task at the end of its column. The counter row lock makes
--- numbering gap-free under concurrency (a rolled-back insert releases its
--- number with the rollback). RLS still checks the derived workspace_id.
+-- Fills in the workspace from the project when the client leaves it out (a
+-- given one is checked by the composite foreign key), takes the next
+-- per-project number and places the task at the end of its column. The
+-- counter row lock makes numbering gap-free under concurrency (a rolled-back
+-- insert gives its number back).
 create or replace function private.prepare_task()
 returns trigger
 language plpgsql
@@ -200,17 +203,20 @@ security definer
 set search_path = ''
 as $$
 declare
+  project_workspace_id uuid;
   project_archived boolean;
 begin
   update public.projects as p
   set next_task_number = p.next_task_number + 1
   where p.id = new.project_id
+    and p.workspace_id = coalesce(new.workspace_id, p.workspace_id)
   returning p.workspace_id, p.next_task_number - 1, p.archived
-  into new.workspace_id, new.number, project_archived;
+  into project_workspace_id, new.number, project_archived;
 
   if not found then
     raise exception using errcode = 'PT404', message = 'project_not_found';
   end if;
+  new.workspace_id := project_workspace_id;
   if project_archived then
     raise exception using errcode = 'PT409', message = 'project_archived',
       detail = 'Unarchive the project before adding tasks.';
@@ -241,9 +247,11 @@ security definer
 set search_path = ''
 as $$
 begin
-  select t.workspace_id into new.workspace_id from public.tasks as t where t.id = new.task_id;
-  if not found then
-    raise exception using errcode = 'PT404', message = 'task_not_found';
+  if new.workspace_id is null then
+    select t.workspace_id into new.workspace_id from public.tasks as t where t.id = new.task_id;
+    if not found then
+      raise exception using errcode = 'PT404', message = 'task_not_found';
+    end if;
   end if;
   return new;
 end;

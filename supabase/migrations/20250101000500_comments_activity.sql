@@ -65,9 +65,12 @@ set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then
-    select t.workspace_id into new.workspace_id from public.tasks as t where t.id = new.task_id;
-    if not found then
-      raise exception using errcode = 'PT404', message = 'task_not_found';
+    -- A given workspace_id is checked by the composite foreign key instead.
+    if new.workspace_id is null then
+      select t.workspace_id into new.workspace_id from public.tasks as t where t.id = new.task_id;
+      if not found then
+        raise exception using errcode = 'PT404', message = 'task_not_found';
+      end if;
     end if;
   elsif new.body is distinct from old.body then
     new.edited_at := now();

@@ -330,7 +330,7 @@ export type Database = {
           description?: string;
           due_date?: string | null;
           id?: string;
-          number: number;
+          number?: number;
           position?: number;
           priority?: Database['public']['Enums']['task_priority'];
           project_id: string;
