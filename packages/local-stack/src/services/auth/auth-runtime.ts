@@ -1,0 +1,42 @@
+import type pg from 'pg';
+import type { ProjectKeys } from '../../config/project-keys.ts';
+import type { Logger } from '../../logger.ts';
+import type { Mailer } from './mailer.ts';
+import type { AuthRateLimits } from './rate-limits.ts';
+import type { AuthSettings } from './settings.ts';
+
+/** What every Auth route works with, built once when the service starts. */
+export interface AuthRuntime {
+  settings: AuthSettings;
+  /** Connected as supabase_auth_admin, the owner of the auth schema, as GoTrue is on hosted. */
+  db: pg.Pool;
+  keys: ProjectKeys;
+  mailer: Mailer;
+  limits: AuthRateLimits;
+  log: Logger;
+  apiUrl: string;
+  supabaseDir: string;
+}
+
+/**
+ * Runs `work` in one transaction on one connection. `commitDespite` keeps writes made
+ * before certain errors (revoking a refresh-token family, then refusing the request).
+ */
+export async function inTransaction<T>(
+  runtime: AuthRuntime,
+  work: (client: pg.PoolClient) => Promise<T>,
+  commitDespite?: (error: unknown) => boolean,
+): Promise<T> {
+  const client = await runtime.db.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query(commitDespite?.(error) ? 'commit' : 'rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

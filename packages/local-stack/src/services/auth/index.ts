@@ -1,0 +1,103 @@
+import { Hono } from 'hono';
+import pg from 'pg';
+import { StackError } from '../../errors.ts';
+import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { Service, ServiceContext } from '../service.ts';
+import type { AuthRuntime } from './auth-runtime.ts';
+import { AuthError, isAuthError } from './error-codes.ts';
+import { createMailer } from './mailer.ts';
+import { AuthRateLimits } from './rate-limits.ts';
+import { API_VERSION_HEADER, renderAuthError } from './render-error.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { emailLinkRoutes } from './routes/email-links.ts';
+import { notEnabledRoutes } from './routes/not-enabled.ts';
+import { serverInfoRoutes } from './routes/server-info.ts';
+import { signupRoutes } from './routes/signup.ts';
+import { tokenRoutes } from './routes/token.ts';
+import { userRoutes } from './routes/user.ts';
+import { verifyRoutes } from './routes/verify.ts';
+import { authSettingsFrom } from './settings.ts';
+
+/** Builds the Hono app for /auth/v1 from a ready runtime (tests and the service share it). */
+export function createAuthApp(runtime: AuthRuntime): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  app.use('*', async (c, next) => {
+    await next();
+    // GoTrue answers every request with the API version it speaks.
+    if (!c.res.headers.has(API_VERSION_HEADER)) c.res.headers.set(API_VERSION_HEADER, '2024-01-01');
+  });
+  for (const routes of [
+    serverInfoRoutes(runtime),
+    signupRoutes(runtime),
+    tokenRoutes(runtime),
+    verifyRoutes(runtime),
+    emailLinkRoutes(runtime),
+    userRoutes(runtime),
+    adminRoutes(runtime),
+    notEnabledRoutes(runtime),
+  ]) {
+    app.route('/', routes);
+  }
+  app.notFound((c) => renderAuthError(c, new AuthError('not_found', 'Not Found')));
+  app.onError((error, c) => {
+    if (isAuthError(error)) {
+      if (error.status >= 500)
+        runtime.log.error(`${c.req.method} ${c.req.path}: ${error.message}: ${String(error.cause ?? '')}`);
+      return renderAuthError(c, error);
+    }
+    runtime.log.error(`${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    return renderAuthError(
+      c,
+      new AuthError(
+        'unexpected_failure',
+        'Unexpected failure, please check server logs for more information',
+      ),
+    );
+  });
+  return app;
+}
+
+/**
+ * Supabase Auth (GoTrue) at /auth/v1: email + password, magic links and codes, anonymous
+ * sign-in, PKCE, refresh-token rotation and the admin API, on the real auth schema.
+ */
+export async function createAuthService(ctx: ServiceContext): Promise<Service> {
+  const settings = authSettingsFrom(ctx.config, ctx.apiUrl);
+  const hook = ctx.config.toml.auth.hook.custom_access_token;
+  if (hook?.enabled && !settings.customAccessTokenHook) {
+    throw new StackError(
+      'config_invalid',
+      `[auth.hook.custom_access_token] uri must look like pg-functions://postgres/<schema>/<function>, got "${hook.uri}"`,
+      'auth',
+    );
+  }
+  const log = ctx.log.child('auth');
+  const db = new pg.Pool({ connectionString: ctx.databaseUrl('supabase_auth_admin'), max: 8 });
+  db.on('error', (error) => log.warn(`database pool: ${error.message}`));
+  const limits = new AuthRateLimits(settings.rateLimits);
+  const mailer = createMailer({
+    smtp: settings.smtp ?? { host: ctx.smtp.host, port: ctx.smtp.port },
+    sender: settings.sender,
+    limits,
+    log,
+  });
+  const runtime: AuthRuntime = {
+    settings,
+    db,
+    keys: ctx.keys,
+    mailer,
+    limits,
+    log,
+    apiUrl: ctx.apiUrl,
+    supabaseDir: ctx.config.supabaseDir,
+  };
+  return {
+    name: 'auth',
+    basePath: '/auth/v1',
+    app: createAuthApp(runtime),
+    close: async () => {
+      mailer.close();
+      await db.end();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import bcrypt from 'bcryptjs';
+import { AuthError } from './error-codes.ts';
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
+const SYMBOLS = '!@#$%^&*()_+-=[]{};\'\\:"|<>?,./`~';
+
+/** The character sets each `password_requirements` value demands, as GoTrue lists them. */
+const REQUIREMENTS: Record<string, string[]> = {
+  '': [],
+  letters_digits: [LOWER + UPPER, DIGITS],
+  lower_upper_letters_digits: [LOWER, UPPER, DIGITS],
+  lower_upper_letters_digits_symbols: [LOWER, UPPER, DIGITS, SYMBOLS],
+};
+
+export interface PasswordRules {
+  minimumLength: number;
+  requirements: string;
+}
+
+/** Throws `weak_password` (422) with GoTrue's reasons: `length`, `characters`. */
+export function assertStrongPassword(password: string, rules: PasswordRules): void {
+  const reasons: string[] = [];
+  const messages: string[] = [];
+  if ([...password].length < rules.minimumLength) {
+    reasons.push('length');
+    messages.push(`Password should be at least ${rules.minimumLength} characters.`);
+  }
+  const sets = REQUIREMENTS[rules.requirements] ?? [];
+  if (sets.some((set) => ![...password].some((char) => set.includes(char)))) {
+    reasons.push('characters');
+    messages.push(`Password should contain at least one character of each: ${sets.join(', ')}.`);
+  }
+  if (reasons.length > 0) {
+    throw new AuthError('weak_password', messages.join(' '), { weakPasswordReasons: reasons });
+  }
+}
+
+/** GoTrue's bcrypt cost. */
+const BCRYPT_COST = 10;
+
+export function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, BCRYPT_COST);
+}
+
+export async function passwordMatches(password: string, hash: string | null): Promise<boolean> {
+  if (!hash || password === '') return false;
+  try {
+    return await bcrypt.compare(password, hash);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,86 @@
+import type { Context } from 'hono';
+import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { AuthRuntime } from './auth-runtime.ts';
+import { AuthError } from './error-codes.ts';
+import type { ClientInfo } from './sessions.ts';
+import { findUserById, type UserRow } from './users.ts';
+
+export type AuthContext = Context<GatewayEnv>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** The client's address as GoTrue sees it behind Kong: first X-Forwarded-For hop, else the socket. */
+export function clientIp(c: AuthContext): string {
+  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  if (forwarded) return forwarded;
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+export function clientInfo(c: AuthContext): ClientInfo {
+  return { ip: clientIp(c), userAgent: c.req.header('user-agent') };
+}
+
+export interface AuthenticatedUser {
+  user: UserRow;
+  sessionId: string | undefined;
+  claims: Record<string, unknown>;
+}
+
+/**
+ * GoTrue's requireAuthentication: a Bearer JWT of this project whose `sub` is an existing
+ * user and whose `session_id`, when present, is a live session.
+ */
+export async function requireUser(c: AuthContext, runtime: AuthRuntime): Promise<AuthenticatedUser> {
+  const header = c.req.header('authorization');
+  if (!header || !/^Bearer\s+\S/i.test(header)) {
+    throw new AuthError('no_authorization', 'This endpoint requires a valid Bearer token');
+  }
+  const caller = c.get('caller');
+  if (!caller.claims) {
+    const reason =
+      caller.tokenError === 'JWT expired'
+        ? 'token has invalid claims: token is expired'
+        : 'signature is invalid';
+    throw new AuthError('bad_jwt', `invalid JWT: unable to parse or verify signature, ${reason}`);
+  }
+  const claims = caller.claims as Record<string, unknown>;
+  const sub = claims.sub;
+  if (typeof sub !== 'string' || sub === '')
+    throw new AuthError('bad_jwt', 'invalid claim: missing sub claim');
+  if (!isUuid(sub))
+    throw new AuthError('bad_jwt', 'invalid claim: sub claim must be a UUID', { status: 400 });
+  const user = await findUserById(runtime.db, sub);
+  if (!user)
+    throw new AuthError('user_not_found', 'User from sub claim in JWT does not exist', { status: 403 });
+  const sessionId =
+    typeof claims.session_id === 'string' && claims.session_id !== '' ? claims.session_id : undefined;
+  if (sessionId) {
+    const { rowCount } = await runtime.db.query(
+      'select 1 from auth.sessions where id = $1 and user_id = $2',
+      [sessionId, user.id],
+    );
+    if (!rowCount)
+      throw new AuthError('session_not_found', 'Session from session_id claim in JWT does not exist');
+  }
+  return { user, sessionId, claims };
+}
+
+/** Admin routes: the JWT's role must be service_role (or supabase_admin), as GoTrue's admin roles. */
+export function requireAdmin(c: AuthContext): void {
+  const header = c.req.header('authorization');
+  const caller = c.get('caller');
+  if (header && caller.tokenError) {
+    throw new AuthError('bad_jwt', 'invalid JWT: unable to parse or verify signature, signature is invalid');
+  }
+  if (!caller.claims && !caller.apiKeyRole) {
+    throw new AuthError('no_authorization', 'This endpoint requires a valid Bearer token');
+  }
+  if (caller.role !== 'service_role' && caller.role !== 'supabase_admin') {
+    throw new AuthError('not_admin', 'User not allowed');
+  }
+}

@@ -1,0 +1,211 @@
+import { Hono } from 'hono';
+import type pg from 'pg';
+import type { GatewayEnv } from '../../../gateway/caller.ts';
+import { recordAudit } from '../audit-log.ts';
+import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
+import { validEmail } from '../email-address.ts';
+import { assertSendAllowed, sendEmailToken, sendReauthenticationCode } from '../email-tokens.ts';
+import { AuthError } from '../error-codes.ts';
+import { createFlowState, type PkceRequest, pkceParams } from '../flow-state.ts';
+import { resolveRedirect } from '../redirect-urls.ts';
+import { readJsonBody } from '../request-body.ts';
+import { clientInfo, requireUser } from '../request-context.ts';
+import { createEmailUser } from '../user-creation.ts';
+import { findUserByEmail, type UserRow } from '../users.ts';
+
+async function sendConfirmation(
+  runtime: AuthRuntime,
+  client: pg.PoolClient,
+  user: UserRow,
+  redirectTo: string,
+  pkce: PkceRequest | undefined,
+) {
+  assertSendAllowed(runtime, user.confirmation_sent_at);
+  if (pkce) await createFlowState(client, user.id, pkce, 'email/signup');
+  await sendEmailToken(runtime, client, {
+    user,
+    kind: 'confirmation',
+    column: 'confirmation_token',
+    to: user.email ?? '',
+    type: 'signup',
+    redirectTo,
+    pkce: pkce !== undefined,
+  });
+}
+
+async function sendMagicLink(
+  runtime: AuthRuntime,
+  client: pg.PoolClient,
+  user: UserRow,
+  redirectTo: string,
+  pkce: PkceRequest | undefined,
+) {
+  assertSendAllowed(runtime, user.recovery_sent_at);
+  if (pkce) await createFlowState(client, user.id, pkce, 'magiclink');
+  await sendEmailToken(runtime, client, {
+    user,
+    kind: 'magic_link',
+    column: 'recovery_token',
+    to: user.email ?? '',
+    type: 'magiclink',
+    redirectTo,
+    pkce: pkce !== undefined,
+  });
+}
+
+async function sendEmailChange(
+  runtime: AuthRuntime,
+  client: pg.PoolClient,
+  user: UserRow,
+  redirectTo: string,
+) {
+  const newEmail = user.email_change ?? '';
+  assertSendAllowed(runtime, user.email_change_sent_at);
+  await sendEmailToken(runtime, client, {
+    user,
+    kind: 'email_change',
+    column: 'email_change_token_new',
+    to: newEmail,
+    type: 'email_change',
+    redirectTo,
+    pkce: false,
+    newEmail,
+  });
+  if (runtime.settings.doubleConfirmEmailChanges && user.email && !user.is_anonymous) {
+    await sendEmailToken(runtime, client, {
+      user,
+      kind: 'email_change',
+      column: 'email_change_token_current',
+      to: user.email,
+      type: 'email_change',
+      redirectTo,
+      pkce: false,
+      newEmail,
+    });
+  }
+}
+
+export { sendEmailChange };
+
+/** POST /otp, /recover, /resend and GET /reauthenticate: the routes that mail a link or code. */
+export function emailLinkRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  const { settings } = runtime;
+
+  app.post('/otp', async (c) => {
+    const body = await readJsonBody(c);
+    const info = clientInfo(c);
+    const rawEmail = body.string('email');
+    const phone = body.string('phone');
+    const data = body.object('data') ?? {};
+    const createUser = body.boolean('create_user') ?? true;
+    body.object('gotrue_meta_security');
+    const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
+    runtime.limits.check('sign_in_sign_up', info.ip ?? 'unknown');
+    if (rawEmail && phone) {
+      throw new AuthError('validation_failed', 'Only an email address or phone number should be provided');
+    }
+    if (phone) throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+    if (!rawEmail) throw new AuthError('validation_failed', 'An email address or phone number is required');
+    if (!settings.emailProviderEnabled)
+      throw new AuthError('email_provider_disabled', 'Email logins are disabled');
+    const email = validEmail(rawEmail);
+    const redirectTo = resolveRedirect(settings, c.req.query('redirect_to'));
+
+    await inTransaction(runtime, async (client) => {
+      let user = await findUserByEmail(client, email);
+      if (!user) {
+        if (!createUser) throw new AuthError('otp_disabled', 'Signups not allowed for otp');
+        if (!settings.signupEnabled)
+          throw new AuthError('signup_disabled', 'Signups not allowed for this instance');
+        user = await createEmailUser(client, {
+          email,
+          encryptedPassword: null,
+          userMetadata: data,
+          confirmed: settings.emailAutoconfirm,
+        });
+        await recordAudit(client, user, 'user_signedup', info.ip, { provider: 'email' });
+      }
+      if (!user.email_confirmed_at) await sendConfirmation(runtime, client, user, redirectTo, pkce);
+      else await sendMagicLink(runtime, client, user, redirectTo, pkce);
+    });
+    return c.json({});
+  });
+
+  app.post('/recover', async (c) => {
+    const body = await readJsonBody(c);
+    const info = clientInfo(c);
+    body.object('gotrue_meta_security');
+    const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
+    const email = validEmail(body.string('email'));
+    const redirectTo = resolveRedirect(settings, c.req.query('redirect_to'));
+    await inTransaction(runtime, async (client) => {
+      const user = await findUserByEmail(client, email);
+      // Unknown addresses get the same empty answer, so /recover cannot probe for accounts.
+      if (!user) return;
+      assertSendAllowed(runtime, user.recovery_sent_at);
+      if (pkce) await createFlowState(client, user.id, pkce, 'recovery');
+      await sendEmailToken(runtime, client, {
+        user,
+        kind: 'recovery',
+        column: 'recovery_token',
+        to: email,
+        type: 'recovery',
+        redirectTo,
+        pkce: pkce !== undefined,
+      });
+      await recordAudit(client, user, 'user_recovery_requested', info.ip);
+    });
+    return c.json({});
+  });
+
+  app.post('/resend', async (c) => {
+    const body = await readJsonBody(c);
+    const type = body.string('type');
+    body.object('gotrue_meta_security');
+    const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
+    if (type === 'sms' || type === 'phone_change') {
+      throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+    }
+    if (type !== 'signup' && type !== 'email_change') {
+      throw new AuthError(
+        'validation_failed',
+        'Missing one of these types: signup, email_change, sms, phone_change',
+      );
+    }
+    const email = validEmail(body.string('email'));
+    const redirectTo = resolveRedirect(settings, c.req.query('redirect_to'));
+    await inTransaction(runtime, async (client) => {
+      if (type === 'signup') {
+        const user = await findUserByEmail(client, email);
+        if (!user || user.email_confirmed_at) return;
+        await sendConfirmation(runtime, client, user, redirectTo, pkce);
+        return;
+      }
+      const { rows } = await client.query<UserRow>(
+        `select * from auth.users where lower(email_change) = lower($1) or lower(email) = lower($1) limit 1`,
+        [email],
+      );
+      const user = rows[0];
+      if (!user?.email_change) return;
+      await sendEmailChange(runtime, client, user, redirectTo);
+    });
+    return c.json({});
+  });
+
+  app.get('/reauthenticate', async (c) => {
+    const { user } = await requireUser(c, runtime);
+    if (!user.email)
+      throw new AuthError(
+        'validation_failed',
+        'Reauthentication requires the user to have an email or a phone number',
+      );
+    await inTransaction(runtime, async (client) => {
+      assertSendAllowed(runtime, user.reauthentication_sent_at);
+      await sendReauthenticationCode(runtime, client, user);
+    });
+    return c.json({});
+  });
+
+  return app;
+}

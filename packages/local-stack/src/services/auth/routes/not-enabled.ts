@@ -1,0 +1,55 @@
+import { Hono } from 'hono';
+import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { AuthRuntime } from '../auth-runtime.ts';
+import { AuthError } from '../error-codes.ts';
+import { readJsonBody } from '../request-body.ts';
+import { requireUser } from '../request-context.ts';
+
+/**
+ * Parts of Supabase Auth this stack does not run — OAuth providers, SAML SSO, MFA, manual
+ * identity linking — answer with the error GoTrue gives when they are switched off.
+ */
+export function notEnabledRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  const providerNotEnabled = () => {
+    throw new AuthError('validation_failed', 'Unsupported provider: provider is not enabled');
+  };
+  app.get('/authorize', providerNotEnabled);
+  app.all('/callback', providerNotEnabled);
+
+  const samlDisabled = () => {
+    throw new AuthError('saml_provider_disabled', 'SAML 2.0 is disabled');
+  };
+  app.all('/sso', samlDisabled);
+  app.all('/sso/*', samlDisabled);
+  app.all('/admin/sso/*', samlDisabled);
+
+  app.post('/factors', async (c) => {
+    await requireUser(c, runtime);
+    const body = await readJsonBody(c);
+    const type = body.string('factor_type');
+    if (type === 'totp')
+      throw new AuthError('mfa_totp_enroll_not_enabled', 'MFA enroll is disabled for TOTP');
+    if (type === 'phone')
+      throw new AuthError('mfa_phone_enroll_not_enabled', 'MFA enroll is disabled for Phone');
+    if (type === 'webauthn') {
+      throw new AuthError('mfa_webauthn_enroll_not_enabled', 'MFA enroll is disabled for WebAuthn');
+    }
+    throw new AuthError('validation_failed', 'factor_type needs to be totp, phone, or webauthn');
+  });
+  const factorNotFound = async (c: Parameters<typeof requireUser>[0]) => {
+    await requireUser(c, runtime);
+    throw new AuthError('mfa_factor_not_found', 'Factor not found');
+  };
+  app.all('/factors/:id', factorNotFound);
+  app.all('/factors/:id/*', factorNotFound);
+
+  const linkingDisabled = async (c: Parameters<typeof requireUser>[0]) => {
+    await requireUser(c, runtime);
+    throw new AuthError('manual_linking_disabled', 'Manual linking is disabled');
+  };
+  app.get('/user/identities/authorize', linkingDisabled);
+  app.delete('/user/identities/:id', linkingDisabled);
+
+  return app;
+}

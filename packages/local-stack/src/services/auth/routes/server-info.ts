@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { AuthRuntime } from '../auth-runtime.ts';
+
+/** The external providers GoTrue lists in /settings; none but email (and anonymous) run locally. */
+const EXTERNAL_PROVIDERS = [
+  'apple',
+  'azure',
+  'bitbucket',
+  'discord',
+  'facebook',
+  'figma',
+  'fly',
+  'github',
+  'gitlab',
+  'google',
+  'keycloak',
+  'kakao',
+  'linkedin',
+  'linkedin_oidc',
+  'notion',
+  'spotify',
+  'slack',
+  'slack_oidc',
+  'workos',
+  'twitch',
+  'twitter',
+  'x',
+  'zoom',
+  'phone',
+  'saml',
+];
+
+/** GET /settings, GET /health and GET /.well-known/jwks.json. */
+export function serverInfoRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  const { settings } = runtime;
+
+  app.get('/settings', (c) => {
+    const external: Record<string, boolean> = Object.fromEntries(
+      EXTERNAL_PROVIDERS.map((name) => [name, false]),
+    );
+    external.email = settings.emailProviderEnabled;
+    external.anonymous_users = settings.anonymousSignInsEnabled;
+    return c.json({
+      external,
+      disable_signup: !settings.signupEnabled,
+      mailer_autoconfirm: settings.emailAutoconfirm,
+      phone_autoconfirm: false,
+      sms_provider: '',
+      saml_enabled: false,
+    });
+  });
+
+  app.get('/health', (c) =>
+    c.json({
+      version: 'groundwork',
+      name: 'GoTrue',
+      description: 'GoTrue is a user registration and authentication API',
+    }),
+  );
+
+  // With HS256 only the key set is empty, as on hosted; supabase-js then verifies via GET /user.
+  app.get('/.well-known/jwks.json', (c) => {
+    c.header('Cache-Control', 'public, max-age=600');
+    return c.json({ keys: runtime.keys.jwks.keys });
+  });
+
+  return app;
+}

@@ -1,0 +1,105 @@
+import { Hono } from 'hono';
+import type { GatewayEnv } from '../../../gateway/caller.ts';
+import { recordAudit } from '../audit-log.ts';
+import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
+import { AuthError, isAuthError } from '../error-codes.ts';
+import { consumeAuthCode } from '../flow-state.ts';
+import { passwordMatches } from '../passwords.ts';
+import { type JsonBody, readJsonBody } from '../request-body.ts';
+import { type AuthContext, clientInfo } from '../request-context.ts';
+import { type AuthMethod, refreshSession, startSession } from '../sessions.ts';
+import { findUserByEmail, findUserById, isBanned } from '../users.ts';
+
+const INVALID_LOGIN = 'Invalid login credentials';
+
+async function passwordGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
+  const info = clientInfo(c);
+  runtime.limits.check('sign_in_sign_up', info.ip ?? 'unknown');
+  const email = body.string('email');
+  const phone = body.string('phone');
+  const password = body.string('password') ?? '';
+  if (email && phone) {
+    throw new AuthError(
+      'validation_failed',
+      'Only an email address or phone number should be provided on login.',
+    );
+  }
+  if (phone) throw new AuthError('phone_provider_disabled', 'Phone logins are disabled', { status: 422 });
+  if (!email) throw new AuthError('validation_failed', 'missing email or phone');
+  if (!runtime.settings.emailProviderEnabled) {
+    throw new AuthError('email_provider_disabled', 'Email logins are disabled');
+  }
+  const user = await findUserByEmail(runtime.db, email.trim());
+  const matches = await passwordMatches(password, user?.encrypted_password ?? null);
+  if (!user || !matches || isBanned(user)) throw new AuthError('invalid_credentials', INVALID_LOGIN);
+  if (!user.email_confirmed_at) throw new AuthError('email_not_confirmed', 'Email not confirmed');
+  const session = await inTransaction(runtime, async (client) => {
+    await recordAudit(client, user, 'login', info.ip, { provider: 'email' });
+    return startSession(runtime, client, user, 'password', info);
+  });
+  return c.json(session);
+}
+
+async function refreshTokenGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
+  runtime.limits.check('token_refresh', clientInfo(c).ip ?? 'unknown');
+  const refreshToken = body.string('refresh_token');
+  if (!refreshToken) throw new AuthError('validation_failed', 'refresh_token required');
+  const session = await inTransaction(
+    runtime,
+    (client) => refreshSession(runtime, client, refreshToken),
+    // Revoking the token family must stick even though the request is refused.
+    (error) => isAuthError(error) && error.code === 'refresh_token_already_used',
+  );
+  return c.json(session);
+}
+
+async function pkceGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
+  const info = clientInfo(c);
+  runtime.limits.check('sign_in_sign_up', info.ip ?? 'unknown');
+  const authCode = body.string('auth_code');
+  const codeVerifier = body.string('code_verifier');
+  if (!authCode || !codeVerifier) {
+    throw new AuthError(
+      'validation_failed',
+      'invalid request: both auth code and code verifier should be non-empty',
+    );
+  }
+  const session = await inTransaction(
+    runtime,
+    async (client) => {
+      const flow = await consumeAuthCode(client, authCode, codeVerifier);
+      const user = await findUserById(client, flow.userId);
+      if (!user) throw new AuthError('user_not_found', 'User not found');
+      if (isBanned(user)) throw new AuthError('user_banned', 'User is banned');
+      return startSession(runtime, client, user, flow.authenticationMethod as AuthMethod, info);
+    },
+    (error) => isAuthError(error) && error.code === 'flow_state_expired',
+  );
+  return c.json(session);
+}
+
+/** POST /token?grant_type=password|refresh_token|pkce (id_token and web3 need providers this stack lacks). */
+export function tokenRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  app.post('/token', async (c) => {
+    const grantType = c.req.query('grant_type');
+    const body = await readJsonBody(c);
+    switch (grantType) {
+      case 'password':
+        return passwordGrant(c, runtime, body);
+      case 'refresh_token':
+        return refreshTokenGrant(c, runtime, body);
+      case 'pkce':
+        return pkceGrant(c, runtime, body);
+      case 'id_token': {
+        const provider = body.string('provider') ?? body.string('issuer') ?? '';
+        throw new AuthError('provider_disabled', `Provider (issuer "${provider}") is not enabled`);
+      }
+      case 'web3':
+        throw new AuthError('web3_provider_disabled', 'Web3 provider is disabled');
+      default:
+        throw new AuthError('invalid_credentials', 'unsupported_grant_type');
+    }
+  });
+  return app;
+}

@@ -1,0 +1,129 @@
+import { Hono } from 'hono';
+import type { GatewayEnv } from '../../../gateway/caller.ts';
+import { recordAudit } from '../audit-log.ts';
+import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
+import { EMAIL_VERIFY_TYPES, type EmailVerifyType, verifyEmailToken } from '../email-verification.ts';
+import { AuthError, isAuthError } from '../error-codes.ts';
+import { issueAuthCode } from '../flow-state.ts';
+import { resolveRedirect } from '../redirect-urls.ts';
+import { readJsonBody } from '../request-body.ts';
+import { type AuthContext, clientInfo } from '../request-context.ts';
+import { startSession } from '../sessions.ts';
+
+function verifyType(type: string | undefined): EmailVerifyType {
+  if (!type) throw new AuthError('validation_failed', 'Verify requires a verification type');
+  if (type === 'sms' || type === 'phone_change') {
+    throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+  }
+  if (!EMAIL_VERIFY_TYPES.includes(type))
+    throw new AuthError('validation_failed', 'Unsupported verification type');
+  return type as EmailVerifyType;
+}
+
+/** Appends GoTrue's result parameters to a redirect: `#fragment` for implicit, `?query` for PKCE. */
+function withParams(base: string, params: Record<string, string>, inQuery: boolean): string {
+  const url = new URL(base);
+  if (inQuery) {
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    return url.toString();
+  }
+  url.hash = new URLSearchParams(params).toString();
+  return url.toString();
+}
+
+async function verifyLink(c: AuthContext, runtime: AuthRuntime) {
+  const redirectTo = resolveRedirect(runtime.settings, c.req.query('redirect_to'));
+  const token = c.req.query('token') ?? '';
+  const pkceLink = token.startsWith('pkce_');
+  const fail = (error: AuthError) => {
+    const params = {
+      error: error.status >= 500 ? 'server_error' : 'access_denied',
+      error_code: error.code,
+      error_description:
+        error.code === 'otp_expired' ? 'Email link is invalid or has expired' : error.message,
+    };
+    return c.redirect(withParams(redirectTo, params, pkceLink), 303);
+  };
+  try {
+    runtime.limits.check('verify', clientInfo(c).ip ?? 'unknown');
+    const type = verifyType(c.req.query('type'));
+    if (token === '') throw new AuthError('validation_failed', 'Verify requires a token or a token hash');
+    const location = await inTransaction(runtime, async (client) => {
+      const verified = await verifyEmailToken(runtime, client, type, { tokenHash: token });
+      if (verified.pendingMessage) {
+        return withParams(redirectTo, { message: verified.pendingMessage }, pkceLink);
+      }
+      await recordAudit(
+        client,
+        verified.user,
+        type === 'signup' ? 'user_signedup' : 'login',
+        clientInfo(c).ip,
+        {
+          provider: 'email',
+        },
+      );
+      if (verified.pkce) {
+        const code = await issueAuthCode(client, verified.user.id, verified.method);
+        if (!code)
+          throw new AuthError('flow_state_not_found', 'invalid flow state, no valid flow state found');
+        return withParams(redirectTo, { code }, true);
+      }
+      const session = await startSession(runtime, client, verified.user, verified.method, clientInfo(c));
+      return withParams(
+        redirectTo,
+        {
+          access_token: session.access_token,
+          expires_at: String(session.expires_at),
+          expires_in: String(session.expires_in),
+          refresh_token: session.refresh_token,
+          token_type: 'bearer',
+          type,
+        },
+        false,
+      );
+    });
+    return c.redirect(location, 303);
+  } catch (error) {
+    if (isAuthError(error)) return fail(error);
+    throw error;
+  }
+}
+
+/** POST /verify (verifyOtp) and GET /verify (the link in the mail). */
+export function verifyRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+
+  app.get('/verify', (c) => verifyLink(c, runtime));
+
+  app.post('/verify', async (c) => {
+    const body = await readJsonBody(c);
+    const info = clientInfo(c);
+    runtime.limits.check('verify', info.ip ?? 'unknown');
+    const type = verifyType(body.string('type'));
+    const tokenHash = body.string('token_hash');
+    const otp = body.string('token');
+    const email = body.string('email');
+    if (body.string('phone')) throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+    if (!tokenHash && !otp)
+      throw new AuthError('validation_failed', 'Verify requires a token or a token hash');
+    if (otp && !tokenHash && !email) {
+      throw new AuthError(
+        'validation_failed',
+        'Verify requires an email address or phone number with a token',
+      );
+    }
+    const result = await inTransaction(runtime, async (client) => {
+      const verified = await verifyEmailToken(runtime, client, type, {
+        ...(tokenHash ? { tokenHash } : { otp: (otp ?? '').trim(), email: (email ?? '').trim() }),
+      });
+      if (verified.pendingMessage) return { msg: verified.pendingMessage, code: 200 };
+      await recordAudit(client, verified.user, type === 'signup' ? 'user_signedup' : 'login', info.ip, {
+        provider: 'email',
+      });
+      return startSession(runtime, client, verified.user, verified.method, info);
+    });
+    return c.json(result);
+  });
+
+  return app;
+}

@@ -1,0 +1,211 @@
+import type pg from 'pg';
+import { type AmrEntry, signAccessToken } from './access-token.ts';
+import type { AuthRuntime } from './auth-runtime.ts';
+import { AuthError } from './error-codes.ts';
+import { newRefreshToken } from './secrets.ts';
+import { userJson } from './user-json.ts';
+import { findUserById, INSTANCE_ID, identitiesOf, isBanned, touchLastSignIn, type UserRow } from './users.ts';
+
+/** GoTrue's authentication methods, as they appear in `amr` and in the hook input. */
+export type AuthMethod =
+  | 'password'
+  | 'otp'
+  | 'magiclink'
+  | 'email/signup'
+  | 'invite'
+  | 'recovery'
+  | 'email_change'
+  | 'anonymous'
+  | 'pkce'
+  | 'token_refresh';
+
+export interface ClientInfo {
+  ip: string | undefined;
+  userAgent: string | undefined;
+}
+
+interface RefreshTokenRow {
+  id: string;
+  token: string;
+  user_id: string;
+  revoked: boolean;
+  updated_at: Date;
+  parent: string | null;
+  session_id: string;
+}
+
+async function insertRefreshToken(
+  client: pg.PoolClient,
+  userId: string,
+  sessionId: string,
+  parent: string | null,
+) {
+  const token = newRefreshToken();
+  await client.query(
+    `insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+     values ($1, $2, $3, false, now(), now(), $4, $5)`,
+    [INSTANCE_ID, token, userId, parent, sessionId],
+  );
+  return token;
+}
+
+async function amrOf(client: pg.PoolClient, sessionId: string): Promise<AmrEntry[]> {
+  const { rows } = await client.query<{ authentication_method: string; updated_at: Date }>(
+    'select authentication_method, updated_at from auth.mfa_amr_claims where session_id = $1 order by updated_at desc',
+    [sessionId],
+  );
+  return rows.map((row) => ({
+    method: row.authentication_method,
+    timestamp: Math.floor(row.updated_at.getTime() / 1000),
+  }));
+}
+
+/** The JSON GoTrue answers a sign-in with. */
+export async function sessionResponse(
+  runtime: AuthRuntime,
+  client: pg.PoolClient,
+  user: UserRow,
+  session: { id: string; aal: string },
+  refreshToken: string,
+  method: AuthMethod,
+) {
+  const amr = await amrOf(client, session.id);
+  const access = await signAccessToken(
+    runtime,
+    client,
+    user,
+    { sessionId: session.id, aal: session.aal, amr },
+    method,
+  );
+  return {
+    access_token: access.token,
+    token_type: 'bearer',
+    expires_in: access.expiresIn,
+    expires_at: access.expiresAt,
+    refresh_token: refreshToken,
+    user: userJson(user, await identitiesOf(client, user.id)),
+  };
+}
+
+export type SessionResponse = Awaited<ReturnType<typeof sessionResponse>>;
+
+/** Starts a session for a signed-in user: sessions, mfa_amr_claims and the first refresh token. */
+export async function startSession(
+  runtime: AuthRuntime,
+  client: pg.PoolClient,
+  user: UserRow,
+  method: AuthMethod,
+  info: ClientInfo,
+): Promise<SessionResponse> {
+  const sessionId = crypto.randomUUID();
+  await client.query(
+    `insert into auth.sessions (id, user_id, created_at, updated_at, aal, refreshed_at, user_agent, ip)
+     values ($1, $2, now(), now(), 'aal1', now(), $3, $4)`,
+    [sessionId, user.id, info.userAgent ?? null, info.ip && isIp(info.ip) ? info.ip : null],
+  );
+  await client.query(
+    `insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method)
+     values (gen_random_uuid(), $1, now(), now(), $2)`,
+    [sessionId, method],
+  );
+  const refreshToken = await insertRefreshToken(client, user.id, sessionId, null);
+  await touchLastSignIn(client, user.id);
+  const signedIn = (await findUserById(client, user.id)) as UserRow;
+  return sessionResponse(runtime, client, signedIn, { id: sessionId, aal: 'aal1' }, refreshToken, method);
+}
+
+function isIp(value: string): boolean {
+  return /^[\d.]+$/.test(value) || /^[\da-f:]+$/i.test(value);
+}
+
+/**
+ * The refresh_token grant with GoTrue's rotation: a live token is swapped for a child;
+ * a revoked one returns its active child only within the reuse interval, and otherwise
+ * revokes every token of the session.
+ */
+export async function refreshSession(
+  runtime: AuthRuntime,
+  client: pg.PoolClient,
+  presented: string,
+): Promise<SessionResponse> {
+  const { rows } = await client.query<RefreshTokenRow>(
+    'select * from auth.refresh_tokens where token = $1 for update',
+    [presented],
+  );
+  const token = rows[0];
+  if (!token)
+    throw new AuthError('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+
+  const user = await findUserById(client, token.user_id);
+  if (!user) throw new AuthError('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+  if (isBanned(user))
+    throw new AuthError('user_banned', 'Invalid Refresh Token: User Banned', { status: 400 });
+
+  const { rows: sessions } = await client.query<{ id: string; aal: string | null; not_after: Date | null }>(
+    'select id, aal, not_after from auth.sessions where id = $1 for update',
+    [token.session_id],
+  );
+  const session = sessions[0];
+  if (!session)
+    throw new AuthError('session_not_found', 'Invalid Refresh Token: No Valid Session Found', {
+      status: 400,
+    });
+  if (session.not_after && session.not_after.getTime() < Date.now()) {
+    throw new AuthError('session_expired', 'Invalid Refresh Token: Session Expired');
+  }
+
+  let issued: string;
+  if (token.revoked) {
+    const { rows: active } = await client.query<RefreshTokenRow>(
+      'select * from auth.refresh_tokens where session_id = $1 and revoked = false order by id desc limit 1',
+      [token.session_id],
+    );
+    const child = active[0];
+    const reuseUntil = token.updated_at.getTime() + runtime.settings.refreshTokenReuseIntervalSeconds * 1000;
+    if (child && child.parent === token.token && Date.now() < reuseUntil) {
+      issued = child.token;
+    } else {
+      if (runtime.settings.refreshTokenRotation) {
+        await client.query(
+          'update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and revoked = false',
+          [token.session_id],
+        );
+      }
+      throw new AuthError('refresh_token_already_used', 'Invalid Refresh Token: Already Used');
+    }
+  } else {
+    await client.query('update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1', [
+      token.id,
+    ]);
+    issued = await insertRefreshToken(client, user.id, token.session_id, token.token);
+  }
+  await client.query('update auth.sessions set refreshed_at = now(), updated_at = now() where id = $1', [
+    session.id,
+  ]);
+  return sessionResponse(
+    runtime,
+    client,
+    user,
+    { id: session.id, aal: session.aal ?? 'aal1' },
+    issued,
+    'token_refresh',
+  );
+}
+
+export type LogoutScope = 'global' | 'local' | 'others';
+
+/** Ends sessions as POST /logout does; refresh tokens go with them (ON DELETE CASCADE). */
+export async function endSessions(
+  db: Pick<pg.Pool, 'query'>,
+  userId: string,
+  sessionId: string | undefined,
+  scope: LogoutScope,
+) {
+  if (scope === 'global' || !sessionId) {
+    await db.query('delete from auth.sessions where user_id = $1', [userId]);
+  } else if (scope === 'local') {
+    await db.query('delete from auth.sessions where id = $1', [sessionId]);
+  } else {
+    await db.query('delete from auth.sessions where user_id = $1 and id <> $2', [userId, sessionId]);
+  }
+}

@@ -1,0 +1,81 @@
+import type pg from 'pg';
+import { AuthError } from './error-codes.ts';
+import {
+  findUserById,
+  insertEmailIdentity,
+  insertUser,
+  mergeMetadata,
+  type UserRow,
+  updateEmailIdentity,
+  updateUser,
+} from './users.ts';
+
+/** A Postgres failure in user creation (a project trigger raising, a constraint) as GoTrue reports it. */
+export function databaseError(message: string, error: unknown): AuthError {
+  const code = (error as { code?: string }).code;
+  if (code === '23505') {
+    return new AuthError('email_exists', 'A user with this email address has already been registered', {
+      cause: error,
+    });
+  }
+  return new AuthError('unexpected_failure', message, { cause: error });
+}
+
+/**
+ * Creates an email user as GoTrue's signup does: INSERT auth.users (project triggers see
+ * the caller's metadata), the `email` identity, then the identity claims folded into
+ * user_metadata and, when autoconfirmed, the confirmation as a separate UPDATE.
+ */
+export async function createEmailUser(
+  client: pg.PoolClient,
+  options: {
+    email: string;
+    encryptedPassword: string | null;
+    userMetadata: Record<string, unknown>;
+    appMetadata?: Record<string, unknown>;
+    confirmed: boolean;
+    invited?: boolean;
+    role?: string;
+    id?: string;
+    bannedUntil?: Date | null;
+    foldIdentityIntoMetadata?: boolean;
+  },
+): Promise<UserRow> {
+  await client.query('savepoint create_user');
+  try {
+    const inserted = await insertUser(client, {
+      ...(options.id ? { id: options.id } : {}),
+      email: options.email,
+      encryptedPassword: options.encryptedPassword,
+      appMetadata: { provider: 'email', providers: ['email'], ...(options.appMetadata ?? {}) },
+      userMetadata: options.userMetadata,
+      invitedAt: options.invited ? new Date() : null,
+      ...(options.role ? { role: options.role } : {}),
+      ...(options.bannedUntil ? { bannedUntil: options.bannedUntil } : {}),
+    });
+    const identity = await insertEmailIdentity(client, inserted, options.confirmed);
+    const patch: Record<string, unknown> = {};
+    if (options.foldIdentityIntoMetadata !== false) {
+      patch.raw_user_meta_data = mergeMetadata(inserted.raw_user_meta_data, identity);
+    }
+    if (options.confirmed) patch.email_confirmed_at = new Date();
+    const user = Object.keys(patch).length > 0 ? await updateUser(client, inserted.id, patch) : inserted;
+    await client.query('release savepoint create_user');
+    return user;
+  } catch (error) {
+    await client.query('rollback to savepoint create_user');
+    if (error instanceof AuthError) throw error;
+    throw databaseError('Database error saving new user', error);
+  }
+}
+
+/** Marks the email confirmed (user, identity and user_metadata), as verifying a link does. */
+export async function confirmEmail(client: pg.PoolClient, user: UserRow): Promise<UserRow> {
+  if (user.email_confirmed_at) return user;
+  await updateEmailIdentity(client, user.id, { email_verified: true });
+  const metadata = user.raw_user_meta_data ?? {};
+  const patch: Record<string, unknown> = { email_confirmed_at: new Date() };
+  if ('email_verified' in metadata) patch.raw_user_meta_data = { ...metadata, email_verified: true };
+  await updateUser(client, user.id, patch);
+  return (await findUserById(client, user.id)) as UserRow;
+}

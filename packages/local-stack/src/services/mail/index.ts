@@ -1,0 +1,73 @@
+import { type ServerType, serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { Logger } from '../../logger.ts';
+import type { Service, ServiceContext } from '../service.ts';
+import { createMailApi } from './mail-api.ts';
+import { MessageStore } from './message-store.ts';
+import { listenSmtp } from './smtp-listener.ts';
+
+export interface MailCatcherOptions {
+  host: string;
+  /** SMTP port Auth sends to. */
+  smtpPort: number;
+  /** Web page and Mailpit-style HTTP API. */
+  httpPort: number;
+  log: Logger;
+  /** Messages kept in memory; older ones are dropped. */
+  limit?: number;
+}
+
+export interface RunningMailCatcher {
+  url: string;
+  store: MessageStore;
+  app: Hono;
+  close(): Promise<void>;
+}
+
+/**
+ * The local mail catcher (Mailpit's role in `supabase start`): SMTP in, messages kept in
+ * memory, read back over HTTP on their own port.
+ */
+export async function startMailCatcher(options: MailCatcherOptions): Promise<RunningMailCatcher> {
+  const store = new MessageStore(options.limit);
+  const smtp = await listenSmtp({ host: options.host, port: options.smtpPort, store, log: options.log });
+  const app = createMailApi(store);
+  let server: ServerType | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, port: options.httpPort, hostname: options.host }, () => resolve());
+      server.once('error', reject);
+    });
+  } catch (error) {
+    await smtp.close();
+    throw error;
+  }
+  const http = server as unknown as import('node:http').Server;
+  return {
+    url: `http://${options.host}:${options.httpPort}`,
+    store,
+    app,
+    close: async () => {
+      http.closeAllConnections?.();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await smtp.close();
+    },
+  };
+}
+
+/**
+ * The mail catcher as a stack service: it listens on its own ports (config.ports.mail,
+ * config.ports.smtp) and is also reachable through the gateway under /__mail.
+ */
+export async function createMailCatcherService(ctx: ServiceContext): Promise<Service> {
+  const catcher = await startMailCatcher({
+    host: ctx.smtp.host,
+    smtpPort: ctx.smtp.port,
+    httpPort: ctx.config.ports.mail,
+    log: ctx.log.child('mail'),
+  });
+  const app = new Hono<GatewayEnv>();
+  app.route('/', catcher.app);
+  return { name: 'mail', basePath: '/__mail', app, close: () => catcher.close() };
+}
