@@ -1,4 +1,5 @@
 import type { StackConfig } from '../config/load-config.ts';
+import { realtimeService } from './realtime/index.ts';
 import type { ServiceFactory } from './service.ts';
 import { createStorageService } from './storage/index.ts';
 
@@ -9,5 +10,6 @@ import { createStorageService } from './storage/index.ts';
 export function enabledServices(config: StackConfig): ServiceFactory[] {
   const factories: ServiceFactory[] = [];
   if (config.toml.storage.enabled) factories.push(createStorageService);
+  if (config.toml.realtime.enabled) factories.push(realtimeService);
   return factories;
 }

@@ -1,0 +1,101 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { GatewayEnv } from '../../gateway/caller.ts';
+import { canWrite } from './channel-authorization.ts';
+import type { BroadcastPayload, ChannelHub } from './channel-hub.ts';
+import type { RealtimeRuntime } from './realtime-channel.ts';
+
+/**
+ * Realtime's REST API: `POST /api/broadcast` (batch; what realtime-js falls back to
+ * when a channel isn't joined), `POST /api/broadcast/:topic/events/:event` (what
+ * `channel.httpSend()` calls) and `GET /api/ping`. Public messages go straight out;
+ * private ones only if the caller's RLS lets them write to the topic.
+ */
+
+const batchSchema = z.object({
+  messages: z
+    .array(
+      z.object({
+        topic: z.string().min(1),
+        event: z.string().min(1),
+        payload: z.record(z.string(), z.unknown()).default({}),
+        private: z.boolean().default(false),
+      }),
+    )
+    .min(1),
+});
+
+function send(hub: ChannelHub, topic: string, isPrivate: boolean, payload: BroadcastPayload) {
+  hub.broadcast(`${isPrivate ? 'private' : 'public'}:${topic}`, `realtime:${topic}`, payload);
+}
+
+export function broadcastApi(runtime: RealtimeRuntime): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+
+  const authorized = async (
+    caller: GatewayEnv['Variables']['caller'],
+    topic: string,
+    isPrivate: boolean,
+  ): Promise<boolean> => {
+    if (!isPrivate) return true;
+    return canWrite(runtime.db, { topic, role: caller.role, claims: caller.claims ?? {} }, 'broadcast');
+  };
+
+  app.get('/api/ping', (c) => c.json({ message: 'Success' }));
+
+  app.post('/api/broadcast', async (c) => {
+    const caller = c.get('caller');
+    if (caller.tokenError) return c.json({ message: caller.tokenError }, 401);
+    const body = await c.req.json().catch(() => undefined);
+    const parsed = batchSchema.safeParse(body);
+    if (!parsed.success) {
+      return c.json(
+        {
+          message: 'Invalid broadcast: expected {"messages":[{"topic","event","payload"}]}',
+          errors: z.flattenError(parsed.error).fieldErrors,
+        },
+        422,
+      );
+    }
+    for (const message of parsed.data.messages) {
+      if (!(await authorized(caller, message.topic, message.private))) continue;
+      send(runtime.hub, message.topic, message.private, {
+        type: 'broadcast',
+        event: message.event,
+        payload: message.payload,
+      });
+    }
+    return c.body(null, 202);
+  });
+
+  app.post('/api/broadcast/:topic/events/:event', async (c) => {
+    const caller = c.get('caller');
+    if (caller.tokenError) return c.json({ message: caller.tokenError }, 401);
+    const topic = c.req.param('topic');
+    const event = c.req.param('event');
+    const isPrivate = c.req.query('private') === 'true';
+    const contentType = c.req.header('content-type') ?? '';
+    let payload: BroadcastPayload;
+    if (contentType.startsWith('application/octet-stream')) {
+      payload = {
+        type: 'broadcast',
+        event,
+        payload: new Uint8Array(await c.req.arrayBuffer()),
+        binary: true,
+      };
+    } else if (contentType.startsWith('application/json')) {
+      const body = await c.req.json().catch(() => undefined);
+      if (body === undefined) return c.json({ message: 'Request body must be valid JSON' }, 422);
+      payload = { type: 'broadcast', event, payload: body };
+    } else {
+      return c.json({ message: 'Content-Type must be application/json or application/octet-stream' }, 415);
+    }
+    if (!(await authorized(caller, topic, isPrivate))) {
+      return c.json({ message: `You do not have permissions to write to this Channel topic: ${topic}` }, 403);
+    }
+    send(runtime.hub, topic, isPrivate, payload);
+    return c.body(null, 202);
+  });
+
+  return app;
+}

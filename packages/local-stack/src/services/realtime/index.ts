@@ -1,0 +1,112 @@
+import pg from 'pg';
+import type { Service, ServiceFactory } from '../service.ts';
+import { broadcastApi } from './broadcast-api.ts';
+import { buildPostgresChange, type PostgresChange } from './change-payload.ts';
+import { ChannelHub, topicKeyOf } from './channel-hub.ts';
+import { PostgresChangesRouter } from './postgres-changes-router.ts';
+import type { RealtimeRuntime } from './realtime-channel.ts';
+import { RelationCatalog } from './relation-catalog.ts';
+import {
+  type ReplicatedTransaction,
+  type RowChange,
+  startReplicationConsumer,
+} from './replication-consumer.ts';
+import { createSocketEndpoint } from './socket-endpoint.ts';
+
+/** The persistent slot our consumer streams from; it survives stack restarts. */
+export const REPLICATION_SLOT = 'groundwork_realtime';
+const PUBLICATIONS = ['supabase_realtime', 'supabase_realtime_messages_publication'];
+
+function isMessagesTable(change: RowChange): boolean {
+  return change.relation.schema === 'realtime' && change.relation.table.startsWith('messages');
+}
+
+/** Broadcast from the database: a committed row of realtime.messages goes to its topic. */
+function broadcastMessageRow(runtime: RealtimeRuntime, change: RowChange) {
+  if (change.kind !== 'insert' || !change.new) return;
+  const row: Record<string, string | null | undefined> = {};
+  change.relation.columns.forEach((column, index) => {
+    row[column.name] = change.new?.[index];
+  });
+  if (row.extension !== 'broadcast' || !row.topic || !row.event) return;
+  let payload: unknown = {};
+  try {
+    payload = row.payload ? JSON.parse(row.payload) : {};
+  } catch {
+    return;
+  }
+  const isPrivate = row.private === 't';
+  runtime.hub.broadcast(topicKeyOf(row.topic, isPrivate), `realtime:${row.topic}`, {
+    type: 'broadcast',
+    event: row.event,
+    payload,
+    meta: { id: row.id },
+  });
+}
+
+/**
+ * Realtime at /realtime/v1: Phoenix channels over WebSocket for realtime-js
+ * (postgres_changes with RLS, broadcast, presence, private channels), the REST
+ * broadcast API, and a logical replication consumer feeding both Postgres changes and
+ * broadcasts from the database.
+ */
+export const realtimeService: ServiceFactory = async (context): Promise<Service> => {
+  const log = context.log.child('realtime');
+  // Its own small pool, so RLS probes under load don't starve the other services.
+  const db = new pg.Pool({ connectionString: context.databaseUrl('postgres'), max: 4 });
+  db.on('error', (error) => log.warn(`database pool: ${error.message}`));
+  const catalog = new RelationCatalog(db);
+  const runtime: RealtimeRuntime = {
+    keys: context.keys,
+    db,
+    hub: new ChannelHub(),
+    router: new PostgresChangesRouter(db, catalog),
+    log,
+  };
+
+  const deliver = async (transactions: ReplicatedTransaction[]) => {
+    let pending: PostgresChange[] = [];
+    const flush = async () => {
+      if (pending.length > 0) await runtime.router.deliver(pending);
+      pending = [];
+    };
+    for (const transaction of transactions) {
+      for (const change of transaction.changes) {
+        if (isMessagesTable(change)) {
+          await flush();
+          broadcastMessageRow(runtime, change);
+          continue;
+        }
+        if (runtime.router.size === 0) continue;
+        const info = await catalog.describe(change.relation);
+        pending.push(buildPostgresChange(change, info, transaction.commitTime));
+      }
+    }
+    await flush();
+  };
+
+  const consumer = startReplicationConsumer({
+    connectionString: context.databaseUrl('postgres'),
+    db,
+    slotName: REPLICATION_SLOT,
+    publications: PUBLICATIONS,
+    log,
+    deliver,
+  });
+  // Changes committed after start must reach subscribers: wait for the stream.
+  await Promise.race([consumer.ready, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+
+  const basePath = '/realtime/v1';
+  const endpoint = createSocketEndpoint(runtime, basePath);
+  return {
+    name: 'realtime',
+    basePath,
+    app: broadcastApi(runtime),
+    upgrade: (request, socket, head) => endpoint.upgrade(request, socket, head),
+    close: async () => {
+      await endpoint.close();
+      await consumer.close();
+      await db.end().catch(() => {});
+    },
+  };
+};

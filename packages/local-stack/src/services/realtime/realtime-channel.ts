@@ -1,0 +1,423 @@
+import type { JWTPayload } from 'jose';
+import type pg from 'pg';
+import type { ProjectKeys } from '../../config/project-keys.ts';
+import type { Logger } from '../../logger.ts';
+import { checkAccessToken } from './access-token.ts';
+import { canWrite, type Extension, readPolicies } from './channel-authorization.ts';
+import { type ChannelHub, type SharedFrame, type TopicMember, topicKeyOf } from './channel-hub.ts';
+import type { PhoenixMessage, SerializerVersion } from './phoenix-serializer.ts';
+import type { ChangeBinding, ChangeSubscriber, PostgresChangesRouter } from './postgres-changes-router.ts';
+import { FilterSyntaxError, parseChangeFilter } from './postgres-filter.ts';
+import type { Viewer } from './row-visibility.ts';
+
+/** What every channel of the service shares. */
+export interface RealtimeRuntime {
+  keys: ProjectKeys;
+  db: pg.Pool;
+  hub: ChannelHub;
+  router: PostgresChangesRouter;
+  log: Logger;
+}
+
+/** The WebSocket a channel lives on. */
+export interface ChannelConnection {
+  readonly version: SerializerVersion;
+  /** JWT of the connection's API key: the channel's token when the client sends none (or an `sb_` key). */
+  readonly apiKeyToken: string;
+  send(message: PhoenixMessage): void;
+  sendFrame(frame: SharedFrame): void;
+  sendRaw(frame: string): void;
+  channelClosed(channel: RealtimeChannel): void;
+}
+
+interface JoinConfig {
+  selfBroadcast: boolean;
+  ack: boolean;
+  presenceKey: string;
+  presenceEnabled: boolean;
+  isPrivate: boolean;
+  postgresChanges: Record<string, unknown>[];
+}
+
+interface Policies {
+  broadcastRead: boolean;
+  presenceRead: boolean;
+  write: Partial<Record<Extension, boolean>>;
+}
+
+// setTimeout's limit; hosted also re-checks tokens at least hourly.
+const MAX_TOKEN_TIMER_MS = 60 * 60 * 1000;
+const CHANGE_EVENTS = new Set(['*', 'INSERT', 'UPDATE', 'DELETE']);
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function parseJoinConfig(payload: Record<string, unknown>): JoinConfig {
+  const config = record(payload.config);
+  const broadcast = record(config.broadcast);
+  const presence = record(config.presence);
+  return {
+    selfBroadcast: broadcast.self === true,
+    ack: broadcast.ack === true,
+    presenceKey: typeof presence.key === 'string' ? presence.key : '',
+    presenceEnabled: presence.enabled === true,
+    isPrivate: config.private === true,
+    postgresChanges: Array.isArray(config.postgres_changes)
+      ? config.postgres_changes.filter((entry) => entry !== null).map(record)
+      : [],
+  };
+}
+
+/** Stable small integer id of a postgres_changes entry (hosted uses :erlang.phash2 of the params). */
+function bindingId(params: Record<string, unknown>): number {
+  const canonical = JSON.stringify(
+    Object.keys(params)
+      .sort()
+      .map((key) => [key, params[key]]),
+  );
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < canonical.length; index++) {
+    hash ^= canonical.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % 2 ** 27;
+}
+
+/** One joined topic on one WebSocket: broadcast, presence and postgres_changes for it. */
+export class RealtimeChannel implements TopicMember, ChangeSubscriber {
+  readonly topicKey: string;
+  readonly subTopic: string;
+  private token = '';
+  private claims: JWTPayload = {};
+  private currentViewer: Viewer = { identityKey: '', role: 'anon', claimsJson: '{}' };
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private policies: Policies | undefined;
+  private presenceEnabled: boolean;
+  private readonly presenceKey: string;
+  private closed = false;
+
+  private constructor(
+    private readonly runtime: RealtimeRuntime,
+    private readonly connection: ChannelConnection,
+    readonly topic: string,
+    readonly joinRef: string | null,
+    private readonly config: JoinConfig,
+  ) {
+    this.subTopic = topic.slice('realtime:'.length);
+    this.topicKey = topicKeyOf(this.subTopic, config.isPrivate);
+    this.presenceEnabled = config.presenceEnabled;
+    this.presenceKey = config.presenceKey || crypto.randomUUID();
+  }
+
+  /**
+   * Handles phx_join; replies on the connection. Returns the channel when joined.
+   */
+  static async join(
+    runtime: RealtimeRuntime,
+    connection: ChannelConnection,
+    message: PhoenixMessage,
+  ): Promise<RealtimeChannel | undefined> {
+    const reply = (status: 'ok' | 'error', response: unknown) =>
+      connection.send({
+        join_ref: message.join_ref,
+        ref: message.ref,
+        topic: message.topic,
+        event: 'phx_reply',
+        payload: { status, response },
+      });
+    if (message.topic === 'realtime:') {
+      reply('error', { reason: 'TopicNameRequired: You must provide a topic name' });
+      return undefined;
+    }
+    const payload = record(message.payload);
+    const config = parseJoinConfig(payload);
+    const channel = new RealtimeChannel(runtime, connection, message.topic, message.join_ref, config);
+
+    const offered = payload.access_token ?? payload.user_token;
+    const token =
+      typeof offered === 'string' && !offered.startsWith('sb_') ? offered : connection.apiKeyToken;
+    const check = await checkAccessToken(runtime.keys, token);
+    if (!check.ok) {
+      reply('error', { reason: `${check.rejection.code}: ${check.rejection.message}` });
+      return undefined;
+    }
+    channel.adoptToken(token, check.claims, check.expiresAt);
+
+    if (config.isPrivate) {
+      const read = await readPolicies(runtime.db, channel.identity());
+      if (!read.broadcast && !read.presence) {
+        reply('error', {
+          reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${channel.subTopic}`,
+        });
+        channel.stopTimer();
+        return undefined;
+      }
+      channel.policies = { broadcastRead: read.broadcast, presenceRead: read.presence, write: {} };
+    }
+
+    const { bindings, invalid } = channel.changeBindings();
+    runtime.hub.add(channel);
+    runtime.router.subscribe(channel, bindings);
+    reply('ok', {
+      postgres_changes: config.postgresChanges.map((params) => ({ ...params, id: bindingId(params) })),
+    });
+    if (config.postgresChanges.length > 0) void channel.confirmPostgresChanges(invalid);
+    if (channel.presenceEnabled) channel.pushPresenceState();
+    return channel;
+  }
+
+  // ---- identity and tokens ------------------------------------------------------------
+
+  private adoptToken(token: string, claims: JWTPayload, expiresAt: number) {
+    this.token = token;
+    this.claims = claims;
+    const role = typeof claims.role === 'string' ? claims.role : 'anon';
+    const claimsJson = JSON.stringify(claims);
+    this.currentViewer = { identityKey: `${role}\u0000${claimsJson}`, role, claimsJson };
+    this.stopTimer();
+    const delay = Math.min(Math.max(0, expiresAt - Date.now()) + 50, MAX_TOKEN_TIMER_MS);
+    this.expiryTimer = setTimeout(() => void this.confirmToken(), delay);
+    this.expiryTimer.unref?.();
+  }
+
+  private stopTimer() {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+  }
+
+  private identity() {
+    return { topic: this.subTopic, role: this.currentViewer.role, claims: this.claims };
+  }
+
+  viewer(): Viewer {
+    return this.currentViewer;
+  }
+
+  private async confirmToken() {
+    if (this.closed) return;
+    const check = await checkAccessToken(this.runtime.keys, this.token);
+    if (check.ok) this.adoptToken(this.token, check.claims, check.expiresAt);
+    else this.shutdown(check.rejection.message);
+  }
+
+  private async refreshToken(token: unknown) {
+    if (typeof token !== 'string' || token.startsWith('sb_') || token === this.token) return;
+    const check = await checkAccessToken(this.runtime.keys, token);
+    if (this.closed) return;
+    if (!check.ok) {
+      this.shutdown(check.rejection.message);
+      return;
+    }
+    this.adoptToken(token, check.claims, check.expiresAt);
+    if (this.policies) {
+      const before = this.policies;
+      const read = await readPolicies(this.runtime.db, this.identity());
+      if ((before.broadcastRead && !read.broadcast) || (before.presenceRead && !read.presence)) {
+        this.shutdown(`You no longer have permission to read from this Channel topic: ${this.subTopic}`);
+        return;
+      }
+      this.policies = { broadcastRead: read.broadcast, presenceRead: read.presence, write: {} };
+    }
+  }
+
+  // ---- postgres_changes -----------------------------------------------------------------
+
+  private changeBindings(): { bindings: ChangeBinding[]; invalid: string[] } {
+    const bindings: ChangeBinding[] = [];
+    const invalid: string[] = [];
+    for (const params of this.config.postgresChanges) {
+      const event = typeof params.event === 'string' ? params.event.toUpperCase() : '*';
+      const schema = typeof params.schema === 'string' ? params.schema : 'public';
+      const table = typeof params.table === 'string' && params.table !== '' ? params.table : undefined;
+      const filterText =
+        typeof params.filter === 'string' && params.filter !== '' ? params.filter : undefined;
+      try {
+        if (!CHANGE_EVENTS.has(event))
+          throw new FilterSyntaxError(`unknown event ${JSON.stringify(params.event)}`);
+        const filter = filterText ? parseChangeFilter(filterText) : undefined;
+        bindings.push({
+          id: bindingId(params),
+          event: event as ChangeBinding['event'],
+          schema,
+          table,
+          filter,
+        });
+      } catch (error) {
+        invalid.push(`Error parsing \`filter\` params: ${(error as Error).message}`);
+      }
+    }
+    return { bindings, invalid };
+  }
+
+  /** Hosted confirms (or refuses) the subscription with a system message after the join. */
+  private async confirmPostgresChanges(invalid: string[]) {
+    const problems = [...invalid];
+    for (const params of this.config.postgresChanges) {
+      const schema = typeof params.schema === 'string' ? params.schema : 'public';
+      const table = typeof params.table === 'string' ? params.table : undefined;
+      if (!table || table === '*' || schema === '*') continue;
+      const exists = await this.runtime.db
+        .query('select 1 from pg_catalog.pg_tables where schemaname = $1 and tablename = $2', [schema, table])
+        .then((result) => (result.rowCount ?? 0) > 0)
+        .catch(() => false);
+      if (!exists) {
+        problems.push(
+          `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [event: ${String(params.event ?? '*')}, schema: ${schema}, table: ${table}, filters: [${String(params.filter ?? '')}]]`,
+        );
+      }
+    }
+    if (this.closed) return;
+    this.pushSystem(
+      'postgres_changes',
+      problems.length ? 'error' : 'ok',
+      problems[0] ?? 'Subscribed to PostgreSQL',
+    );
+  }
+
+  deliverChange(ids: number[], dataJson: string): void {
+    if (this.closed) return;
+    const payload = `{"ids":${JSON.stringify(ids)},"data":${dataJson}}`;
+    const topic = JSON.stringify(this.topic);
+    this.connection.sendRaw(
+      this.connection.version === '2.0.0'
+        ? `[null,null,${topic},"postgres_changes",${payload}]`
+        : `{"join_ref":null,"ref":null,"topic":${topic},"event":"postgres_changes","payload":${payload}}`,
+    );
+  }
+
+  // ---- broadcast and presence --------------------------------------------------------
+
+  canRead(extension: 'broadcast' | 'presence'): boolean {
+    if (!this.policies) return true;
+    return extension === 'broadcast' ? this.policies.broadcastRead : this.policies.presenceRead;
+  }
+
+  send(frame: SharedFrame): void {
+    if (!this.closed) this.connection.sendFrame(frame);
+  }
+
+  private async mayWrite(extension: Extension): Promise<boolean> {
+    if (!this.policies) return true;
+    const cached = this.policies.write[extension];
+    if (cached !== undefined) return cached;
+    const allowed = await canWrite(this.runtime.db, this.identity(), extension);
+    if (this.policies) this.policies.write[extension] = allowed;
+    return allowed;
+  }
+
+  private async handleBroadcast(payload: Record<string, unknown>, ref: string | null) {
+    if (!(await this.mayWrite('broadcast')) || this.closed) return;
+    this.runtime.hub.broadcast(
+      this.topicKey,
+      this.topic,
+      payload,
+      this.config.selfBroadcast ? undefined : this,
+    );
+    if (this.config.ack) this.reply(ref, 'ok', {});
+  }
+
+  private async handlePresence(payload: Record<string, unknown>, ref: string | null) {
+    if (!(await this.mayWrite('presence'))) {
+      this.reply(ref, 'error', {});
+      return;
+    }
+    if (this.closed) return;
+    if (payload.event === 'untrack') {
+      this.runtime.hub.untrack(this, this.topic);
+      this.reply(ref, 'ok', {});
+      return;
+    }
+    if (payload.event !== 'track') {
+      this.reply(ref, 'error', { reason: 'Presence event must be track or untrack' });
+      return;
+    }
+    const meta = payload.payload;
+    if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
+      this.reply(ref, 'error', { reason: 'Presence track payload must be a map' });
+      return;
+    }
+    const wasEnabled = this.presenceEnabled;
+    this.presenceEnabled = true;
+    // A track can be what turns presence on: send the state first so earlier members are known.
+    if (!wasEnabled) this.pushPresenceState();
+    this.runtime.hub.track(this, this.topic, this.presenceKey, meta as Record<string, unknown>);
+    this.reply(ref, 'ok', {});
+  }
+
+  private pushPresenceState() {
+    if (!this.canRead('presence')) return;
+    this.push('presence_state', this.runtime.hub.presenceState(this.topicKey));
+  }
+
+  // ---- messages from the client --------------------------------------------------------
+
+  handle(message: PhoenixMessage): void {
+    const payload = record(message.payload);
+    switch (message.event) {
+      case 'broadcast':
+        void this.handleBroadcast(payload, message.ref);
+        return;
+      case 'presence':
+        void this.handlePresence(payload, message.ref);
+        return;
+      case 'access_token':
+        void this.refreshToken(payload.access_token);
+        return;
+      case 'phx_leave':
+        this.reply(message.ref, 'ok', {});
+        this.terminate();
+        return;
+      default:
+        // Hosted ignores unknown events from clients.
+        return;
+    }
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------
+
+  private push(event: string, payload: unknown) {
+    this.connection.send({ join_ref: this.joinRef, ref: null, topic: this.topic, event, payload });
+  }
+
+  private reply(ref: string | null, status: 'ok' | 'error', response: unknown) {
+    this.connection.send({
+      join_ref: this.joinRef,
+      ref,
+      topic: this.topic,
+      event: 'phx_reply',
+      payload: { status, response },
+    });
+  }
+
+  private pushSystem(extension: string, status: 'ok' | 'error', message: string) {
+    this.push('system', { extension, status, message, channel: this.subTopic });
+  }
+
+  /** Closes the channel with a system error, as hosted does on expired tokens and revoked access. */
+  shutdown(message: string): void {
+    if (this.closed) return;
+    this.pushSystem('system', 'error', message);
+    this.push('phx_close', {});
+    this.terminate();
+  }
+
+  /** Leaves silently (client left, socket closed, or a duplicate join replaced it). */
+  terminate(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopTimer();
+    this.runtime.router.unsubscribe(this);
+    this.runtime.hub.remove(this);
+    this.connection.channelClosed(this);
+  }
+
+  /** A new join on the same topic replaces this channel; the client is told it closed. */
+  replaced(): void {
+    if (this.closed) return;
+    this.push('phx_close', {});
+    this.terminate();
+  }
+}

@@ -1,0 +1,250 @@
+import type pg from 'pg';
+import { LogicalReplicationService } from 'pg-logical-replication';
+import type { Logger } from '../../logger.ts';
+import {
+  decodePgoutput,
+  formatLsn,
+  type PgoutputMessage,
+  parseLsn,
+  type RelationMessage,
+  type TupleValue,
+} from './pgoutput-decoder.ts';
+
+export interface RowChange {
+  kind: 'insert' | 'update' | 'delete';
+  relation: RelationMessage;
+  new: TupleValue[] | null;
+  old: TupleValue[] | null;
+  oldIsKeyOnly: boolean;
+}
+
+export interface ReplicatedTransaction {
+  /** LSN of the commit record; orders transactions and dedupes replays. */
+  commitLsn: bigint;
+  endLsn: bigint;
+  commitTime: Date;
+  changes: RowChange[];
+}
+
+export interface ReplicationConsumerOptions {
+  /** Connection string of a role with REPLICATION (the stack's `postgres`). */
+  connectionString: string;
+  /** Pool used to create the slot. */
+  db: pg.Pool;
+  slotName: string;
+  publications: string[];
+  log: Logger;
+  /**
+   * Called with committed transactions in commit order. The slot is acknowledged only
+   * after this resolves, so what it didn't finish is replayed after a reconnect.
+   */
+  deliver: (transactions: ReplicatedTransaction[]) => Promise<void>;
+}
+
+export interface ReplicationConsumer {
+  /** Resolves once streaming started the first time. */
+  ready: Promise<void>;
+  /** Commit LSN of the last transaction handed to `deliver` and acknowledged. */
+  deliveredLsn(): bigint;
+  close(): Promise<void>;
+}
+
+const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000];
+
+async function ensureSlot(db: pg.Pool, slotName: string): Promise<void> {
+  const { rowCount } = await db.query('select 1 from pg_catalog.pg_replication_slots where slot_name = $1', [
+    slotName,
+  ]);
+  if (rowCount) return;
+  await db
+    .query(`select pg_catalog.pg_create_logical_replication_slot($1, 'pgoutput')`, [slotName])
+    .catch((error: { code?: string }) => {
+      // Another start raced us to it; the slot is there, which is all we need.
+      if (error.code !== '42710') throw error;
+    });
+}
+
+/**
+ * Streams the publications from a persistent logical replication slot (pgoutput).
+ * Survives Postgres restarts by reconnecting; acknowledges a transaction only after it
+ * was delivered, and skips transactions it already delivered when Postgres replays
+ * from an older confirmed position (the slot's position is persisted only at
+ * checkpoints, so a crash can rewind it).
+ */
+export function startReplicationConsumer(options: ReplicationConsumerOptions): ReplicationConsumer {
+  const { log, slotName } = options;
+  let closed = false;
+  let delivered = 0n;
+  let acknowledged = 0n;
+  let attempt = 0;
+  let generation = 0;
+  let service: LogicalReplicationService | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+
+  let relations = new Map<number, RelationMessage>();
+  let open: ReplicatedTransaction | undefined;
+  let skipping = false;
+  const queue: ReplicatedTransaction[] = [];
+  let draining = false;
+
+  const acknowledge = async (lsn: bigint) => {
+    if (lsn <= acknowledged && lsn !== 0n) return;
+    acknowledged = lsn > acknowledged ? lsn : acknowledged;
+    await service?.acknowledge(formatLsn(acknowledged)).catch(() => false);
+  };
+
+  const drain = async () => {
+    if (draining) return;
+    draining = true;
+    try {
+      while (queue.length > 0 && !closed) {
+        const batch = queue.splice(0, queue.length);
+        try {
+          await options.deliver(batch);
+        } catch (error) {
+          log.error(`delivering changes failed: ${(error as Error).message}`);
+        }
+        const last = batch[batch.length - 1];
+        if (last) {
+          delivered = last.commitLsn;
+          await acknowledge(last.endLsn);
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  };
+
+  const onMessage = (message: PgoutputMessage) => {
+    switch (message.tag) {
+      case 'relation':
+        relations.set(message.relationId, message);
+        return;
+      case 'begin':
+        // Already delivered before a Postgres restart rewound the slot.
+        skipping = message.finalLsn <= delivered;
+        open = skipping
+          ? undefined
+          : { commitLsn: message.finalLsn, endLsn: 0n, commitTime: message.commitTime, changes: [] };
+        return;
+      case 'insert':
+      case 'update':
+      case 'delete': {
+        if (!open) return;
+        const relation = relations.get(message.relationId);
+        if (!relation) {
+          log.warn(`change for unknown relation ${message.relationId}; skipped`);
+          return;
+        }
+        open.changes.push({
+          kind: message.tag,
+          relation,
+          new: message.tag === 'delete' ? null : message.new,
+          old: message.tag === 'insert' ? null : message.old,
+          oldIsKeyOnly: message.tag === 'insert' ? false : message.oldIsKeyOnly,
+        });
+        return;
+      }
+      case 'commit':
+        if (open && !skipping) {
+          open.endLsn = message.endLsn;
+          open.commitTime = message.commitTime;
+          queue.push(open);
+          void drain();
+        }
+        open = undefined;
+        skipping = false;
+        return;
+      default:
+        return;
+    }
+  };
+
+  const scheduleReconnect = (reason: string) => {
+    if (closed || reconnectTimer) return;
+    const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)] ?? 2000;
+    attempt += 1;
+    if (attempt === 1 || attempt % 10 === 0) log.warn(`replication stream stopped (${reason}); reconnecting`);
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      void connect();
+    }, delay);
+  };
+
+  const connect = async () => {
+    if (closed) return;
+    const current = ++generation;
+    const previous = service;
+    service = undefined;
+    await previous?.destroy().catch(() => {});
+    relations = new Map();
+    open = undefined;
+    skipping = false;
+    try {
+      await ensureSlot(options.db, slotName);
+    } catch (error) {
+      scheduleReconnect((error as Error).message);
+      return;
+    }
+    const stream = new LogicalReplicationService(
+      // Values arrive as text in the walsender's session settings: pin them so
+      // timestamps are UTC ISO, whatever the server's defaults.
+      { connectionString: options.connectionString, options: '-c TimeZone=UTC -c DateStyle=ISO,MDY' },
+      { acknowledge: { auto: false, timeoutSeconds: 0 } },
+    );
+    service = stream;
+    stream.on('start', () => {
+      if (current !== generation) return;
+      if (attempt > 0) log.info('replication stream resumed');
+      attempt = 0;
+      markReady();
+    });
+    stream.on('data', (_lsn: string, message: PgoutputMessage) => {
+      if (current === generation) onMessage(message);
+    });
+    stream.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
+      if (current !== generation || !shouldRespond) return;
+      // Idle (nothing open or queued): everything up to the server's position is done.
+      const idle = !open && queue.length === 0 && !draining;
+      void acknowledge(idle ? parseLsn(lsn) : acknowledged);
+    });
+    stream.on('error', (error: Error) => {
+      if (current === generation) scheduleReconnect(error.message);
+    });
+    const plugin = {
+      options: {},
+      name: 'pgoutput',
+      parse: (buffer: Buffer) => decodePgoutput(buffer),
+      start: (client: pg.Client, slot: string, lastLsn: string) =>
+        client.query(
+          `START_REPLICATION SLOT "${slot}" LOGICAL ${lastLsn} (proto_version '1', publication_names '${options.publications.join(',')}')`,
+        ),
+    };
+    stream
+      .subscribe(plugin, slotName, formatLsn(acknowledged))
+      .then(() => {
+        if (current === generation) scheduleReconnect('stream ended');
+      })
+      .catch((error: Error) => {
+        if (current === generation) scheduleReconnect(error.message);
+      });
+  };
+
+  void connect();
+
+  return {
+    ready,
+    deliveredLsn: () => delivered,
+    close: async () => {
+      closed = true;
+      clearTimeout(reconnectTimer);
+      generation += 1;
+      await service?.destroy().catch(() => {});
+      service = undefined;
+    },
+  };
+}

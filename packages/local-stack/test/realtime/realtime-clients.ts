@@ -1,0 +1,80 @@
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+
+/**
+ * Real supabase-js clients for the Realtime tests. Node 20 has no global WebSocket,
+ * so realtime-js is given `ws` as transport (what its own docs advise).
+ */
+export interface ClientOptions {
+  /** A user's access token; omitted → the API key's role. */
+  accessToken?: () => Promise<string>;
+  heartbeatIntervalMs?: number;
+  vsn?: '1.0.0' | '2.0.0';
+}
+
+export function realtimeClient(apiUrl: string, apiKey: string, options: ClientOptions = {}): SupabaseClient {
+  return createClient(apiUrl, apiKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+    realtime: {
+      transport: WebSocket as never,
+      ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+      ...(options.vsn ? { vsn: options.vsn } : {}),
+    },
+  });
+}
+
+/** Subscribes and resolves once the server confirmed the join; rejects with the server's reason. */
+export function subscribed(channel: RealtimeChannel, timeoutMs = 10_000): Promise<RealtimeChannel> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('subscribe timed out')), timeoutMs);
+    channel.subscribe((status, error) => {
+      if (status === 'SUBSCRIBED') {
+        clearTimeout(timer);
+        resolve(channel);
+      } else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
+        clearTimeout(timer);
+        reject(error ?? new Error(status));
+      }
+    });
+  });
+}
+
+/** Collects what a callback receives, with a way to wait for a count. */
+export class Inbox<T> {
+  readonly items: T[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  push = (item: T): void => {
+    this.items.push(item);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (this.items.length < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
+  };
+
+  async waitFor(count: number, timeoutMs = 10_000): Promise<T[]> {
+    if (this.items.length < count) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`expected ${count} messages, got ${this.items.length}`)),
+          timeoutMs,
+        );
+        this.waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    }
+    return this.items;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Lets in-flight changes arrive before asserting that something did *not* arrive. */
+export const settle = () => sleep(400);
