@@ -66,7 +66,7 @@ export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
     return c.json(removed.map(objectListJson));
   });
 
-  app.delete('/object/:bucket/:key{.+}', async (c) => {
+  app.delete('/object/:bucket/:key{[\\s\\S]+}', async (c) => {
     const caller = await callerOf(context, c);
     const bucketId = c.req.param('bucket');
     const key = c.req.param('key');

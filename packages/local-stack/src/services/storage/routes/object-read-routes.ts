@@ -70,24 +70,24 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
     });
 
   // Specific prefixes first: Hono tries routes in the order they were added.
-  app.on(['GET', 'HEAD'], '/object/public/:bucket/:key{.+}', async (c) =>
+  app.on(['GET', 'HEAD'], '/object/public/:bucket/:key{[\\s\\S]+}', async (c) =>
     serve(c, await findPublic(c, 'storage.object.get_public')),
   );
-  app.on(['GET', 'HEAD'], '/object/authenticated/:bucket/:key{.+}', async (c) =>
+  app.on(['GET', 'HEAD'], '/object/authenticated/:bucket/:key{[\\s\\S]+}', async (c) =>
     serve(c, await findAs(await callerOf(context, c), c, 'storage.object.get_authenticated')),
   );
 
-  app.get('/object/info/public/:bucket/:key{.+}', async (c) =>
+  app.get('/object/info/public/:bucket/:key{[\\s\\S]+}', async (c) =>
     c.json(objectInfoJson(await findPublic(c, 'storage.object.info'))),
   );
-  app.get('/object/info/authenticated/:bucket/:key{.+}', async (c) =>
+  app.get('/object/info/authenticated/:bucket/:key{[\\s\\S]+}', async (c) =>
     c.json(objectInfoJson(await findAs(await callerOf(context, c), c, 'storage.object.info'))),
   );
-  app.get('/object/info/:bucket/:key{.+}', async (c) =>
+  app.get('/object/info/:bucket/:key{[\\s\\S]+}', async (c) =>
     c.json(objectInfoJson(await findAs(await callerOf(context, c), c, 'storage.object.info'))),
   );
 
-  app.get('/object/sign/:bucket/:key{.+}', async (c) => {
+  app.get('/object/sign/:bucket/:key{[\\s\\S]+}', async (c) => {
     const { bucketId, key } = objectAddress(c);
     assertValidBucketName(bucketId);
     assertValidObjectKey(key);
@@ -98,7 +98,7 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
     return serve(c, object, new Date(token.exp * 1000));
   });
 
-  app.post('/object/sign/:bucket/:key{.+}', async (c) => {
+  app.post('/object/sign/:bucket/:key{[\\s\\S]+}', async (c) => {
     const caller = await callerOf(context, c);
     const body = await jsonBody(c);
     const expiresIn = positiveInteger(body, 'expiresIn');
@@ -143,7 +143,7 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   // Last: `/object/<bucket>/<key>` would otherwise swallow the prefixed routes above.
-  app.on(['GET', 'HEAD'], '/object/:bucket/:key{.+}', async (c) =>
+  app.on(['GET', 'HEAD'], '/object/:bucket/:key{[\\s\\S]+}', async (c) =>
     serve(c, await findAs(await callerOf(context, c), c, 'storage.object.get_authenticated')),
   );
 

@@ -14,7 +14,7 @@ export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   const { db, keys } = context;
 
-  app.post('/object/upload/sign/:bucket/:key{.+}', async (c) => {
+  app.post('/object/upload/sign/:bucket/:key{[\\s\\S]+}', async (c) => {
     const caller = await callerOf(context, c);
     const { bucketId, key } = objectAddress(c);
     assertValidBucketName(bucketId);
@@ -34,7 +34,7 @@ export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
     return c.json({ url: `/object/upload/sign/${url}?token=${token}`, token });
   });
 
-  app.put('/object/upload/sign/:bucket/:key{.+}', async (c) => {
+  app.put('/object/upload/sign/:bucket/:key{[\\s\\S]+}', async (c) => {
     const { bucketId, key } = objectAddress(c);
     assertValidBucketName(bucketId);
     assertValidObjectKey(key);
@@ -51,7 +51,7 @@ export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
     return c.json({ Key: `${bucketId}/${key}`, Id: row.id });
   });
 
-  app.post('/object/:bucket/:key{.+}', async (c) => {
+  app.post('/object/:bucket/:key{[\\s\\S]+}', async (c) => {
     const caller = await callerOf(context, c);
     const { bucketId, key } = objectAddress(c);
     const row = await uploadObject(context, c.req.raw, {
@@ -66,7 +66,7 @@ export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
     return c.json({ Id: row.id, Key: `${bucketId}/${key}` });
   });
 
-  app.put('/object/:bucket/:key{.+}', async (c) => {
+  app.put('/object/:bucket/:key{[\\s\\S]+}', async (c) => {
     const caller = await callerOf(context, c);
     const { bucketId, key } = objectAddress(c);
     const row = await uploadObject(context, c.req.raw, {
