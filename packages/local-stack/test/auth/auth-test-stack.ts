@@ -11,13 +11,24 @@ export const fixture = (name: string) => new URL(`./fixtures/${name}`, import.me
 
 /** A stack for one fixture project with only the mail catcher and Auth mounted. */
 export function startAuthStack(project: string): Promise<TestStack> {
-  return startTestStack({ workdir: fixture(project), services: [createMailCatcherService, createAuthService] });
+  return startTestStack({
+    workdir: fixture(project),
+    services: [createMailCatcherService, createAuthService],
+  });
 }
 
 /** A supabase-js client as an app would make it, without storage or timers between tests. */
-export function clientFor(stack: TestStack, options: { flowType?: 'implicit' | 'pkce'; key?: string } = {}): SupabaseClient {
+export function clientFor(
+  stack: TestStack,
+  options: { flowType?: 'implicit' | 'pkce'; key?: string } = {},
+): SupabaseClient {
   return createClient(stack.apiUrl, options.key ?? stack.keys.anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, flowType: options.flowType ?? 'implicit' },
+    auth: {
+      persistSession: false,
+      autoRefreshToken: false,
+      detectSessionInUrl: false,
+      flowType: options.flowType ?? 'implicit',
+    },
     realtime: NODE_REALTIME,
   });
 }
@@ -42,7 +53,11 @@ interface MailSummary {
 }
 
 /** The newest mail to `address` from the mail catcher's Mailpit API, waiting briefly for delivery. */
-export async function latestMailTo(stack: TestStack, address: string, subject?: string): Promise<{ HTML: string; Text: string; Subject: string }> {
+export async function latestMailTo(
+  stack: TestStack,
+  address: string,
+  subject?: string,
+): Promise<{ HTML: string; Text: string; Subject: string }> {
   const mailUrl = `http://${stack.config.host}:${stack.config.ports.mail}`;
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const response = await fetch(`${mailUrl}/api/v1/search?query=${encodeURIComponent(`to:${address}`)}`);
@@ -74,7 +89,10 @@ export function uniqueEmail(label: string): string {
 }
 
 export function decodeJwt(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Follows a /verify link without following the redirect, returning where it points. */
