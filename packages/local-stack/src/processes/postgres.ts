@@ -168,7 +168,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
       recent = (recent + text).slice(-8192);
       for (const line of text.split('\n')) {
         const expected = /terminating connection due to administrator|the database system is starting up/;
-        if (/FATAL|PANIC|ERROR/.test(line) && !expected.test(line)) {
+        if (/FATAL|PANIC/.test(line) && !expected.test(line)) {
           log.warn(line.replace(/^\S+ \S+ \S+ \[\d+\] /, ''));
         }
       }
