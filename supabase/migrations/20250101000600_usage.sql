@@ -6,7 +6,8 @@
 -- ---------------------------------------------------------------------------
 
 -- Security definer because members below admin cannot read invitations, yet
--- the seat count includes open ones.
+-- the seat count includes open ones. Unknown and foreign workspaces both
+-- answer workspace_not_found, so the answer reveals nothing.
 create or replace function private.workspace_usage(workspace_id uuid)
 returns table (
   plan text,
@@ -22,11 +23,14 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  -- Back-office tools call this with the service role key.
+  is_service_role boolean := (select auth.role()) = 'service_role';
 begin
-  if (select auth.uid()) is null then
+  if (select auth.uid()) is null and not is_service_role then
     raise exception using errcode = '42501', message = 'not_authenticated';
   end if;
-  if not private.is_member(workspace_usage.workspace_id) then
+  if not is_service_role and not private.is_member(workspace_usage.workspace_id) then
     raise exception using errcode = 'PT404', message = 'workspace_not_found';
   end if;
 
@@ -49,6 +53,10 @@ begin
   from public.workspaces as w
   join public.plans as p on p.id = w.plan
   where w.id = workspace_usage.workspace_id;
+
+  if not found then
+    raise exception using errcode = 'PT404', message = 'workspace_not_found';
+  end if;
 end;
 $$;
 
