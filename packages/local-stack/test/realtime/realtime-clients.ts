@@ -24,6 +24,22 @@ export function realtimeClient(apiUrl: string, apiKey: string, options: ClientOp
   });
 }
 
+/**
+ * A client acting as a user. The token is handed to realtime-js before any channel
+ * joins: supabase-js otherwise fetches it asynchronously, and a join that wins that
+ * race goes out with the API key's role instead.
+ */
+export async function userRealtimeClient(
+  apiUrl: string,
+  apiKey: string,
+  accessToken: () => Promise<string>,
+  options: Omit<ClientOptions, 'accessToken'> = {},
+): Promise<SupabaseClient> {
+  const client = realtimeClient(apiUrl, apiKey, { ...options, accessToken });
+  await client.realtime.setAuth();
+  return client;
+}
+
 /** Subscribes and resolves once the server confirmed the join; rejects with the server's reason. */
 export function subscribed(channel: RealtimeChannel, timeoutMs = 10_000): Promise<RealtimeChannel> {
   return new Promise((resolve, reject) => {
