@@ -38,7 +38,8 @@ export function createAuthApp(runtime: AuthRuntime): Hono<GatewayEnv> {
   ]) {
     app.route('/', routes);
   }
-  app.notFound((c) => renderAuthError(c, new AuthError('not_found', 'Not Found')));
+  // A catch-all route rather than notFound(): a mounted sub-app's notFound is not used by the gateway.
+  app.all('*', (c) => renderAuthError(c, new AuthError('not_found', 'Not Found')));
   app.onError((error, c) => {
     if (isAuthError(error)) {
       if (error.status >= 500)
