@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
 import { inject } from 'vitest';
+// Brings in the `inject('stack')` typing the shared test stack provides.
+import type {} from '../../../../tests/global-setup.ts';
 
 /** Clients of the shared test stack, as apps build them. */
 export function stackClients() {

@@ -111,13 +111,24 @@ export function createDiskStore(root: string): DiskStore {
       await mkdir(tempDir, { recursive: true });
       const temp = join(tempDir, randomUUID());
       const counter = new LimitedHashStream(maxBytes);
+      // The request body is piped rather than part of the pipeline: a refused upload must not
+      // destroy it (that would take the keep-alive socket, and the error response, with it).
+      const written = pipeline(counter, createWriteStream(temp, { flags: 'wx' }));
+      const failSource = (error: Error) => counter.destroy(error);
+      source.once('error', failSource);
+      source.pipe(counter);
       try {
-        await pipeline(source, counter, createWriteStream(temp, { flags: 'wx' }));
+        await written;
         await mkdir(dirname(target), { recursive: true });
         await rename(temp, target);
       } catch (error) {
+        source.unpipe(counter);
+        // Let the rest of the body flow by unread so the client gets our answer.
+        source.resume();
         await rm(temp, { force: true });
         throw error;
+      } finally {
+        source.off('error', failSource);
       }
       return { size: counter.bytes, md5: counter.digest() };
     },
