@@ -24,17 +24,6 @@ create table public.workspaces (
 
 create index workspaces_plan_idx on public.workspaces (plan);
 
-create table public.workspace_members (
-  workspace_id uuid not null references public.workspaces (id) on delete cascade,
-  user_id uuid not null references auth.users (id) on delete cascade,
-  role public.workspace_role not null default 'member',
-  created_at timestamptz not null default now(),
-  primary key (workspace_id, user_id),
-  -- Serves the per-user membership lookups behind every policy, and is the
-  -- target of the composite keys that keep assignees inside their workspace.
-  constraint workspace_members_user_workspace_key unique (user_id, workspace_id)
-);
-
 create table public.profiles (
   id uuid primary key references auth.users (id) on delete cascade,
   display_name text not null check (char_length(btrim(display_name)) between 1 and 100),
@@ -42,6 +31,19 @@ create table public.profiles (
   avatar_path text check (avatar_path like id::text || '/_%' and char_length(avatar_path) <= 512),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
+);
+
+create table public.workspace_members (
+  workspace_id uuid not null references public.workspaces (id) on delete cascade,
+  -- Points at the profile (which follows its auth user) so the API can embed
+  -- member names: workspace_members?select=role,profiles(display_name).
+  user_id uuid not null references public.profiles (id) on delete cascade,
+  role public.workspace_role not null default 'member',
+  created_at timestamptz not null default now(),
+  primary key (workspace_id, user_id),
+  -- Serves the per-user membership lookups behind every policy, and is the
+  -- target of the composite keys that keep assignees inside their workspace.
+  constraint workspace_members_user_workspace_key unique (user_id, workspace_id)
 );
 
 alter table public.workspaces enable row level security;

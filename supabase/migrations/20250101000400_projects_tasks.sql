@@ -63,7 +63,11 @@ create table public.tasks (
   -- Only members of the task's workspace can be assignees; a member who
   -- leaves is unassigned.
   constraint tasks_assignee_fkey foreign key (assignee_id, workspace_id)
-    references public.workspace_members (user_id, workspace_id) on delete set null (assignee_id)
+    references public.workspace_members (user_id, workspace_id) on delete set null (assignee_id),
+  -- Implied by the key above; declared so the API can embed the assignee:
+  -- tasks?select=*,assignee:profiles(display_name).
+  constraint tasks_assignee_profile_fkey foreign key (assignee_id)
+    references public.profiles (id) on delete set null
 );
 
 -- Board reads (one project's column in order) and the project foreign key.

@@ -9,8 +9,8 @@ create table public.comments (
   id uuid primary key default gen_random_uuid(),
   workspace_id uuid not null,
   task_id uuid not null,
-  -- The author; kept without a foreign key so a comment outlives its author's account.
-  author_id uuid default auth.uid(),
+  -- Null once the author's account is gone; the comment stays.
+  author_id uuid default auth.uid() references public.profiles (id) on delete set null,
   body text not null check (char_length(btrim(body)) between 1 and 10000),
   edited_at timestamptz,
   created_at timestamptz not null default now(),
@@ -19,6 +19,7 @@ create table public.comments (
 );
 
 create index comments_task_idx on public.comments (task_id, workspace_id, created_at);
+create index comments_author_idx on public.comments (author_id);
 
 -- Who did what to which entity. entity_id is deliberately not a foreign key:
 -- the log keeps describing things after they are deleted.

@@ -45,6 +45,57 @@ export type Database = {
           },
         ];
       };
+      attachments: {
+        Row: {
+          created_at: string;
+          file_name: string;
+          id: string;
+          mime_type: string;
+          object_id: string;
+          object_path: string;
+          size_bytes: number;
+          task_id: string;
+          updated_at: string;
+          uploaded_by: string | null;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          file_name: string;
+          id?: string;
+          mime_type?: string;
+          object_id: string;
+          object_path: string;
+          size_bytes?: number;
+          task_id: string;
+          updated_at?: string;
+          uploaded_by?: string | null;
+          workspace_id: string;
+        };
+        Update: {
+          created_at?: string;
+          file_name?: string;
+          id?: string;
+          mime_type?: string;
+          object_id?: string;
+          object_path?: string;
+          size_bytes?: number;
+          task_id?: string;
+          updated_at?: string;
+          uploaded_by?: string | null;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'attachments_task_fkey';
+            columns: ['task_id', 'workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'tasks';
+            referencedColumns: ['id', 'workspace_id'];
+          },
+        ];
+      };
       comments: {
         Row: {
           author_id: string | null;
@@ -75,6 +126,13 @@ export type Database = {
           workspace_id?: string;
         };
         Relationships: [
+          {
+            foreignKeyName: 'comments_author_id_fkey';
+            columns: ['author_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
           {
             foreignKeyName: 'comments_task_fkey';
             columns: ['task_id', 'workspace_id'];
@@ -366,6 +424,13 @@ export type Database = {
             referencedColumns: ['user_id', 'workspace_id'];
           },
           {
+            foreignKeyName: 'tasks_assignee_profile_fkey';
+            columns: ['assignee_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+          {
             foreignKeyName: 'tasks_project_fkey';
             columns: ['project_id', 'workspace_id'];
             isOneToOne: false;
@@ -395,6 +460,13 @@ export type Database = {
           workspace_id?: string;
         };
         Relationships: [
+          {
+            foreignKeyName: 'workspace_members_user_id_fkey';
+            columns: ['user_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
           {
             foreignKeyName: 'workspace_members_workspace_id_fkey';
             columns: ['workspace_id'];
@@ -547,6 +619,13 @@ export type Database = {
         };
       };
       transfer_ownership: { Args: { new_owner_id: string; workspace_id: string }; Returns: undefined };
+      workspace_storage_usage: {
+        Args: { workspace_id: string };
+        Returns: {
+          limit_bytes: number;
+          used_bytes: number;
+        }[];
+      };
       workspace_usage: {
         Args: { workspace_id: string };
         Returns: {
