@@ -1,0 +1,98 @@
+import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
+import { createSdkContext, type GroundworkSupabaseClient } from './context.ts';
+import type { Database } from './database.gen.ts';
+import { GroundworkError } from './errors.ts';
+import { type ActivityApi, createActivityApi } from './modules/activity.ts';
+import { type AuthApi, createAuthApi } from './modules/auth.ts';
+import { type CommentsApi, createCommentsApi } from './modules/comments.ts';
+import { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
+import { createLabelsApi, type LabelsApi } from './modules/labels.ts';
+import { createMembersApi, type MembersApi } from './modules/members.ts';
+import { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
+import { createTasksApi, type TasksApi } from './modules/tasks.ts';
+import { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
+
+export interface GroundworkClientOptions {
+  /** The project's API URL, e.g. `http://127.0.0.1:54321` locally. */
+  url: string;
+  /** The publishable (anon) key. Never ship the secret key to a browser. */
+  key: string;
+  /**
+   * Options handed to supabase-js `createClient` unchanged: auth storage and session handling,
+   * `global.fetch` / `global.headers`, realtime settings, or `accessToken` for apps that bring
+   * their own tokens (which turns `gw.auth` off, as in supabase-js).
+   */
+  supabase?: SupabaseClientOptions<'public'>;
+}
+
+/** The whole backend, one property per domain. */
+export interface GroundworkClient {
+  auth: AuthApi;
+  workspaces: WorkspacesApi;
+  members: MembersApi;
+  invitations: InvitationsApi;
+  projects: ProjectsApi;
+  labels: LabelsApi;
+  tasks: TasksApi;
+  comments: CommentsApi;
+  activity: ActivityApi;
+  /** The underlying supabase-js client, typed with the project's schema, for anything else. */
+  supabase: GroundworkSupabaseClient;
+}
+
+/**
+ * Creates a Groundwork client. Every method throws a {@link GroundworkError} on failure.
+ *
+ * @example
+ * ```ts
+ * import { createGroundworkClient } from '@groundwork/sdk';
+ *
+ * const gw = createGroundworkClient({ url: 'http://127.0.0.1:54321', key: publishableKey });
+ * await gw.auth.signInWithPassword({ email: 'alice@example.com', password: 'password123' });
+ * const [workspace] = await gw.workspaces.list();
+ * const { items } = await gw.tasks.list({ workspace_id: workspace.id, status: 'todo' });
+ * ```
+ */
+export function createGroundworkClient(options: GroundworkClientOptions): GroundworkClient {
+  if (typeof options?.url !== 'string' || !/^https?:\/\/\S+$/.test(options.url)) {
+    throw new GroundworkError('validation_failed', 'createGroundworkClient: url must be an http(s) URL.', {
+      fields: { url: ['must be an http(s) URL'] },
+    });
+  }
+  if (typeof options.key !== 'string' || options.key.length === 0) {
+    throw new GroundworkError('validation_failed', 'createGroundworkClient: key is required.', {
+      fields: { key: ['is required'] },
+    });
+  }
+  const supabase = createClient<Database>(options.url, options.key, options.supabase);
+  return wrapSupabaseClient(supabase, { accessToken: options.supabase?.accessToken });
+}
+
+/**
+ * Builds the Groundwork API over a supabase-js client you already have (it must be typed with
+ * or compatible with the generated `Database`). Pass `accessToken` if you created it with that option.
+ *
+ * @example
+ * ```ts
+ * const supabase = createClient<Database>(url, key);
+ * const gw = wrapSupabaseClient(supabase);
+ * ```
+ */
+export function wrapSupabaseClient(
+  supabase: GroundworkSupabaseClient,
+  options: { accessToken?: (() => Promise<string | null>) | undefined } = {},
+): GroundworkClient {
+  const ctx = createSdkContext(supabase, options.accessToken);
+  return {
+    auth: createAuthApi(ctx),
+    workspaces: createWorkspacesApi(ctx),
+    members: createMembersApi(ctx),
+    invitations: createInvitationsApi(ctx),
+    projects: createProjectsApi(ctx),
+    labels: createLabelsApi(ctx),
+    tasks: createTasksApi(ctx),
+    comments: createCommentsApi(ctx),
+    activity: createActivityApi(ctx),
+    supabase,
+  };
+}

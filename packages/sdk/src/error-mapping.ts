@@ -1,0 +1,269 @@
+/**
+ * Translation of every wire error the SDK can meet into a {@link GroundworkError}. The tables
+ * below are the whole contract; the data layer's messages are listed at the top of
+ * supabase/migrations/20250101000000_setup.sql.
+ */
+import type { z } from 'zod';
+import { type FieldErrors, GroundworkError, type GroundworkErrorCode } from './errors.ts';
+
+/**
+ * The data layer raises stable snake_case messages; each maps to one code. The SQLSTATE alone
+ * is not enough: 42501 is both "not signed in" and "forbidden", PT409 is several conflicts.
+ */
+const CODE_BY_DATABASE_MESSAGE: Readonly<Record<string, GroundworkErrorCode>> = {
+  not_authenticated: 'unauthenticated',
+  forbidden: 'forbidden',
+  invitation_email_mismatch: 'forbidden',
+  email_not_confirmed: 'forbidden',
+  workspace_not_found: 'not_found',
+  task_not_found: 'not_found',
+  project_not_found: 'not_found',
+  member_not_found: 'not_found',
+  invitation_not_found: 'not_found',
+  // Gone (410): to the caller the invitation no longer exists.
+  invitation_expired: 'not_found',
+  invitation_revoked: 'not_found',
+  invitation_already_accepted: 'conflict',
+  invitation_pending: 'conflict',
+  already_member: 'conflict',
+  last_owner: 'conflict',
+  project_archived: 'conflict',
+  slug_taken: 'conflict',
+  plan_limit_reached: 'plan_limit_reached',
+  invalid_move: 'validation_failed',
+  invalid_input: 'validation_failed',
+};
+
+/** PostgREST's own errors (PGRSTxxx) and Postgres SQLSTATEs that reach clients. */
+const CODE_BY_POSTGREST_CODE: Readonly<Record<string, GroundworkErrorCode>> = {
+  PGRST116: 'not_found', // .single() matched no row
+  PGRST301: 'unauthenticated', // JWT invalid or expired
+  PGRST302: 'unauthenticated', // no credentials where required
+  PGRST303: 'unauthenticated', // JWT claims invalid
+  PGRST103: 'validation_failed', // range not satisfiable
+  PGRST100: 'validation_failed', // unparsable query
+  '23505': 'conflict', // unique_violation
+  '23503': 'conflict', // foreign_key_violation
+  '23514': 'validation_failed', // check_violation
+  '23502': 'validation_failed', // not_null_violation
+  '22P02': 'validation_failed', // invalid_text_representation (e.g. a malformed uuid)
+  '22023': 'validation_failed', // invalid_parameter_value
+  '22001': 'validation_failed', // string too long
+  '22007': 'validation_failed', // invalid datetime format
+  '22008': 'validation_failed', // datetime out of range
+};
+
+/** Supabase Auth's `error_code`s (auth-js `ErrorCode`) that say more than their status. */
+const CODE_BY_AUTH_CODE: Readonly<Record<string, GroundworkErrorCode>> = {
+  invalid_credentials: 'unauthenticated',
+  bad_jwt: 'unauthenticated',
+  no_authorization: 'unauthenticated',
+  session_not_found: 'unauthenticated',
+  session_expired: 'unauthenticated',
+  refresh_token_not_found: 'unauthenticated',
+  refresh_token_already_used: 'unauthenticated',
+  otp_expired: 'unauthenticated',
+  reauthentication_needed: 'unauthenticated',
+  not_admin: 'forbidden',
+  email_not_confirmed: 'forbidden',
+  phone_not_confirmed: 'forbidden',
+  user_banned: 'forbidden',
+  signup_disabled: 'forbidden',
+  email_provider_disabled: 'forbidden',
+  phone_provider_disabled: 'forbidden',
+  anonymous_provider_disabled: 'forbidden',
+  provider_disabled: 'forbidden',
+  otp_disabled: 'forbidden',
+  email_address_not_authorized: 'forbidden',
+  insufficient_aal: 'forbidden',
+  user_not_found: 'not_found',
+  identity_not_found: 'not_found',
+  user_already_exists: 'conflict',
+  email_exists: 'conflict',
+  phone_exists: 'conflict',
+  identity_already_exists: 'conflict',
+  conflict: 'conflict',
+  weak_password: 'validation_failed',
+  same_password: 'validation_failed',
+  validation_failed: 'validation_failed',
+  bad_json: 'validation_failed',
+  email_address_invalid: 'validation_failed',
+  over_request_rate_limit: 'rate_limited',
+  over_email_send_rate_limit: 'rate_limited',
+  over_sms_send_rate_limit: 'rate_limited',
+};
+
+const KNOWN_CODES = new Set<string>([
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'validation_failed',
+  'plan_limit_reached',
+  'rate_limited',
+  'network',
+  'unknown',
+]);
+
+/** The fallback when nothing more specific is known. */
+export function codeForStatus(status: number): GroundworkErrorCode {
+  if (status === 0) return 'network';
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
+  if (status === 404 || status === 410) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 402) return 'plan_limit_reached';
+  if (status === 429) return 'rate_limited';
+  if (status === 400 || status === 406 || status === 413 || status === 422) return 'validation_failed';
+  return 'unknown';
+}
+
+interface PostgrestErrorLike {
+  message: string;
+  code?: string;
+  details?: string | null;
+  hint?: string | null;
+}
+
+/** A PostgREST failure (`{ error, status }` of a supabase-js query) as a GroundworkError. */
+export function fromPostgrestError(error: PostgrestErrorLike, status: number): GroundworkError {
+  const databaseCode = CODE_BY_DATABASE_MESSAGE[error.message];
+  const postgrestCode = error.code ? CODE_BY_POSTGREST_CODE[error.code] : undefined;
+  let code = databaseCode ?? postgrestCode ?? codeForStatus(status);
+  // An RLS denial for an anonymous caller is "sign in first", not "forbidden".
+  if (!databaseCode && error.code === '42501') code = status === 401 ? 'unauthenticated' : 'forbidden';
+  // supabase-js reports a failed fetch as status 0 with the fetch error in the message.
+  if (status === 0) code = 'network';
+  const details = code === 'plan_limit_reached' ? parseJsonObject(error.details) : undefined;
+  return new GroundworkError(code, describe(error), {
+    status: status || undefined,
+    reason: databaseCode ? error.message : error.code || undefined,
+    details,
+    cause: error,
+  });
+}
+
+interface AuthErrorLike {
+  name: string;
+  message: string;
+  status?: number | undefined;
+  code?: string | undefined;
+  reasons?: string[];
+}
+
+/** A Supabase Auth failure (auth-js `AuthError` and subclasses) as a GroundworkError. */
+export function fromAuthError(error: AuthErrorLike): GroundworkError {
+  const status = error.status ?? 0;
+  let code: GroundworkErrorCode =
+    (error.code ? CODE_BY_AUTH_CODE[error.code] : undefined) ?? codeForStatus(status);
+  // Client-side auth-js errors carry no wire code; their class name says what happened.
+  if (error.name === 'AuthSessionMissingError') code = 'unauthenticated';
+  if (error.name === 'AuthRetryableFetchError' && (status === 0 || status >= 500)) code = 'network';
+  if (error.name === 'AuthWeakPasswordError') code = 'validation_failed';
+  const fields: FieldErrors | undefined =
+    error.name === 'AuthWeakPasswordError' || error.code === 'weak_password'
+      ? { password: error.reasons?.length ? error.reasons : [error.message] }
+      : undefined;
+  return new GroundworkError(code, error.message, {
+    status: status || undefined,
+    reason: error.code,
+    fields,
+    cause: error,
+  });
+}
+
+interface FunctionsErrorLike {
+  name: string;
+  message: string;
+  context?: unknown;
+}
+
+/**
+ * An edge-function failure as a GroundworkError. Our functions answer errors as JSON
+ * `{ code, message, fields? }`; `code` may be one of ours or a finer reason.
+ */
+export async function fromFunctionsError(error: FunctionsErrorLike): Promise<GroundworkError> {
+  const response = error.context instanceof Response ? error.context : undefined;
+  if (error.name !== 'FunctionsHttpError' || !response) {
+    // FunctionsFetchError: no response; FunctionsRelayError: the relay could not reach the function.
+    const code = error.name === 'FunctionsFetchError' ? 'network' : 'unknown';
+    return new GroundworkError(code, error.message, { status: response?.status, cause: error });
+  }
+  const body = await readJsonBody(response);
+  const wireCode = typeof body?.code === 'string' ? body.code : undefined;
+  const code = codeForWireCode(wireCode) ?? codeForStatus(response.status);
+  const message = typeof body?.message === 'string' ? body.message : error.message;
+  return new GroundworkError(code, message, {
+    status: response.status,
+    reason: typeof body?.reason === 'string' ? body.reason : wireCode,
+    fields: isFieldErrors(body?.fields) ? body.fields : undefined,
+    details: isObject(body?.details) ? body.details : undefined,
+    cause: error,
+  });
+}
+
+function codeForWireCode(wireCode: string | undefined): GroundworkErrorCode | undefined {
+  if (!wireCode) return undefined;
+  if (KNOWN_CODES.has(wireCode)) return wireCode as GroundworkErrorCode;
+  return CODE_BY_DATABASE_MESSAGE[wireCode] ?? CODE_BY_AUTH_CODE[wireCode];
+}
+
+/** A zod failure on an SDK input: `validation_failed` listing every bad field, before any request. */
+export function fromZodError(error: z.ZodError): GroundworkError {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) {
+    const path = issue.path.length ? issue.path.join('.') : '_';
+    const list = fields[path] ?? [];
+    list.push(issue.message);
+    fields[path] = list;
+  }
+  const summary = Object.entries(fields)
+    .map(([path, messages]) => `${path}: ${messages.join(', ')}`)
+    .join('; ');
+  return new GroundworkError('validation_failed', `Invalid input — ${summary}`, {
+    status: 400,
+    reason: 'invalid_input',
+    fields,
+    cause: error,
+  });
+}
+
+function describe(error: PostgrestErrorLike): string {
+  // Database messages are codes (`last_owner`); the detail is the human sentence.
+  if (CODE_BY_DATABASE_MESSAGE[error.message] && error.details && !error.details.startsWith('{')) {
+    return `${error.message}: ${error.details}`;
+  }
+  return error.message;
+}
+
+async function readJsonBody(response: Response): Promise<Record<string, unknown> | undefined> {
+  try {
+    const body: unknown = await response.clone().json();
+    return isObject(body) ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJsonObject(text: string | null | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFieldErrors(value: unknown): value is FieldErrors {
+  return (
+    isObject(value) &&
+    Object.values(value).every(
+      (messages) => Array.isArray(messages) && messages.every((m) => typeof m === 'string'),
+    )
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * @groundwork/sdk — the typed client for a Groundwork backend. See README.md for the reference.
+ */
+export {
+  createGroundworkClient,
+  type GroundworkClient,
+  type GroundworkClientOptions,
+  wrapSupabaseClient,
+} from './client.ts';
+export type { GroundworkSupabaseClient, SdkContext } from './context.ts';
+export type { Database, Json } from './database.gen.ts';
+export { Constants } from './database.gen.ts';
+export {
+  type FieldErrors,
+  GroundworkError,
+  type GroundworkErrorCode,
+  isGroundworkError,
+} from './errors.ts';
+export { type ActivityApi, createActivityApi } from './modules/activity.ts';
+export {
+  type AuthApi,
+  type AuthChangeEvent,
+  type AuthResult,
+  createAuthApi,
+  type Session,
+  type User,
+} from './modules/auth.ts';
+export { type CommentsApi, createCommentsApi } from './modules/comments.ts';
+export { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
+export { createLabelsApi, type LabelsApi } from './modules/labels.ts';
+export { createMembersApi, type MembersApi } from './modules/members.ts';
+export { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
+export {
+  type CreateTaskInput,
+  createTasksApi,
+  type ListTasksOptions,
+  type TasksApi,
+  type UpdateTaskInput,
+} from './modules/tasks.ts';
+export { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
+export type {
+  Activity,
+  Comment,
+  Invitation,
+  Label,
+  Member,
+  Page,
+  Profile,
+  Project,
+  Task,
+  TaskPriority,
+  TaskStatus,
+  TaskWithRelations,
+  Workspace,
+  WorkspaceRole,
+  WorkspaceUsage,
+  WorkspaceWithRole,
+} from './types.ts';

@@ -1,0 +1,117 @@
+import type { SdkContext } from '../context.ts';
+import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
+import type { TablesInsert } from '../database.gen.ts';
+import { oneRow, parseInput, rows } from '../query-result.ts';
+import { loadProfiles, requireRow } from '../row-access.ts';
+import { id as idSchema } from '../schemas/fields.ts';
+import { addCommentInput, editCommentInput, pageInput } from '../schemas/tasks.ts';
+import type { Comment, Page } from '../types.ts';
+
+const COMMENT_COLUMNS = 'id, workspace_id, task_id, author_id, body, edited_at, created_at';
+const DEFAULT_PAGE_SIZE = 50;
+
+type CommentRow = Omit<Comment, 'author'>;
+
+export type CommentsApi = ReturnType<typeof createCommentsApi>;
+
+/** The discussion under a task. */
+export function createCommentsApi(ctx: SdkContext) {
+  const { supabase } = ctx;
+
+  async function withAuthors(comments: CommentRow[]): Promise<Comment[]> {
+    const profiles = await loadProfiles(
+      ctx,
+      comments.flatMap((comment) => (comment.author_id ? [comment.author_id] : [])),
+    );
+    return comments.map((comment) => ({
+      ...comment,
+      author: comment.author_id ? (profiles.get(comment.author_id) ?? null) : null,
+    }));
+  }
+
+  async function withAuthor(comment: CommentRow): Promise<Comment> {
+    const [loaded] = await withAuthors([comment]);
+    return loaded as Comment;
+  }
+
+  return {
+    /**
+     * A task's comments, oldest first, with their authors' profiles; cursor-paginated.
+     *
+     * @example
+     * ```ts
+     * const { items, nextCursor } = await gw.comments.list(taskId, { limit: 20 });
+     * ```
+     */
+    async list(taskId: string, options?: { limit?: number; cursor?: string }): Promise<Page<Comment>> {
+      const task_id = parseInput(idSchema, taskId);
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = parseInput(pageInput, options) ?? {};
+      let query = supabase.from('comments').select(COMMENT_COLUMNS).eq('task_id', task_id);
+      if (cursor) query = query.or(afterFilter('created_at', 'asc', decodeCursor(cursor)));
+      const found = await rows(
+        query
+          .order('created_at')
+          .order('id')
+          .limit(limit + 1),
+      );
+      const items = found.slice(0, limit);
+      const last = items[items.length - 1];
+      const nextCursor =
+        found.length > limit && last ? encodeCursor({ value: last.created_at, id: last.id }) : null;
+      return { items: await withAuthors(items), nextCursor };
+    },
+
+    /**
+     * Adds a comment as the signed-in user (members).
+     *
+     * @example
+     * ```ts
+     * await gw.comments.add({ task_id: taskId, body: 'Fixed in #123' });
+     * ```
+     */
+    async add(input: { task_id: string; body: string }): Promise<Comment> {
+      const values = parseInput(addCommentInput, input);
+      // The database fills in workspace_id from the task and author_id from the caller.
+      const created = await oneRow(
+        supabase
+          .from('comments')
+          .insert(values as TablesInsert<'comments'>)
+          .select(COMMENT_COLUMNS)
+          .single(),
+        'Comment',
+      );
+      return withAuthor(created);
+    },
+
+    /**
+     * Edits your own comment; `edited_at` is set by the database.
+     *
+     * @example
+     * ```ts
+     * await gw.comments.edit(commentId, 'Fixed in #124');
+     * ```
+     */
+    async edit(commentId: string, body: string): Promise<Comment> {
+      const id = parseInput(idSchema, commentId);
+      const text = parseInput(editCommentInput, body);
+      const updated = await rows(
+        supabase.from('comments').update({ body: text }).eq('id', id).select(COMMENT_COLUMNS).maybeSingle(),
+      );
+      return withAuthor(await requireRow(ctx, updated, 'comments', { id }, 'comment'));
+    },
+
+    /**
+     * Deletes your own comment, or anyone's if you are an admin.
+     *
+     * @example
+     * ```ts
+     * await gw.comments.delete(commentId);
+     * ```
+     */
+    async delete(commentId: string): Promise<void> {
+      const id = parseInput(idSchema, commentId);
+      const deleted = await rows(supabase.from('comments').delete().eq('id', id).select('id').maybeSingle());
+      await requireRow(ctx, deleted, 'comments', { id }, 'comment');
+    },
+  };
+}

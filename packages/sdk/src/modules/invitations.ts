@@ -1,0 +1,103 @@
+import type { SdkContext } from '../context.ts';
+import { functionData, oneRow, parseInput, rows } from '../query-result.ts';
+import { requireRow } from '../row-access.ts';
+import { id as idSchema } from '../schemas/fields.ts';
+import { createInvitationInput, invitationToken } from '../schemas/invitations.ts';
+import type { Invitation, Workspace, WorkspaceRole } from '../types.ts';
+
+const INVITATION_COLUMNS =
+  'id, workspace_id, email, role, invited_by, expires_at, accepted_at, accepted_by, revoked_at, created_at';
+const WORKSPACE_COLUMNS = 'id, name, slug, plan, created_at, updated_at';
+
+export type InvitationsApi = ReturnType<typeof createInvitationsApi>;
+
+/** Inviting people by email; the invitee redeems the emailed token with {@link accept}. */
+export function createInvitationsApi(ctx: SdkContext) {
+  const { supabase } = ctx;
+  return {
+    /**
+     * Invites someone by email (admins), through the `invite-member` edge function, which stores
+     * the invitation and emails the token. An open invitation holds a seat of the plan
+     * (`plan_limit_reached`); inviting a member or an already invited address is a `conflict`.
+     *
+     * @example
+     * ```ts
+     * const invitation = await gw.invitations.create({ workspace_id, email: 'ivan@example.com', role: 'member' });
+     * ```
+     */
+    async create(input: {
+      workspace_id: string;
+      email: string;
+      role?: Exclude<WorkspaceRole, 'owner'>;
+    }): Promise<Invitation> {
+      const body = parseInput(createInvitationInput, input);
+      const data = await functionData<{ invitation?: Invitation } | Invitation>(
+        supabase.functions.invoke('invite-member', { body }),
+      );
+      return 'invitation' in data && data.invitation ? data.invitation : (data as Invitation);
+    },
+
+    /**
+     * Open invitations of a workspace (not accepted, revoked or expired), newest first (admins).
+     *
+     * @example
+     * ```ts
+     * const pending = await gw.invitations.listPending(workspaceId);
+     * ```
+     */
+    async listPending(workspaceId: string): Promise<Invitation[]> {
+      const workspace_id = parseInput(idSchema, workspaceId);
+      return rows(
+        supabase
+          .from('invitations')
+          .select(INVITATION_COLUMNS)
+          .eq('workspace_id', workspace_id)
+          .is('accepted_at', null)
+          .is('revoked_at', null)
+          .gt('expires_at', new Date().toISOString())
+          .order('created_at', { ascending: false })
+          .order('id'),
+      );
+    },
+
+    /**
+     * Revokes an open invitation (admins); its token stops working. Revoking an accepted one
+     * throws `conflict`.
+     *
+     * @example
+     * ```ts
+     * await gw.invitations.revoke(invitationId);
+     * ```
+     */
+    async revoke(invitationId: string): Promise<Invitation> {
+      const id = parseInput(idSchema, invitationId);
+      const updated = await rows(
+        supabase
+          .from('invitations')
+          .update({ revoked_at: new Date().toISOString() })
+          .eq('id', id)
+          .select(INVITATION_COLUMNS)
+          .maybeSingle(),
+      );
+      return requireRow(ctx, updated, 'invitations', { id }, 'invitation');
+    },
+
+    /**
+     * Joins the workspace an invitation token was emailed for. The signed-in user's confirmed
+     * email must be the invited one (`forbidden` otherwise); expired or revoked tokens are `not_found`.
+     * Accepting twice is harmless.
+     *
+     * @example
+     * ```ts
+     * const workspace = await gw.invitations.accept(tokenFromEmail);
+     * ```
+     */
+    async accept(token: string): Promise<Workspace> {
+      const value = parseInput(invitationToken, token);
+      return oneRow(
+        supabase.rpc('accept_invitation', { token: value }).select(WORKSPACE_COLUMNS).single(),
+        'Invitation',
+      );
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import type { SdkContext } from '../context.ts';
+import { parseInput, rows } from '../query-result.ts';
+import { loadProfiles, requireRow } from '../row-access.ts';
+import { id as idSchema } from '../schemas/fields.ts';
+import { changeRoleInput, memberRef, transferOwnershipInput } from '../schemas/workspaces.ts';
+import type { Member, WorkspaceRole } from '../types.ts';
+
+const MEMBER_COLUMNS = 'workspace_id, user_id, role, created_at';
+
+export type MembersApi = ReturnType<typeof createMembersApi>;
+
+/** The people in a workspace and their roles (viewer < member < admin < owner). */
+export function createMembersApi(ctx: SdkContext) {
+  const { supabase } = ctx;
+  return {
+    /**
+     * Members of a workspace with their profiles, longest-standing first.
+     *
+     * @example
+     * ```ts
+     * const members = await gw.members.list(workspaceId);
+     * members.map((m) => `${m.profile?.display_name} (${m.role})`);
+     * ```
+     */
+    async list(workspaceId: string): Promise<Member[]> {
+      const id = parseInput(idSchema, workspaceId);
+      const members = await rows(
+        supabase
+          .from('workspace_members')
+          .select(MEMBER_COLUMNS)
+          .eq('workspace_id', id)
+          .order('created_at')
+          .order('user_id'),
+      );
+      const profiles = await loadProfiles(
+        ctx,
+        members.map((member) => member.user_id),
+      );
+      return members.map((member) => ({ ...member, profile: profiles.get(member.user_id) ?? null }));
+    },
+
+    /**
+     * Changes a member's role. Admins manage non-owners; only owners grant or change the owner role.
+     * Demoting the last owner throws `conflict` (reason `last_owner`).
+     *
+     * @example
+     * ```ts
+     * await gw.members.changeRole({ workspace_id, user_id: carolId, role: 'admin' });
+     * ```
+     */
+    async changeRole(input: { workspace_id: string; user_id: string; role: WorkspaceRole }): Promise<Member> {
+      const { workspace_id, user_id, role } = parseInput(changeRoleInput, input);
+      const updated = await rows(
+        supabase
+          .from('workspace_members')
+          .update({ role })
+          .match({ workspace_id, user_id })
+          .select(MEMBER_COLUMNS)
+          .maybeSingle(),
+      );
+      const member = await requireRow(ctx, updated, 'workspace_members', { workspace_id, user_id }, 'member');
+      const profiles = await loadProfiles(ctx, [member.user_id]);
+      return { ...member, profile: profiles.get(member.user_id) ?? null };
+    },
+
+    /**
+     * Removes someone from a workspace (admins remove non-owners, owners anyone but the last owner).
+     *
+     * @example
+     * ```ts
+     * await gw.members.remove({ workspace_id, user_id: daveId });
+     * ```
+     */
+    async remove(input: { workspace_id: string; user_id: string }): Promise<void> {
+      const { workspace_id, user_id } = parseInput(memberRef, input);
+      const deleted = await rows(
+        supabase
+          .from('workspace_members')
+          .delete()
+          .match({ workspace_id, user_id })
+          .select('user_id')
+          .maybeSingle(),
+      );
+      await requireRow(ctx, deleted, 'workspace_members', { workspace_id, user_id }, 'member');
+    },
+
+    /**
+     * The signed-in user leaves a workspace. The last owner cannot leave (`conflict`, `last_owner`).
+     *
+     * @example
+     * ```ts
+     * await gw.members.leave(workspaceId);
+     * ```
+     */
+    async leave(workspaceId: string): Promise<void> {
+      const id = parseInput(idSchema, workspaceId);
+      await rows(supabase.rpc('leave_workspace', { workspace_id: id }));
+    },
+
+    /**
+     * Makes another member the owner; the calling owner stays on as an admin.
+     *
+     * @example
+     * ```ts
+     * await gw.members.transferOwnership({ workspace_id, new_owner_id: bobId });
+     * ```
+     */
+    async transferOwnership(input: { workspace_id: string; new_owner_id: string }): Promise<void> {
+      const args = parseInput(transferOwnershipInput, input);
+      await rows(supabase.rpc('transfer_ownership', args));
+    },
+  };
+}

@@ -1,0 +1,324 @@
+import type { SdkContext } from '../context.ts';
+import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
+import type { TablesInsert } from '../database.gen.ts';
+import { oneRow, parseInput, rows } from '../query-result.ts';
+import { loadProfiles, requireRow } from '../row-access.ts';
+import { id as idSchema } from '../schemas/fields.ts';
+import {
+  createTaskInput,
+  listTasksInput,
+  moveTaskInput,
+  searchTasksInput,
+  taskKey,
+  updateTaskInput,
+} from '../schemas/tasks.ts';
+import type { Page, TaskPriority, TaskStatus, TaskWithRelations } from '../types.ts';
+import { LABEL_COLUMNS } from './labels.ts';
+
+/** Every column but the search vector, plus the computed `key` (ENG-42). */
+const TASK_COLUMNS =
+  'id, workspace_id, project_id, number, title, description, status, priority, assignee_id, due_date, position, created_by, created_at, updated_at, key';
+/** Labels come through the task_labels junction in the same request. */
+const TASK_SELECT = `${TASK_COLUMNS}, labels(${LABEL_COLUMNS})`;
+const DEFAULT_PAGE_SIZE = 50;
+
+type TaskRow = Omit<TaskWithRelations, 'assignee'>;
+
+export interface ListTasksOptions {
+  workspace_id?: string;
+  project_id?: string;
+  status?: TaskStatus | TaskStatus[];
+  /** A member's id, or `null` for unassigned tasks. */
+  assignee_id?: string | null;
+  label_id?: string;
+  /** Tasks due strictly before this date (`YYYY-MM-DD`). */
+  due_before?: string;
+  /** Full-text search over title and description (web-search syntax: "phrases", -exclusions, or). */
+  search?: string;
+  /** `position` (board order, the default) or `newest` (most recently created first). */
+  order?: 'position' | 'newest';
+  /** Page size, 1–200 (default 50). */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface CreateTaskInput {
+  project_id: string;
+  title: string;
+  description?: string;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  assignee_id?: string | null;
+  due_date?: string | null;
+  label_ids?: string[];
+}
+
+export interface UpdateTaskInput {
+  title?: string;
+  description?: string;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  assignee_id?: string | null;
+  due_date?: string | null;
+}
+
+export type TasksApi = ReturnType<typeof createTasksApi>;
+
+/** Tasks: listed, searched, created, edited, moved on the board and labelled. */
+export function createTasksApi(ctx: SdkContext) {
+  const { supabase } = ctx;
+
+  /** Assignee profiles have no foreign key path from tasks, so they come in one extra query. */
+  async function withAssignees(tasks: TaskRow[]): Promise<TaskWithRelations[]> {
+    const profiles = await loadProfiles(
+      ctx,
+      tasks.flatMap((task) => (task.assignee_id ? [task.assignee_id] : [])),
+    );
+    return tasks.map((task) => ({
+      ...task,
+      assignee: task.assignee_id ? (profiles.get(task.assignee_id) ?? null) : null,
+    }));
+  }
+
+  async function withAssignee(task: TaskRow): Promise<TaskWithRelations> {
+    const [loaded] = await withAssignees([task]);
+    return loaded as TaskWithRelations;
+  }
+
+  async function get(taskId: string): Promise<TaskWithRelations> {
+    const id = parseInput(idSchema, taskId);
+    const task = await oneRow(supabase.from('tasks').select(TASK_SELECT).eq('id', id).maybeSingle(), 'Task');
+    return withAssignee(task as unknown as TaskRow);
+  }
+
+  return {
+    /**
+     * Lists tasks with their assignee's profile and labels, filtered and cursor-paginated.
+     * Pass `nextCursor` back as `cursor` to get the next page; it is `null` on the last one.
+     *
+     * @example
+     * ```ts
+     * let page = await gw.tasks.list({ project_id, status: ['todo', 'in_progress'], limit: 50 });
+     * while (page.nextCursor) page = await gw.tasks.list({ project_id, cursor: page.nextCursor });
+     *
+     * const overdueBugs = await gw.tasks.list({ workspace_id, label_id: bugId, due_before: '2025-01-31' });
+     * const hits = await gw.tasks.list({ workspace_id, search: 'login -android' });
+     * ```
+     */
+    async list(options?: ListTasksOptions): Promise<Page<TaskWithRelations>> {
+      const filters = parseInput(listTasksInput, options) ?? {};
+      const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
+      const column = filters.order === 'newest' ? 'created_at' : 'position';
+      const ascending = filters.order !== 'newest';
+      const after = filters.cursor ? decodeCursor(filters.cursor) : undefined;
+
+      // An empty embed filters by label without changing the `labels` the task is returned with.
+      const select = filters.label_id ? `${TASK_SELECT}, task_labels!inner()` : TASK_SELECT;
+      let query = supabase.from('tasks').select(select);
+      if (filters.workspace_id) query = query.eq('workspace_id', filters.workspace_id);
+      if (filters.project_id) query = query.eq('project_id', filters.project_id);
+      if (Array.isArray(filters.status)) query = query.in('status', filters.status);
+      else if (filters.status) query = query.eq('status', filters.status);
+      if (filters.assignee_id === null) query = query.is('assignee_id', null);
+      else if (filters.assignee_id) query = query.eq('assignee_id', filters.assignee_id);
+      if (filters.label_id) query = query.eq('task_labels.label_id', filters.label_id);
+      if (filters.due_before) query = query.lt('due_date', filters.due_before);
+      if (filters.search) {
+        query = query.textSearch('search_vector', filters.search, { type: 'websearch', config: 'english' });
+      }
+      if (after) query = query.or(afterFilter(column, ascending ? 'asc' : 'desc', after));
+
+      // One row more than asked tells whether another page exists.
+      const found = (await rows(
+        query
+          .order(column, { ascending })
+          .order('id', { ascending })
+          .limit(limit + 1),
+      )) as unknown as TaskRow[];
+      const items = found.slice(0, limit);
+      const last = items[items.length - 1];
+      const nextCursor =
+        found.length > limit && last ? encodeCursor({ value: last[column], id: last.id }) : null;
+      return { items: await withAssignees(items), nextCursor };
+    },
+
+    /**
+     * Ranked full-text search in a workspace (best matches first, at most 200).
+     *
+     * @example
+     * ```ts
+     * const results = await gw.tasks.search({ workspace_id, query: '"sign in" error' });
+     * ```
+     */
+    async search(input: {
+      workspace_id: string;
+      query: string;
+      limit?: number;
+    }): Promise<TaskWithRelations[]> {
+      const { workspace_id, query, limit } = parseInput(searchTasksInput, input);
+      const found = await rows(
+        supabase
+          .rpc('search_tasks', { workspace_id, query, max_results: limit ?? DEFAULT_PAGE_SIZE })
+          .select(TASK_SELECT),
+      );
+      return withAssignees(found as unknown as TaskRow[]);
+    },
+
+    /**
+     * One task by id, with assignee profile and labels.
+     *
+     * @example
+     * ```ts
+     * const task = await gw.tasks.get(taskId);
+     * ```
+     */
+    get,
+
+    /**
+     * One task by its key (`ENG-42`) within a workspace; keys are unique per workspace.
+     *
+     * @example
+     * ```ts
+     * const task = await gw.tasks.getByKey(workspaceId, 'ENG-42');
+     * ```
+     */
+    async getByKey(workspaceId: string, key: string): Promise<TaskWithRelations> {
+      const workspace_id = parseInput(idSchema, workspaceId);
+      const [projectKey, number] = parseInput(taskKey, key).split('-') as [string, string];
+      const task = await oneRow(
+        supabase
+          .from('tasks')
+          .select(`${TASK_SELECT}, projects!inner()`)
+          .eq('workspace_id', workspace_id)
+          .eq('projects.key', projectKey.toUpperCase())
+          .eq('number', Number(number))
+          .maybeSingle(),
+        'Task',
+      );
+      return withAssignee(task as unknown as TaskRow);
+    },
+
+    /**
+     * Creates a task at the end of its status column (members). It gets the project's next number;
+     * `label_ids` are attached right after.
+     *
+     * @example
+     * ```ts
+     * const task = await gw.tasks.create({ project_id, title: 'Fix login', priority: 'high', label_ids: [bugId] });
+     * task.key; // 'ENG-43'
+     * ```
+     */
+    async create(input: CreateTaskInput): Promise<TaskWithRelations> {
+      const { label_ids, ...values } = parseInput(createTaskInput, input);
+      // workspace_id is left out on purpose: the insert trigger takes it from the project, so a
+      // caller cannot file a task under another tenant. The generated type can't know that.
+      const insert = values as TablesInsert<'tasks'>;
+      const created = (await oneRow(
+        supabase.from('tasks').insert(insert).select(TASK_SELECT).single(),
+        'Task',
+      )) as unknown as TaskRow;
+      if (!label_ids?.length) return withAssignee(created);
+      await rows(
+        supabase
+          .from('task_labels')
+          .insert(
+            label_ids.map((label_id) => ({
+              task_id: created.id,
+              workspace_id: created.workspace_id,
+              label_id,
+            })),
+          ),
+      );
+      return get(created.id);
+    },
+
+    /**
+     * Edits a task's fields (members). Use {@link move} to reorder it on the board.
+     *
+     * @example
+     * ```ts
+     * await gw.tasks.update(taskId, { status: 'done', assignee_id: null });
+     * ```
+     */
+    async update(taskId: string, patch: UpdateTaskInput): Promise<TaskWithRelations> {
+      const id = parseInput(idSchema, taskId);
+      const values = parseInput(updateTaskInput, patch);
+      const updated = await rows(
+        supabase.from('tasks').update(values).eq('id', id).select(TASK_SELECT).maybeSingle(),
+      );
+      const task = await requireRow(ctx, updated, 'tasks', { id }, 'task');
+      return withAssignee(task as unknown as TaskRow);
+    },
+
+    /**
+     * Moves a task into a status column (default: its own) between two neighbours; with neither,
+     * to the end of the column. Neighbours outside the target column throw `validation_failed`.
+     *
+     * @example
+     * ```ts
+     * await gw.tasks.move(taskId, { status: 'in_progress', after_task_id: aboveId, before_task_id: belowId });
+     * ```
+     */
+    async move(
+      taskId: string,
+      to?: { status?: TaskStatus; after_task_id?: string; before_task_id?: string },
+    ): Promise<TaskWithRelations> {
+      const task_id = parseInput(idSchema, taskId);
+      const target = parseInput(moveTaskInput, to) ?? {};
+      const moved = await oneRow(
+        supabase
+          .rpc('move_task', { task_id, ...target })
+          .select(TASK_SELECT)
+          .single(),
+        'Task',
+      );
+      return withAssignee(moved as unknown as TaskRow);
+    },
+
+    /**
+     * Deletes a task with its comments and labels (members).
+     *
+     * @example
+     * ```ts
+     * await gw.tasks.delete(taskId);
+     * ```
+     */
+    async delete(taskId: string): Promise<void> {
+      const id = parseInput(idSchema, taskId);
+      const deleted = await rows(supabase.from('tasks').delete().eq('id', id).select('id').maybeSingle());
+      await requireRow(ctx, deleted, 'tasks', { id }, 'task');
+    },
+
+    /**
+     * Puts a label on a task (members). Labelling twice throws `conflict`.
+     *
+     * @example
+     * ```ts
+     * await gw.tasks.addLabel(taskId, bugId);
+     * ```
+     */
+    async addLabel(taskId: string, labelId: string): Promise<void> {
+      const task_id = parseInput(idSchema, taskId);
+      const label_id = parseInput(idSchema, labelId);
+      // workspace_id is filled in from the task by the database.
+      await rows(supabase.from('task_labels').insert({ task_id, label_id } as TablesInsert<'task_labels'>));
+    },
+
+    /**
+     * Takes a label off a task (members).
+     *
+     * @example
+     * ```ts
+     * await gw.tasks.removeLabel(taskId, bugId);
+     * ```
+     */
+    async removeLabel(taskId: string, labelId: string): Promise<void> {
+      const task_id = parseInput(idSchema, taskId);
+      const label_id = parseInput(idSchema, labelId);
+      const deleted = await rows(
+        supabase.from('task_labels').delete().match({ task_id, label_id }).select('task_id').maybeSingle(),
+      );
+      await requireRow(ctx, deleted, 'task_labels', { task_id, label_id }, 'task label');
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { id, workspaceName, workspaceRole, workspaceSlug } from './fields.ts';
+
+export const createWorkspaceInput = z.object({ name: workspaceName, slug: workspaceSlug });
+export const updateWorkspaceInput = z
+  .object({ name: workspaceName.optional(), slug: workspaceSlug.optional() })
+  .refine((patch) => patch.name !== undefined || patch.slug !== undefined, { error: 'nothing to update' });
+/** A workspace is addressed by its id or its slug. */
+export const workspaceRef = z.union([id, workspaceSlug], { error: 'must be a workspace id or slug' });
+
+export const changeRoleInput = z.object({ workspace_id: id, user_id: id, role: workspaceRole });
+export const memberRef = z.object({ workspace_id: id, user_id: id });
+export const transferOwnershipInput = z.object({ workspace_id: id, new_owner_id: id });

@@ -1,0 +1,51 @@
+/**
+ * The SDK's public row types. Rows keep the database's column names (snake_case), the same
+ * shape supabase-js queries and Realtime payloads have, and derive from the generated
+ * `Database` so a schema change shows up as a type error.
+ */
+import type { Database } from './database.gen.ts';
+
+type PublicSchema = Database['public'];
+type Row<T extends keyof PublicSchema['Tables']> = PublicSchema['Tables'][T]['Row'];
+
+export type WorkspaceRole = PublicSchema['Enums']['workspace_role'];
+export type TaskStatus = PublicSchema['Enums']['task_status'];
+export type TaskPriority = PublicSchema['Enums']['task_priority'];
+
+export type Workspace = Row<'workspaces'>;
+/** A workspace as listed for the signed-in user, with their role in it. */
+export type WorkspaceWithRole = Workspace & { role: WorkspaceRole };
+/** Members, open invitations and active projects next to the plan's limits (`null` = unlimited). */
+export type WorkspaceUsage = {
+  plan: string;
+  members: number;
+  pending_invitations: number;
+  projects: number;
+  max_members: number | null;
+  max_projects: number | null;
+  storage_limit_bytes: number;
+};
+
+export type Profile = Row<'profiles'>;
+export type Member = Row<'workspace_members'> & { profile: Profile | null };
+
+/** An invitation as admins see it; the token itself is never stored, its hash is never returned. */
+export type Invitation = Omit<Row<'invitations'>, 'token_hash'>;
+
+export type Project = Omit<Row<'projects'>, 'next_task_number'>;
+export type Label = Row<'labels'>;
+
+/** A task with its human key (`ENG-42`); the search vector stays on the server. */
+export type Task = Omit<Row<'tasks'>, 'search_vector'> & { key: string };
+/** A task as lists and reads return it: with its assignee's profile and its labels. */
+export type TaskWithRelations = Task & { assignee: Profile | null; labels: Label[] };
+
+export type Comment = Row<'comments'> & { author: Profile | null };
+export type Activity = Row<'activity'>;
+
+/** One page of a cursor-paginated list; pass `nextCursor` back as `cursor` for the next one. */
+export interface Page<T> {
+  items: T[];
+  /** `null` on the last page. */
+  nextCursor: string | null;
+}
