@@ -1,11 +1,13 @@
+import type { Session } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestStack } from '../../src/testing/index.ts';
-import { clientFor, latestMailTo, startAuthStack, uniqueEmail } from './auth-test-stack.ts';
+import { clientFor, codeIn, latestMailTo, startAuthStack, uniqueEmail } from './auth-test-stack.ts';
 
 const PASSWORD = 'correct-horse';
 
 // This fixture keeps confirmations off and sets sign_in_sign_ups = 3, token_refresh = 2,
-// max_frequency = "60s" and anonymous sign-ins off, so each limit is reached in a few calls.
+// max_frequency = "60s", anonymous sign-ins off and secure_password_change on, so each limit
+// is reached in a few calls.
 let stack: TestStack;
 beforeAll(async () => {
   stack = await startAuthStack('limits-project');
@@ -76,5 +78,28 @@ describe('config.toml switches and rate limits', () => {
     expect((await latestMailTo(stack, email, 'Reset Your Password')).Subject).toBe('Reset Your Password');
     const again = await clientFor(stack).auth.resetPasswordForEmail(email);
     expect(again.error).toMatchObject({ status: 429, code: 'over_email_send_rate_limit' });
+  });
+});
+
+describe('secure_password_change', () => {
+  it('asks a session older than 24 hours to reauthenticate, then accepts the mailed nonce', async () => {
+    const email = uniqueEmail('secure');
+    const supabase = clientFor(stack, { clientIp: '198.51.100.20' });
+    const { data } = await supabase.auth.signUp({ email, password: PASSWORD });
+    const session = data.session as Session;
+    await supabase.auth.setSession(session);
+    await stack.db.query(
+      "update auth.sessions set created_at = now() - interval '2 days' where user_id = $1",
+      [session.user.id],
+    );
+    const refused = await supabase.auth.updateUser({ password: 'brand-new-pass' });
+    expect(refused.error).toMatchObject({ status: 400, code: 'reauthentication_needed' });
+
+    expect((await supabase.auth.reauthenticate()).error).toBeNull();
+    const nonce = codeIn((await latestMailTo(stack, email, 'Confirm reauthentication')).HTML);
+    const wrong = await supabase.auth.updateUser({ password: 'brand-new-pass', nonce: '000000' });
+    expect(wrong.error).toMatchObject({ status: 400, code: 'reauthentication_not_valid' });
+    const accepted = await supabase.auth.updateUser({ password: 'brand-new-pass', nonce });
+    expect(accepted.error).toBeNull();
   });
 });

@@ -20,9 +20,10 @@ export function startAuthStack(project: string): Promise<TestStack> {
 /** A supabase-js client as an app would make it, without storage or timers between tests. */
 export function clientFor(
   stack: TestStack,
-  options: { flowType?: 'implicit' | 'pkce'; key?: string } = {},
+  options: { flowType?: 'implicit' | 'pkce'; key?: string; clientIp?: string } = {},
 ): SupabaseClient {
   return createClient(stack.apiUrl, options.key ?? stack.keys.anonKey, {
+    ...(options.clientIp ? { global: { headers: { 'x-forwarded-for': options.clientIp } } } : {}),
     auth: {
       persistSession: false,
       autoRefreshToken: false,
