@@ -59,3 +59,33 @@ export async function loadProfiles(
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/**
+ * Runs an insert under a parent row (a task under a project, a label in a workspace). RLS
+ * rejects an insert under a parent the caller cannot even see with the same "forbidden" as
+ * one under a parent they may only read; to match reads, the former becomes `not_found`.
+ */
+export async function insertUnder<T>(
+  ctx: SdkContext,
+  parent: { table: string; match: Record<string, string>; what: string },
+  insert: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await insert();
+  } catch (error) {
+    if (error instanceof GroundworkError && error.code === 'forbidden' && error.reason === '42501') {
+      const untyped = ctx.supabase as unknown as SupabaseClient;
+      const { count } = await untyped
+        .from(parent.table)
+        .select('*', { count: 'exact', head: true })
+        .match(parent.match);
+      if (!count) {
+        throw new GroundworkError('not_found', `${capitalize(parent.what)} not found.`, {
+          reason: `${parent.what}_not_found`,
+          cause: error,
+        });
+      }
+    }
+    throw error;
+  }
+}

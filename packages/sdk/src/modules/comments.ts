@@ -2,7 +2,7 @@ import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { TablesInsert } from '../database.gen.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
-import { loadProfiles, requireRow } from '../row-access.ts';
+import { insertUnder, loadProfiles, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import { addCommentInput, editCommentInput, pageInput } from '../schemas/tasks.ts';
 import type { Comment, Page } from '../types.ts';
@@ -72,13 +72,16 @@ export function createCommentsApi(ctx: SdkContext) {
     async add(input: { task_id: string; body: string }): Promise<Comment> {
       const values = parseInput(addCommentInput, input);
       // The database fills in workspace_id from the task and author_id from the caller.
-      const created = await oneRow(
-        supabase
-          .from('comments')
-          .insert(values as TablesInsert<'comments'>)
-          .select(COMMENT_COLUMNS)
-          .single(),
-        'Comment',
+      const task = { table: 'tasks', match: { id: values.task_id }, what: 'task' };
+      const created = await insertUnder(ctx, task, () =>
+        oneRow(
+          supabase
+            .from('comments')
+            .insert(values as TablesInsert<'comments'>)
+            .select(COMMENT_COLUMNS)
+            .single(),
+          'Comment',
+        ),
       );
       return withAuthor(created);
     },

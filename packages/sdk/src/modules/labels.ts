@@ -1,6 +1,6 @@
 import type { SdkContext } from '../context.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
-import { requireRow } from '../row-access.ts';
+import { insertUnder, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import { createLabelInput, updateLabelInput } from '../schemas/projects.ts';
 import type { Label } from '../types.ts';
@@ -23,7 +23,10 @@ export function createLabelsApi(ctx: SdkContext) {
      */
     async create(input: { workspace_id: string; name: string; color?: string }): Promise<Label> {
       const values = parseInput(createLabelInput, input);
-      return oneRow(supabase.from('labels').insert(values).select(LABEL_COLUMNS).single(), 'Label');
+      const workspace = { table: 'workspaces', match: { id: values.workspace_id }, what: 'workspace' };
+      return insertUnder(ctx, workspace, () =>
+        oneRow(supabase.from('labels').insert(values).select(LABEL_COLUMNS).single(), 'Label'),
+      );
     },
 
     /**

@@ -1,6 +1,6 @@
 import type { SdkContext } from '../context.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
-import { requireRow } from '../row-access.ts';
+import { insertUnder, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import { createProjectInput, listProjectsInput, updateProjectInput } from '../schemas/projects.ts';
 import type { Project } from '../types.ts';
@@ -39,7 +39,10 @@ export function createProjectsApi(ctx: SdkContext) {
       description?: string;
     }): Promise<Project> {
       const values = parseInput(createProjectInput, input);
-      return oneRow(supabase.from('projects').insert(values).select(PROJECT_COLUMNS).single(), 'Project');
+      const workspace = { table: 'workspaces', match: { id: values.workspace_id }, what: 'workspace' };
+      return insertUnder(ctx, workspace, () =>
+        oneRow(supabase.from('projects').insert(values).select(PROJECT_COLUMNS).single(), 'Project'),
+      );
     },
 
     /**

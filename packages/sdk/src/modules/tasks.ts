@@ -2,7 +2,7 @@ import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { TablesInsert } from '../database.gen.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
-import { loadProfiles, requireRow } from '../row-access.ts';
+import { insertUnder, loadProfiles, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import {
   createTaskInput,
@@ -213,21 +213,19 @@ export function createTasksApi(ctx: SdkContext) {
       // workspace_id is left out on purpose: the insert trigger takes it from the project, so a
       // caller cannot file a task under another tenant. The generated type can't know that.
       const insert = values as TablesInsert<'tasks'>;
-      const created = (await oneRow(
-        supabase.from('tasks').insert(insert).select(TASK_SELECT).single(),
-        'Task',
+      const project = { table: 'projects', match: { id: values.project_id }, what: 'project' };
+      const created = (await insertUnder(ctx, project, () =>
+        oneRow(supabase.from('tasks').insert(insert).select(TASK_SELECT).single(), 'Task'),
       )) as unknown as TaskRow;
       if (!label_ids?.length) return withAssignee(created);
       await rows(
-        supabase
-          .from('task_labels')
-          .insert(
-            label_ids.map((label_id) => ({
-              task_id: created.id,
-              workspace_id: created.workspace_id,
-              label_id,
-            })),
-          ),
+        supabase.from('task_labels').insert(
+          label_ids.map((label_id) => ({
+            task_id: created.id,
+            workspace_id: created.workspace_id,
+            label_id,
+          })),
+        ),
       );
       return get(created.id);
     },
@@ -301,7 +299,10 @@ export function createTasksApi(ctx: SdkContext) {
       const task_id = parseInput(idSchema, taskId);
       const label_id = parseInput(idSchema, labelId);
       // workspace_id is filled in from the task by the database.
-      await rows(supabase.from('task_labels').insert({ task_id, label_id } as TablesInsert<'task_labels'>));
+      const task = { table: 'tasks', match: { id: task_id }, what: 'task' };
+      await insertUnder(ctx, task, () =>
+        rows(supabase.from('task_labels').insert({ task_id, label_id } as TablesInsert<'task_labels'>)),
+      );
     },
 
     /**
