@@ -1,4 +1,5 @@
 import type { StackConfig } from '../config/load-config.ts';
+import { functionsService } from './functions/functions-service.ts';
 import { realtimeService } from './realtime/index.ts';
 import type { ServiceFactory } from './service.ts';
 import { createStorageService } from './storage/index.ts';
@@ -11,5 +12,6 @@ export function enabledServices(config: StackConfig): ServiceFactory[] {
   const factories: ServiceFactory[] = [];
   if (config.toml.storage.enabled) factories.push(createStorageService);
   if (config.toml.realtime.enabled) factories.push(realtimeService);
+  if (config.toml.edge_runtime.enabled) factories.push(functionsService());
   return factories;
 }

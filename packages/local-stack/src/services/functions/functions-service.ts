@@ -1,0 +1,179 @@
+import { readdirSync } from 'node:fs';
+import { type Context, Hono } from 'hono';
+import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { Service, ServiceContext, ServiceFactory } from '../service.ts';
+import { defaultDenoDir } from './deno-runtime.ts';
+import { type FunctionDefinition, findFunction, functionsDirOf } from './function-catalog.ts';
+import { functionEnv, machineEnv } from './function-env.ts';
+import { functionsErrorResponse } from './function-errors.ts';
+import { FunctionBootError, type FunctionProcess } from './function-process.ts';
+import { FunctionWorkers } from './function-workers.ts';
+import { rejectUnlessValidJwt } from './verify-jwt.ts';
+import { watchFunctionFiles } from './watch-function-files.ts';
+
+export interface FunctionsServiceOptions {
+  /**
+   * How long a function may take to answer before the gateway gives up with 504.
+   * Hosted allows 150 s on the free plan and 400 s on paid plans; tests pass a short one.
+   */
+  wallClockLimitMs?: number;
+  /** How long loading a function may take; the first load downloads its npm packages. */
+  bootTimeoutMs?: number;
+  /** Deno's cache folder; defaults to one shared under node_modules/.cache. */
+  denoDir?: string;
+  /** Keep an idle Deno process ready per function to cut cold starts (default on). */
+  keepSpares?: boolean;
+}
+
+const FREE_PLAN_WALL_CLOCK_MS = 150_000;
+
+// Hop-by-hop headers are the proxy's business; compression is left to the gateway's client.
+const DROPPED_REQUEST_HEADERS = ['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length'];
+const DROPPED_RESPONSE_HEADERS = [
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-encoding',
+  'content-length',
+];
+
+/**
+ * Edge functions at `/functions/v1/<name>[/…]`, each on real Deno in its own process,
+ * behaving as hosted Supabase: `verify_jwt` checked before the function runs, the
+ * hosted environment, 404 for unknown names, 500 when a function throws (the process
+ * lives on), 504 past the wall-clock limit, and a reload when its files change.
+ */
+export function functionsService(options: FunctionsServiceOptions = {}): ServiceFactory {
+  return async function startFunctionsService(context: ServiceContext): Promise<Service> {
+    const log = context.log.child('functions');
+    const wallClockLimitMs = options.wallClockLimitMs ?? FREE_PLAN_WALL_CLOCK_MS;
+    const workers = new FunctionWorkers({
+      env: () => functionEnv(context),
+      machineEnv: machineEnv(context.config.env),
+      denoDir: options.denoDir ?? defaultDenoDir(),
+      log,
+      bootTimeoutMs: options.bootTimeoutMs ?? 120_000,
+      keepSpares: options.keepSpares ?? true,
+    });
+    const functionsDir = functionsDirOf(context.config);
+    for (const definition of listFunctions(context)) workers.prepareSpare(definition);
+    const watcher = watchFunctionFiles(
+      functionsDir,
+      (change) => {
+        if ('name' in change) {
+          workers.retire(change.name, 'its files changed');
+          const definition = findFunction(context.config, change.name);
+          if (definition) workers.prepareSpare(definition);
+        } else {
+          for (const definition of listFunctions(context))
+            workers.retire(definition.name, 'shared files changed');
+        }
+      },
+      log,
+    );
+
+    const app = new Hono<GatewayEnv>();
+    const invoke = async (c: Context<GatewayEnv>) => {
+      const name = c.req.param('name') ?? '';
+      const definition = findFunction(context.config, name);
+      if (!definition) return functionsErrorResponse('NOT_FOUND', 'Requested function was not found');
+      // Preflights carry no credentials; hosted lets them through to the function.
+      if (definition.verifyJwt && c.req.method !== 'OPTIONS') {
+        const rejection = await rejectUnlessValidJwt(context.keys, c.req.header('authorization'));
+        if (rejection) return rejection;
+      }
+
+      let process: FunctionProcess;
+      try {
+        process = await workers.acquire(definition);
+      } catch (error) {
+        const message = error instanceof FunctionBootError ? error.message : String(error);
+        log.error(`${name} failed to start: ${message}`);
+        return functionsErrorResponse(
+          'BOOT_ERROR',
+          'The function failed to start; see the stack log for its cause',
+        );
+      }
+      return proxyToFunction(c.req.raw, definition, process);
+    };
+    app.all('/:name', invoke);
+    app.all('/:name/*', invoke);
+
+    async function proxyToFunction(
+      request: Request,
+      definition: FunctionDefinition,
+      process: FunctionProcess,
+    ): Promise<Response> {
+      const url = new URL(request.url);
+      const prefix = `/functions/v1/${definition.name}`;
+      const rest = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
+      // Hosted hands the function a path starting with its own name, e.g. /hello/sub.
+      const target = `${process.url}/${definition.name}${rest}${url.search}`;
+      const headers = new Headers(request.headers);
+      for (const header of DROPPED_REQUEST_HEADERS) headers.delete(header);
+      const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+
+      const abort = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+      }, wallClockLimitMs);
+      process.inFlight += 1;
+      try {
+        const upstream = await fetch(target, {
+          method: request.method,
+          headers,
+          body: hasBody ? request.body : undefined,
+          redirect: 'manual',
+          signal: abort.signal,
+          ...(hasBody ? { duplex: 'half' } : {}),
+        } as RequestInit);
+        const responseHeaders = new Headers(upstream.headers);
+        for (const header of DROPPED_RESPONSE_HEADERS) responseHeaders.delete(header);
+        return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
+      } catch (error) {
+        if (timedOut) {
+          log.error(`${definition.name} did not answer within ${wallClockLimitMs} ms; stopping it`);
+          // A function stuck in a loop would block every later request: replace it.
+          workers.retire(definition.name, 'it exceeded the wall-clock limit');
+          return functionsErrorResponse(
+            'IDLE_TIMEOUT',
+            `The function did not answer within the ${wallClockLimitMs / 1000} s wall-clock limit`,
+          );
+        }
+        log.error(`${definition.name}: the Deno process failed mid-request: ${(error as Error).message}`);
+        return functionsErrorResponse('WORKER_ERROR', 'The function exited while handling the request');
+      } finally {
+        clearTimeout(timer);
+        workers.release(process);
+      }
+    }
+
+    return {
+      name: 'functions',
+      basePath: '/functions/v1',
+      app,
+      async close() {
+        watcher.close();
+        await workers.close();
+      },
+    };
+  };
+}
+
+/** The functions present now, for preparing spares and reloading on shared changes. */
+function listFunctions(context: ServiceContext): FunctionDefinition[] {
+  let names: string[];
+  try {
+    names = readdirSync(functionsDirOf(context.config), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    names = [];
+  }
+  const configured = Object.keys(context.config.toml.functions);
+  return [...new Set([...names, ...configured])]
+    .map((name) => findFunction(context.config, name))
+    .filter((definition): definition is FunctionDefinition => definition !== undefined);
+}
