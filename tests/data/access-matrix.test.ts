@@ -291,13 +291,11 @@ const operations: Operation[] = [
     allowed: adminUp,
     run: async ({ client, tenant }) =>
       succeeded(
-        await client
-          .from('projects')
-          .insert({
-            workspace_id: tenant.workspaceId,
-            name: 'New',
-            key: `P${uniqueSuffix().slice(0, 6).toUpperCase()}`,
-          }),
+        await client.from('projects').insert({
+          workspace_id: tenant.workspaceId,
+          name: 'New',
+          key: `P${uniqueSuffix().slice(0, 6).toUpperCase()}`,
+        }),
       ),
   },
   {
@@ -507,14 +505,12 @@ const operations: Operation[] = [
     allowed: [],
     run: async ({ client, tenant }) =>
       succeeded(
-        await client
-          .from('activity')
-          .insert({
-            workspace_id: tenant.workspaceId,
-            entity_type: 'task',
-            entity_id: tenant.taskId,
-            action: 'forged',
-          }),
+        await client.from('activity').insert({
+          workspace_id: tenant.workspaceId,
+          entity_type: 'task',
+          entity_id: tenant.taskId,
+          action: 'forged',
+        }),
       ),
   },
   {
