@@ -102,7 +102,7 @@ describe('bad input gets GoTrue status and error_code, never a 500', () => {
     [
       'sign-up without a password',
       { path: '/signup', body: '{"email":"nopass@example.com"}' },
-      422,
+      400,
       'validation_failed',
     ],
     [

@@ -53,7 +53,7 @@ export async function createEmailUser(
       ...(options.role ? { role: options.role } : {}),
       ...(options.bannedUntil ? { bannedUntil: options.bannedUntil } : {}),
     });
-    const identity = await insertEmailIdentity(client, inserted, options.confirmed);
+    const identity = await insertEmailIdentity(client, inserted, options.confirmed, options.userMetadata);
     const patch: Record<string, unknown> = {};
     if (options.foldIdentityIntoMetadata !== false) {
       patch.raw_user_meta_data = mergeMetadata(inserted.raw_user_meta_data, identity);

@@ -187,8 +187,18 @@ export function mergeMetadata(
   return merged;
 }
 
-export async function insertEmailIdentity(db: Queryable, user: UserRow, emailVerified: boolean) {
-  const identityData = {
+/**
+ * The `email` identity GoTrue makes at sign-up: its claims, plus the caller's metadata keys
+ * that don't collide with them.
+ */
+export async function insertEmailIdentity(
+  db: Queryable,
+  user: UserRow,
+  emailVerified: boolean,
+  extra: Record<string, unknown> = {},
+) {
+  const identityData: Record<string, unknown> = {
+    ...extra,
     sub: user.id,
     email: user.email,
     email_verified: emailVerified,

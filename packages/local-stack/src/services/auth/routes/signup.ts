@@ -13,7 +13,7 @@ import { type AuthContext, clientInfo } from '../request-context.ts';
 import { startSession } from '../sessions.ts';
 import { createEmailUser, databaseError } from '../user-creation.ts';
 import { userJson } from '../user-json.ts';
-import { findUserByEmail, identitiesOf, insertUser, mergeMetadata, updateUser } from '../users.ts';
+import { findUserByEmail, identitiesOf, insertUser } from '../users.ts';
 
 /** What GoTrue shows for an already-confirmed address when confirmations are on: a user that reveals nothing. */
 function obfuscatedUser(email: string, data: Record<string, unknown>) {
@@ -21,7 +21,7 @@ function obfuscatedUser(email: string, data: Record<string, unknown>) {
   return {
     id: crypto.randomUUID(),
     aud: 'authenticated',
-    role: 'authenticated',
+    role: '',
     email,
     phone: '',
     confirmation_sent_at: now,
@@ -71,30 +71,30 @@ export function signupRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
     const password = body.string('password') ?? '';
     const data = body.object('data') ?? {};
     body.object('gotrue_meta_security');
-    const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
+    // As GoTrue's router: no email and no phone is an anonymous sign-in, checked before anything else.
+    if (!rawEmail && !phone) return signUpAnonymously(c, runtime, data);
 
     if (!settings.signupEnabled)
       throw new AuthError('signup_disabled', 'Signups not allowed for this instance');
-    if (!rawEmail && !phone) return signUpAnonymously(c, runtime, data);
-
     const info = clientInfo(c);
     runtime.limits.check('sign_in_sign_up', info.ip ?? 'unknown');
+    if (password === '') throw new AuthError('validation_failed', 'Signup requires a valid password');
+    assertStrongPassword(password, {
+      minimumLength: settings.minimumPasswordLength,
+      requirements: settings.passwordRequirements,
+    });
     if (rawEmail && phone) {
       throw new AuthError(
         'validation_failed',
         'Only an email address or phone number should be provided on signup.',
       );
     }
-    if (phone) throw new AuthError('phone_provider_disabled', 'Phone signups are disabled', { status: 422 });
-    if (!settings.emailProviderEnabled)
-      throw new AuthError('email_provider_disabled', 'Email signups are disabled');
+    const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
+    if (phone) throw new AuthError('phone_provider_disabled', 'Phone signups are disabled');
+    if (!settings.emailProviderEnabled) {
+      throw new AuthError('email_provider_disabled', 'Email signups are disabled', { status: 400 });
+    }
     const email = validEmail(rawEmail);
-    if (password === '')
-      throw new AuthError('validation_failed', 'Signup requires a valid password', { status: 422 });
-    assertStrongPassword(password, {
-      minimumLength: settings.minimumPasswordLength,
-      requirements: settings.passwordRequirements,
-    });
     const redirectTo = resolveRedirect(settings, c.req.query('redirect_to'));
     const encryptedPassword = await hashPassword(password);
 
@@ -104,14 +104,10 @@ export function signupRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
         if (settings.emailAutoconfirm) throw new AuthError('user_already_exists', 'User already registered');
         return { kind: 'user' as const, body: obfuscatedUser(email, data) };
       }
+      // A repeated sign-up of an unconfirmed address only resends the mail: GoTrue does not
+      // update the row, since nothing proves the caller owns the address yet.
       let user = existing;
-      if (user) {
-        // An unconfirmed sign-up may be repeated: GoTrue keeps the row and updates it.
-        user = await updateUser(client, user.id, {
-          encrypted_password: encryptedPassword,
-          raw_user_meta_data: mergeMetadata(user.raw_user_meta_data, data),
-        });
-      } else {
+      if (!user) {
         user = await createEmailUser(client, {
           email,
           encryptedPassword,
