@@ -538,3 +538,20 @@ describe('features this stack does not run', () => {
     expect(claims.data?.claims.role).toBe('authenticated');
   });
 });
+
+describe('mail catcher', () => {
+  it('serves the Mailpit API on its own port and through the gateway under /__mail', async () => {
+    const direct = await fetch(
+      `http://${stack.config.host}:${stack.config.ports.mail}/api/v1/messages?limit=1`,
+    );
+    const viaGateway = await fetch(`${stack.apiUrl}/__mail/api/v1/messages?limit=1`);
+    const [one, two] = [await direct.json(), await viaGateway.json()];
+    expect(one.total).toBeGreaterThan(0);
+    expect(two.total).toBe(one.total);
+    expect(one.messages[0]).toMatchObject({
+      ID: expect.any(String),
+      Subject: expect.any(String),
+      Snippet: expect.any(String),
+    });
+  });
+});
