@@ -1,0 +1,154 @@
+/**
+ * POST /functions/v1/invite-member {workspaceId, email, role?}
+ *
+ * An admin or owner invites someone by email. Everything runs as the caller (their JWT,
+ * through RLS); the database's invitation trigger enforces membership, the plan's seats
+ * and one open invitation per address. The token is random, stored only as its SHA-256
+ * hash, and travels only in the emailed link; the invitee redeems it with the
+ * `accept_invitation(token)` RPC. Answers 201 with the invitation.
+ */
+import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
+import { callerClient, callerUserId } from '../_shared/clients.ts';
+import { corsHeaders } from '../_shared/cors.ts';
+import { siteUrl } from '../_shared/env.ts';
+import { FunctionError, handleErrors, parseJsonBody } from '../_shared/errors.ts';
+import { sendMail } from '../_shared/mailer.ts';
+import { type InvitableRole, type Invitation, inviteMemberInput } from '../_shared/schemas/invite-member.ts';
+
+const INVITATION_COLUMNS =
+  'id, workspace_id, email, role, invited_by, expires_at, accepted_at, accepted_by, revoked_at, created_at';
+
+Deno.serve(
+  handleErrors(async (request) => {
+    if (request.method !== 'POST') throw new FunctionError('method_not_allowed', 'Use POST');
+    const userId = callerUserId(request);
+    const input = await parseJsonBody(request, inviteMemberInput);
+    const db = callerClient(request);
+
+    const workspaceName = await requireAdmin(db, input.workspaceId, userId);
+    await revokeOpenInvitation(db, input.workspaceId, input.email);
+    const token = randomToken();
+    const invitation = await createInvitation(
+      db,
+      input.workspaceId,
+      input.email,
+      input.role,
+      await sha256Hex(token),
+    );
+    try {
+      await sendMail(invitationMail(invitation, workspaceName, token));
+    } catch (error) {
+      // Nobody holds the token of an invitation whose email never left: take it back.
+      await db.from('invitations').update({ revoked_at: new Date().toISOString() }).eq('id', invitation.id);
+      throw error;
+    }
+    return Response.json(invitation, { status: 201, headers: corsHeaders });
+  }),
+);
+
+/** The workspace's name when the caller may invite to it; RLS hides other workspaces entirely. */
+async function requireAdmin(db: SupabaseClient, workspaceId: string, userId: string): Promise<string> {
+  const { data, error } = await db
+    .from('workspace_members')
+    .select('role, workspace:workspaces(name)')
+    .eq('workspace_id', workspaceId)
+    .eq('user_id', userId)
+    .maybeSingle<{ role: string; workspace: { name: string } | null }>();
+  if (error) throw databaseError(error);
+  if (!data?.workspace) throw new FunctionError('workspace_not_found', 'No such workspace');
+  if (data.role !== 'admin' && data.role !== 'owner') {
+    throw new FunctionError('forbidden', 'Only admins and owners can invite members');
+  }
+  return data.workspace.name;
+}
+
+/** Re-inviting an address replaces its open invitation (and its old link stops working). */
+async function revokeOpenInvitation(db: SupabaseClient, workspaceId: string, email: string): Promise<void> {
+  const { error } = await db
+    .from('invitations')
+    .update({ revoked_at: new Date().toISOString() })
+    .eq('workspace_id', workspaceId)
+    .eq('email', email)
+    .is('accepted_at', null)
+    .is('revoked_at', null);
+  if (error) throw databaseError(error);
+}
+
+async function createInvitation(
+  db: SupabaseClient,
+  workspaceId: string,
+  email: string,
+  role: InvitableRole,
+  tokenHash: string,
+): Promise<Invitation> {
+  const { data, error } = await db
+    .from('invitations')
+    .insert({ workspace_id: workspaceId, email, role, token_hash: tokenHash })
+    .select(INVITATION_COLUMNS)
+    .single<Invitation>();
+  if (error) throw databaseError(error);
+  return data;
+}
+
+/** The data layer's error messages, as this function's error codes. */
+function databaseError(error: PostgrestError): Error {
+  switch (error.message) {
+    case 'already_member':
+      return new FunctionError('already_member', 'That person is already a member of this workspace');
+    case 'plan_limit_reached':
+      return new FunctionError('plan_limit_reached', "The workspace's plan has no free seat", {
+        details: parseDetails(error.details),
+      });
+    case 'invitation_pending':
+      // Only when another invitation for the same address landed between revoke and insert.
+      return new FunctionError('already_member', 'That address was invited a moment ago');
+  }
+  if (error.code === '42501')
+    return new FunctionError('forbidden', 'Only admins and owners can invite members');
+  return new Error(`database error ${error.code}: ${error.message}`);
+}
+
+function parseDetails(details: string | null | undefined): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(details ?? '');
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** 32 random bytes, base64url: unguessable and safe in a URL. */
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+/** Lower-case hex SHA-256, as accept_invitation hashes the token it is given. */
+async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function invitationMail(invitation: Invitation, workspaceName: string, token: string) {
+  const link = `${siteUrl()}/accept-invitation?token=${encodeURIComponent(token)}`;
+  const expires = new Date(invitation.expires_at).toUTCString();
+  const name = escapeHtml(workspaceName);
+  return {
+    to: invitation.email,
+    subject: `You're invited to join ${workspaceName}`,
+    text: `You have been invited to join ${workspaceName} as ${invitation.role}.\n\nAccept the invitation: ${link}\n\nThe link expires ${expires}.\n`,
+    html: `<p>You have been invited to join <strong>${name}</strong> as ${invitation.role}.</p><p><a href="${escapeHtml(link)}">Accept the invitation</a></p><p>The link expires ${escapeHtml(expires)}.</p>`,
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
