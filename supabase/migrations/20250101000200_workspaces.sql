@@ -124,6 +124,7 @@ on conflict (id) do nothing;
 
 -- A workspace always keeps an owner. The workspace row is locked first so two
 -- owners demoting or removing each other concurrently cannot both succeed.
+-- Deleting the owner's account hands the workspace on instead of failing.
 create or replace function private.protect_last_owner()
 returns trigger
 language plpgsql
@@ -141,21 +142,39 @@ begin
     return old;
   end if;
 
-  if not exists (
+  if exists (
     select 1
     from public.workspace_members as m
     where m.workspace_id = old.workspace_id
       and m.role = 'owner'
       and m.user_id <> old.user_id
   ) then
-    raise exception using
-      errcode = 'PT409',
-      message = 'last_owner',
-      detail = 'A workspace must keep at least one owner.',
-      hint = 'Transfer ownership to another member first.';
+    return case when tg_op = 'DELETE' then old else new end;
   end if;
 
-  return case when tg_op = 'DELETE' then old else new end;
+  if tg_op = 'DELETE' and not exists (select 1 from public.profiles as p where p.id = old.user_id) then
+    -- The owner's account is being deleted. Refusing would make account deletion
+    -- fail, so the most senior remaining member (highest role, then longest
+    -- membership) becomes owner. A workspace left with nobody stays behind with
+    -- no members, visible to no one, for the service role to clean up.
+    update public.workspace_members as m
+    set role = 'owner'
+    where m.workspace_id = old.workspace_id
+      and m.user_id = (
+        select s.user_id
+        from public.workspace_members as s
+        where s.workspace_id = old.workspace_id and s.user_id <> old.user_id
+        order by s.role desc, s.created_at, s.user_id
+        limit 1
+      );
+    return old;
+  end if;
+
+  raise exception using
+    errcode = 'PT409',
+    message = 'last_owner',
+    detail = 'A workspace must keep at least one owner.',
+    hint = 'Transfer ownership to another member first.';
 end;
 $$;
 

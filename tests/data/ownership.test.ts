@@ -184,3 +184,25 @@ describe('leave_workspace', () => {
     expect(error?.message).toBe('workspace_not_found');
   });
 });
+
+describe('deleting an owner account', () => {
+  it('hands the workspace to the most senior remaining member', async () => {
+    const t = await createTenant(db);
+    await db.query('delete from auth.users where id = $1', [t.users.owner.id]);
+    expect(await ownersOf(t.workspaceId)).toEqual([t.users.admin.id]);
+  });
+
+  it('a workspace whose only member deletes their account is left with nobody', async () => {
+    const user = await createUser(db);
+    const [ws] = await queryAs<{ id: string }>(db, user, 'select id from create_workspace($1, $2)', [
+      'Solo',
+      `solo-${user.id.slice(0, 8)}`,
+    ]);
+    await db.query('delete from auth.users where id = $1', [user.id]);
+    const { rows } = await db.query(
+      'select count(*)::int as n from public.workspace_members where workspace_id = $1',
+      [ws?.id],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+});
