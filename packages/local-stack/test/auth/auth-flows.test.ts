@@ -1,4 +1,5 @@
 import type { Session } from '@supabase/supabase-js';
+import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestStack } from '../../src/testing/index.ts';
 import {
@@ -442,6 +443,18 @@ describe('admin API', () => {
     expect(created.data.user).toMatchObject({ email, app_metadata: { provider: 'email', plan: 'pro' } });
     expect(created.data.user?.email_confirmed_at).toBeTruthy();
     await signIn(email);
+    // A stored password that no longer meets the rules (set before they changed) signs in, flagged.
+    const weakEmail = uniqueEmail('admin-weak');
+    const weakUser = await admin.createUser({ email: weakEmail, password: PASSWORD, email_confirm: true });
+    await stack.db.query('update auth.users set encrypted_password = $2 where id = $1', [
+      weakUser.data.user?.id,
+      await bcrypt.hash('alllettersonly', 4),
+    ]);
+    const weak = await clientFor(stack).auth.signInWithPassword({
+      email: weakEmail,
+      password: 'alllettersonly',
+    });
+    expect(weak.data.weakPassword?.reasons).toEqual(['characters']);
 
     expect((await admin.getUserById(id)).data.user?.email).toBe(email);
     const page = await admin.listUsers({ page: 1, perPage: 1 });

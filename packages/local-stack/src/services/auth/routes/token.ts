@@ -4,7 +4,7 @@ import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { AuthError, isAuthError } from '../error-codes.ts';
 import { consumeAuthCode } from '../flow-state.ts';
-import { passwordMatches } from '../passwords.ts';
+import { assertStrongPassword, passwordMatches } from '../passwords.ts';
 import { type JsonBody, readJsonBody } from '../request-body.ts';
 import { type AuthContext, clientInfo } from '../request-context.ts';
 import { type AuthMethod, refreshSession, startSession } from '../sessions.ts';
@@ -37,7 +37,22 @@ async function passwordGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBod
     await recordAudit(client, user, 'login', info.ip, { provider: 'email' });
     return startSession(runtime, client, user, 'password', info);
   });
-  return c.json(session);
+  // Like GoTrue, a password that no longer meets the rules still signs in, with a warning.
+  const weak = weakPasswordWarning(password, runtime);
+  return c.json(weak ? { ...session, weak_password: weak } : session);
+}
+
+function weakPasswordWarning(password: string, runtime: AuthRuntime) {
+  try {
+    assertStrongPassword(password, {
+      minimumLength: runtime.settings.minimumPasswordLength,
+      requirements: runtime.settings.passwordRequirements,
+    });
+    return undefined;
+  } catch (error) {
+    if (!isAuthError(error)) throw error;
+    return { reasons: error.weakPasswordReasons ?? [], message: error.message };
+  }
 }
 
 async function refreshTokenGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
