@@ -81,8 +81,8 @@ function adminAttributes(body: JsonBody) {
 async function createUserAsAdmin(runtime: AuthRuntime, client: pg.PoolClient, body: JsonBody) {
   const attributes = adminAttributes(body);
   if (!attributes.email && !attributes.phone) {
-    throw new AuthError('validation_failed', 'Unable to validate email address: invalid format', {
-      status: 400,
+    throw new AuthError('validation_failed', 'Cannot create a user without either an email or phone', {
+      status: 422,
     });
   }
   const email = attributes.email ? validEmail(attributes.email) : undefined;
@@ -325,7 +325,6 @@ export function adminRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
     const user = await loadUser(runtime.db, c.req.param('id'));
     const body = await readJsonBody(c);
     const soft = body.boolean('should_soft_delete') ?? false;
-    const before = await withIdentities(runtime.db, user);
     await inTransaction(runtime, async (client) => {
       if (soft) {
         // Soft delete as GoTrue: keep the row (and its foreign keys), free the address, drop sign-in paths.
@@ -343,7 +342,7 @@ export function adminRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
         await client.query('delete from auth.users where id = $1', [user.id]);
       }
     });
-    return c.json(before);
+    return c.json({});
   });
 
   app.get('/admin/users/:id/factors', async (c) => {
