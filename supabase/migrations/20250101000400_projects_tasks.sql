@@ -101,6 +101,8 @@ create table public.task_labels (
 );
 
 create index task_labels_label_idx on public.task_labels (label_id, workspace_id);
+-- RLS filters on workspace_id.
+create index task_labels_workspace_idx on public.task_labels (workspace_id);
 
 alter table public.projects enable row level security;
 alter table public.tasks enable row level security;

@@ -20,6 +20,8 @@ create table public.comments (
 
 create index comments_task_idx on public.comments (task_id, workspace_id, created_at);
 create index comments_author_idx on public.comments (author_id);
+-- RLS filters on workspace_id.
+create index comments_workspace_idx on public.comments (workspace_id);
 
 -- Who did what to which entity. entity_id is deliberately not a foreign key:
 -- the log keeps describing things after they are deleted.
