@@ -209,10 +209,11 @@ function codeForWireCode(wireCode: string | undefined): GroundworkErrorCode | un
 }
 
 /** A zod failure on an SDK input: `validation_failed` listing every bad field, before any request. */
-export function fromZodError(error: z.ZodError): GroundworkError {
+export function fromZodError(error: z.ZodError, fieldNames: Record<string, string> = {}): GroundworkError {
   const fields: FieldErrors = {};
   for (const issue of error.issues) {
-    const path = issue.path.length ? issue.path.join('.') : '_';
+    const [head, ...rest] = issue.path.map(String);
+    const path = head === undefined ? '_' : [fieldNames[head] ?? head, ...rest].join('.');
     const list = fields[path] ?? [];
     list.push(issue.message);
     fields[path] = list;

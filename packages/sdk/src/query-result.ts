@@ -66,9 +66,17 @@ export async function functionData<T>(request: PromiseLike<FunctionsResult<T>>):
   return data as T;
 }
 
-/** Parses an input with its schema before anything is sent; `validation_failed` lists the fields. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+/**
+ * Parses an input with its schema before anything is sent; `validation_failed` lists the fields.
+ * `fieldNames` renames fields in the error when a shared schema names them differently from
+ * the SDK's signature (edge-function bodies are camelCase, SDK inputs are column names).
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  fieldNames?: Record<string, string>,
+): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw fromZodError(result.error);
+  if (!result.success) throw fromZodError(result.error, fieldNames);
   return result.data;
 }

@@ -7,8 +7,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { SdkContext } from './context.ts';
 import { GroundworkError } from './errors.ts';
-import { rows } from './query-result.ts';
-import type { Profile } from './types.ts';
 
 export async function failMissingRow(
   ctx: SdkContext,
@@ -41,20 +39,6 @@ export async function requireRow<T>(
 
 /** Column list for profiles, shared by every read that returns one. */
 export const PROFILE_COLUMNS = 'id, display_name, avatar_path, created_at, updated_at';
-
-/**
- * Profiles of the given users in one request. Used where no foreign key lets PostgREST embed
- * them (comment authors are kept without one so comments outlive accounts).
- */
-export async function loadProfiles(
-  ctx: SdkContext,
-  userIds: Iterable<string>,
-): Promise<Map<string, Profile>> {
-  const ids = [...new Set(userIds)];
-  if (ids.length === 0) return new Map();
-  const found = await rows(ctx.supabase.from('profiles').select(PROFILE_COLUMNS).in('id', ids));
-  return new Map(found.map((profile) => [profile.id, profile]));
-}
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

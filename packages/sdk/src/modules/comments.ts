@@ -2,37 +2,19 @@ import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { TablesInsert } from '../database.gen.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
-import { insertUnder, loadProfiles, requireRow } from '../row-access.ts';
+import { insertUnder, PROFILE_COLUMNS, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import { addCommentInput, editCommentInput, pageInput } from '../schemas/tasks.ts';
 import type { Comment, Page } from '../types.ts';
 
-const COMMENT_COLUMNS = 'id, workspace_id, task_id, author_id, body, edited_at, created_at';
+const COMMENT_SELECT = `id, workspace_id, task_id, author_id, body, edited_at, created_at, author:profiles!comments_author_id_fkey(${PROFILE_COLUMNS})`;
 const DEFAULT_PAGE_SIZE = 50;
-
-type CommentRow = Omit<Comment, 'author'>;
 
 export type CommentsApi = ReturnType<typeof createCommentsApi>;
 
 /** The discussion under a task. */
 export function createCommentsApi(ctx: SdkContext) {
   const { supabase } = ctx;
-
-  async function withAuthors(comments: CommentRow[]): Promise<Comment[]> {
-    const profiles = await loadProfiles(
-      ctx,
-      comments.flatMap((comment) => (comment.author_id ? [comment.author_id] : [])),
-    );
-    return comments.map((comment) => ({
-      ...comment,
-      author: comment.author_id ? (profiles.get(comment.author_id) ?? null) : null,
-    }));
-  }
-
-  async function withAuthor(comment: CommentRow): Promise<Comment> {
-    const [loaded] = await withAuthors([comment]);
-    return loaded as Comment;
-  }
 
   return {
     /**
@@ -46,7 +28,7 @@ export function createCommentsApi(ctx: SdkContext) {
     async list(taskId: string, options?: { limit?: number; cursor?: string }): Promise<Page<Comment>> {
       const task_id = parseInput(idSchema, taskId);
       const { limit = DEFAULT_PAGE_SIZE, cursor } = parseInput(pageInput, options) ?? {};
-      let query = supabase.from('comments').select(COMMENT_COLUMNS).eq('task_id', task_id);
+      let query = supabase.from('comments').select(COMMENT_SELECT).eq('task_id', task_id);
       if (cursor) query = query.or(afterFilter('created_at', 'asc', decodeCursor(cursor)));
       const found = await rows(
         query
@@ -58,7 +40,7 @@ export function createCommentsApi(ctx: SdkContext) {
       const last = items[items.length - 1];
       const nextCursor =
         found.length > limit && last ? encodeCursor({ value: last.created_at, id: last.id }) : null;
-      return { items: await withAuthors(items), nextCursor };
+      return { items, nextCursor };
     },
 
     /**
@@ -78,12 +60,12 @@ export function createCommentsApi(ctx: SdkContext) {
           supabase
             .from('comments')
             .insert(values as TablesInsert<'comments'>)
-            .select(COMMENT_COLUMNS)
+            .select(COMMENT_SELECT)
             .single(),
           'Comment',
         ),
       );
-      return withAuthor(created);
+      return created;
     },
 
     /**
@@ -98,9 +80,9 @@ export function createCommentsApi(ctx: SdkContext) {
       const id = parseInput(idSchema, commentId);
       const text = parseInput(editCommentInput, body);
       const updated = await rows(
-        supabase.from('comments').update({ body: text }).eq('id', id).select(COMMENT_COLUMNS).maybeSingle(),
+        supabase.from('comments').update({ body: text }).eq('id', id).select(COMMENT_SELECT).maybeSingle(),
       );
-      return withAuthor(await requireRow(ctx, updated, 'comments', { id }, 'comment'));
+      return requireRow(ctx, updated, 'comments', { id }, 'comment');
     },
 
     /**

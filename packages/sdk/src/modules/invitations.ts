@@ -1,8 +1,9 @@
+import { inviteMemberInput } from '../../../../supabase/functions/_shared/schemas/invite-member.ts';
 import type { SdkContext } from '../context.ts';
 import { functionData, oneRow, parseInput, rows } from '../query-result.ts';
 import { requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
-import { createInvitationInput, invitationToken } from '../schemas/invitations.ts';
+import { invitationToken } from '../schemas/invitations.ts';
 import type { Invitation, Workspace, WorkspaceRole } from '../types.ts';
 
 const INVITATION_COLUMNS =
@@ -17,8 +18,9 @@ export function createInvitationsApi(ctx: SdkContext) {
   return {
     /**
      * Invites someone by email (admins), through the `invite-member` edge function, which stores
-     * the invitation and emails the token. An open invitation holds a seat of the plan
-     * (`plan_limit_reached`); inviting a member or an already invited address is a `conflict`.
+     * the invitation and emails the token. Inviting an address again replaces its open
+     * invitation (the old link stops working). An open invitation holds a seat of the plan
+     * (`plan_limit_reached`); inviting a member is a `conflict` (reason `already_member`).
      *
      * @example
      * ```ts
@@ -30,11 +32,13 @@ export function createInvitationsApi(ctx: SdkContext) {
       email: string;
       role?: Exclude<WorkspaceRole, 'owner'>;
     }): Promise<Invitation> {
-      const body = parseInput(createInvitationInput, input);
-      const data = await functionData<{ invitation?: Invitation } | Invitation>(
-        supabase.functions.invoke('invite-member', { body }),
+      // The function's own schema validates here too, so both sides reject the same inputs.
+      const body = parseInput(
+        inviteMemberInput,
+        { workspaceId: input?.workspace_id, email: input?.email, role: input?.role },
+        { workspaceId: 'workspace_id' },
       );
-      return 'invitation' in data && data.invitation ? data.invitation : (data as Invitation);
+      return functionData<Invitation>(supabase.functions.invoke('invite-member', { body }));
     },
 
     /**

@@ -1,11 +1,11 @@
 import type { SdkContext } from '../context.ts';
 import { parseInput, rows } from '../query-result.ts';
-import { loadProfiles, requireRow } from '../row-access.ts';
+import { PROFILE_COLUMNS, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import { changeRoleInput, memberRef, transferOwnershipInput } from '../schemas/workspaces.ts';
 import type { Member, WorkspaceRole } from '../types.ts';
 
-const MEMBER_COLUMNS = 'workspace_id, user_id, role, created_at';
+const MEMBER_SELECT = `workspace_id, user_id, role, created_at, profile:profiles(${PROFILE_COLUMNS})`;
 
 export type MembersApi = ReturnType<typeof createMembersApi>;
 
@@ -14,7 +14,7 @@ export function createMembersApi(ctx: SdkContext) {
   const { supabase } = ctx;
   return {
     /**
-     * Members of a workspace with their profiles, longest-standing first.
+     * Members of a workspace with their profiles (one request), longest-standing first.
      *
      * @example
      * ```ts
@@ -24,19 +24,14 @@ export function createMembersApi(ctx: SdkContext) {
      */
     async list(workspaceId: string): Promise<Member[]> {
       const id = parseInput(idSchema, workspaceId);
-      const members = await rows(
+      return rows(
         supabase
           .from('workspace_members')
-          .select(MEMBER_COLUMNS)
+          .select(MEMBER_SELECT)
           .eq('workspace_id', id)
           .order('created_at')
           .order('user_id'),
       );
-      const profiles = await loadProfiles(
-        ctx,
-        members.map((member) => member.user_id),
-      );
-      return members.map((member) => ({ ...member, profile: profiles.get(member.user_id) ?? null }));
     },
 
     /**
@@ -55,12 +50,10 @@ export function createMembersApi(ctx: SdkContext) {
           .from('workspace_members')
           .update({ role })
           .match({ workspace_id, user_id })
-          .select(MEMBER_COLUMNS)
+          .select(MEMBER_SELECT)
           .maybeSingle(),
       );
-      const member = await requireRow(ctx, updated, 'workspace_members', { workspace_id, user_id }, 'member');
-      const profiles = await loadProfiles(ctx, [member.user_id]);
-      return { ...member, profile: profiles.get(member.user_id) ?? null };
+      return requireRow(ctx, updated, 'workspace_members', { workspace_id, user_id }, 'member');
     },
 
     /**

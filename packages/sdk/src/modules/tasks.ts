@@ -2,7 +2,7 @@ import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { TablesInsert } from '../database.gen.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
-import { insertUnder, loadProfiles, requireRow } from '../row-access.ts';
+import { insertUnder, PROFILE_COLUMNS, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import {
   createTaskInput,
@@ -18,11 +18,9 @@ import { LABEL_COLUMNS } from './labels.ts';
 /** Every column but the search vector, plus the computed `key` (ENG-42). */
 const TASK_COLUMNS =
   'id, workspace_id, project_id, number, title, description, status, priority, assignee_id, due_date, position, created_by, created_at, updated_at, key';
-/** Labels come through the task_labels junction in the same request. */
-const TASK_SELECT = `${TASK_COLUMNS}, labels(${LABEL_COLUMNS})`;
+/** The assignee's profile and the labels (through task_labels) come in the same request. */
+const TASK_SELECT = `${TASK_COLUMNS}, assignee:profiles!tasks_assignee_profile_fkey(${PROFILE_COLUMNS}), labels(${LABEL_COLUMNS})`;
 const DEFAULT_PAGE_SIZE = 50;
-
-type TaskRow = Omit<TaskWithRelations, 'assignee'>;
 
 export interface ListTasksOptions {
   workspace_id?: string;
@@ -68,27 +66,10 @@ export type TasksApi = ReturnType<typeof createTasksApi>;
 export function createTasksApi(ctx: SdkContext) {
   const { supabase } = ctx;
 
-  /** Assignee profiles have no foreign key path from tasks, so they come in one extra query. */
-  async function withAssignees(tasks: TaskRow[]): Promise<TaskWithRelations[]> {
-    const profiles = await loadProfiles(
-      ctx,
-      tasks.flatMap((task) => (task.assignee_id ? [task.assignee_id] : [])),
-    );
-    return tasks.map((task) => ({
-      ...task,
-      assignee: task.assignee_id ? (profiles.get(task.assignee_id) ?? null) : null,
-    }));
-  }
-
-  async function withAssignee(task: TaskRow): Promise<TaskWithRelations> {
-    const [loaded] = await withAssignees([task]);
-    return loaded as TaskWithRelations;
-  }
-
   async function get(taskId: string): Promise<TaskWithRelations> {
     const id = parseInput(idSchema, taskId);
     const task = await oneRow(supabase.from('tasks').select(TASK_SELECT).eq('id', id).maybeSingle(), 'Task');
-    return withAssignee(task as unknown as TaskRow);
+    return task as unknown as TaskWithRelations;
   }
 
   return {
@@ -134,12 +115,12 @@ export function createTasksApi(ctx: SdkContext) {
           .order(column, { ascending })
           .order('id', { ascending })
           .limit(limit + 1),
-      )) as unknown as TaskRow[];
+      )) as unknown as TaskWithRelations[];
       const items = found.slice(0, limit);
       const last = items[items.length - 1];
       const nextCursor =
         found.length > limit && last ? encodeCursor({ value: last[column], id: last.id }) : null;
-      return { items: await withAssignees(items), nextCursor };
+      return { items, nextCursor };
     },
 
     /**
@@ -161,7 +142,7 @@ export function createTasksApi(ctx: SdkContext) {
           .rpc('search_tasks', { workspace_id, query, max_results: limit ?? DEFAULT_PAGE_SIZE })
           .select(TASK_SELECT),
       );
-      return withAssignees(found as unknown as TaskRow[]);
+      return found as unknown as TaskWithRelations[];
     },
 
     /**
@@ -195,7 +176,7 @@ export function createTasksApi(ctx: SdkContext) {
           .maybeSingle(),
         'Task',
       );
-      return withAssignee(task as unknown as TaskRow);
+      return task as unknown as TaskWithRelations;
     },
 
     /**
@@ -216,8 +197,8 @@ export function createTasksApi(ctx: SdkContext) {
       const project = { table: 'projects', match: { id: values.project_id }, what: 'project' };
       const created = (await insertUnder(ctx, project, () =>
         oneRow(supabase.from('tasks').insert(insert).select(TASK_SELECT).single(), 'Task'),
-      )) as unknown as TaskRow;
-      if (!label_ids?.length) return withAssignee(created);
+      )) as unknown as TaskWithRelations;
+      if (!label_ids?.length) return created;
       await rows(
         supabase.from('task_labels').insert(
           label_ids.map((label_id) => ({
@@ -245,7 +226,7 @@ export function createTasksApi(ctx: SdkContext) {
         supabase.from('tasks').update(values).eq('id', id).select(TASK_SELECT).maybeSingle(),
       );
       const task = await requireRow(ctx, updated, 'tasks', { id }, 'task');
-      return withAssignee(task as unknown as TaskRow);
+      return task as unknown as TaskWithRelations;
     },
 
     /**
@@ -270,7 +251,7 @@ export function createTasksApi(ctx: SdkContext) {
           .single(),
         'Task',
       );
-      return withAssignee(moved as unknown as TaskRow);
+      return moved as unknown as TaskWithRelations;
     },
 
     /**
