@@ -2,13 +2,7 @@ import type pg from 'pg';
 import type { PostgresChange } from './change-payload.ts';
 import { type ChangeFilter, rowMatchesFilter } from './postgres-filter.ts';
 import type { RelationCatalog } from './relation-catalog.ts';
-import {
-  probeVisibility,
-  rowKey,
-  type Viewer,
-  type VisibilityProbe,
-  visibilityKey,
-} from './row-visibility.ts';
+import { type ProbeGroup, rowKeyOf, type Viewer, VisibilityBatch } from './row-visibility.ts';
 
 /** One `postgres_changes` entry of a channel's join config. */
 export interface ChangeBinding {
@@ -35,10 +29,19 @@ function bindingMatches(binding: ChangeBinding, change: PostgresChange): boolean
   return row !== null && rowMatchesFilter(binding.filter, row, change.info.columnTypes);
 }
 
-interface Candidate {
+interface Delivery {
   subscriber: ChangeSubscriber;
-  viewer: Viewer;
   ids: number[];
+  /** Set when RLS decides: deliver only if the probe saw the row. */
+  probe: ProbeGroup | undefined;
+}
+
+interface SubscriberState {
+  subscriber: ChangeSubscriber;
+  bindings: ChangeBinding[];
+  viewer: Viewer;
+  identity: number;
+  bypassesRls: boolean;
 }
 
 /**
@@ -67,43 +70,72 @@ export class PostgresChangesRouter {
 
   async deliver(changes: PostgresChange[]): Promise<void> {
     if (this.subscriptions.size === 0 || changes.length === 0) return;
-    const perChange: Candidate[][] = [];
-    const probes: VisibilityProbe[] = [];
-    const needsProbe = new Set<string>();
+    // Per batch, not per change: viewers, their shared identities and role facts.
+    const identities = new Map<string, number>();
+    const states: SubscriberState[] = [];
+    for (const [subscriber, bindings] of this.subscriptions) {
+      const viewer = subscriber.viewer();
+      let identity = identities.get(viewer.identityKey);
+      if (identity === undefined) {
+        identity = identities.size;
+        identities.set(viewer.identityKey, identity);
+      }
+      states.push({
+        subscriber,
+        bindings,
+        viewer,
+        identity,
+        bypassesRls: await this.catalog.bypassesRls(viewer.role),
+      });
+    }
+    const selectable = new Map<string, boolean>();
+    const canSelect = async (role: string, change: PostgresChange) => {
+      const key = `${role}\u0000${change.info.schema}\u0000${change.info.table}`;
+      let allowed = selectable.get(key);
+      if (allowed === undefined) {
+        allowed = await this.catalog.canSelect(role, change.info);
+        selectable.set(key, allowed);
+      }
+      return allowed;
+    };
+
+    const batch = new VisibilityBatch();
+    const perChange: Delivery[][] = [];
+    const rowKeys: (string | undefined)[] = [];
     for (const change of changes) {
-      const candidates: Candidate[] = [];
-      for (const [subscriber, bindings] of this.subscriptions) {
-        const ids = bindings
-          .filter((binding) => bindingMatches(binding, change))
-          .map((binding) => binding.id);
-        if (ids.length === 0) continue;
-        const viewer = subscriber.viewer();
-        if (!(await this.catalog.canSelect(viewer.role, change.info))) continue;
-        candidates.push({ subscriber, viewer, ids: [...new Set(ids)] });
-        // Deletes pass without RLS (the row is gone); hosted strips them to the key instead.
-        if (
-          change.type !== 'DELETE' &&
-          change.info.rlsEnabled &&
-          !(await this.catalog.bypassesRls(viewer.role))
-        ) {
-          probes.push({ change, viewer });
-          const key = rowKey(change);
-          if (key) needsProbe.add(visibilityKey(viewer, change, key));
+      const deliveries: Delivery[] = [];
+      const rowKey = rowKeyOf(change);
+      rowKeys.push(rowKey);
+      // Deletes pass without RLS (the row is gone); hosted strips them to the key instead.
+      const needsRls = change.type !== 'DELETE' && change.info.rlsEnabled;
+      for (const state of states) {
+        let ids: number[] | undefined;
+        for (const binding of state.bindings) {
+          if (!bindingMatches(binding, change)) continue;
+          ids ??= [];
+          if (!ids.includes(binding.id)) ids.push(binding.id);
+        }
+        if (!ids || !(await canSelect(state.viewer.role, change))) continue;
+        if (needsRls && !state.bypassesRls) {
+          // A table without a primary key can't be probed: nothing is shown.
+          if (!rowKey) continue;
+          deliveries.push({
+            subscriber: state.subscriber,
+            ids,
+            probe: batch.request(state.viewer, state.identity, change, rowKey),
+          });
+        } else {
+          deliveries.push({ subscriber: state.subscriber, ids, probe: undefined });
         }
       }
-      perChange.push(candidates);
+      perChange.push(deliveries);
     }
-    const visible = probes.length > 0 ? await probeVisibility(this.db, probes) : new Set<string>();
+    await batch.run(this.db);
     changes.forEach((change, index) => {
-      const key = rowKey(change);
-      for (const candidate of perChange[index] ?? []) {
-        if (change.type !== 'DELETE' && change.info.rlsEnabled) {
-          const probeKey = key ? visibilityKey(candidate.viewer, change, key) : undefined;
-          // Probed and not seen → hidden. Tables without a primary key can't be probed: hidden.
-          if (!probeKey) continue;
-          if (needsProbe.has(probeKey) && !visible.has(probeKey)) continue;
-        }
-        candidate.subscriber.deliverChange(candidate.ids, change.dataJson);
+      const rowKey = rowKeys[index];
+      for (const delivery of perChange[index] ?? []) {
+        if (delivery.probe && !(rowKey && delivery.probe.visible.has(rowKey))) continue;
+        delivery.subscriber.deliverChange(delivery.ids, change.dataJson);
       }
     });
   }

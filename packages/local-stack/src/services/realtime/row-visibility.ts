@@ -16,17 +16,8 @@ export interface Viewer {
   claimsJson: string;
 }
 
-export interface VisibilityProbe {
-  change: PostgresChange;
-  viewer: Viewer;
-}
-
-function tableKey(change: PostgresChange): string {
-  return `${change.info.schema}.${change.info.table}`;
-}
-
-/** Key of a row by its primary key text values, stable across changes of the same row. */
-export function rowKey(change: PostgresChange): string | undefined {
+/** Key of a row by its primary key text values (undefined without a usable key). */
+export function rowKeyOf(change: PostgresChange): string | undefined {
   const row = change.newRow;
   if (!row || change.info.primaryKey.length === 0) return undefined;
   const values = change.info.primaryKey.map((name) => row[name]);
@@ -34,87 +25,174 @@ export function rowKey(change: PostgresChange): string | undefined {
   return JSON.stringify(values);
 }
 
-export function visibilityKey(viewer: Viewer, change: PostgresChange, key: string): string {
-  return `${viewer.identityKey}\u0000${tableKey(change)}\u0000${key}`;
-}
-
-interface Group {
+/** One viewer's probe of one table: the changed keys, and after run() the visible ones. */
+export interface ProbeGroup {
   viewer: Viewer;
   change: PostgresChange;
   keys: Map<string, (string | null | undefined)[]>;
+  visible: Set<string>;
 }
 
-function groupStatement(index: number, group: Group): string {
-  const { schema, table, primaryKey } = group.change.info;
-  const relation = `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`;
-  const columns = primaryKey.map((name) => pg.escapeIdentifier(name));
-  const selected = columns.map((column, position) => `${column}::text as k${position}`).join(', ');
-  const tuples = [...group.keys.values()]
-    .map((values) => `(${values.map((value) => pg.escapeLiteral(value ?? '')).join(', ')})`)
-    .join(', ');
-  return [
-    `select set_config('role', ${pg.escapeLiteral(group.viewer.role)}, true),`,
-    `set_config('request.jwt.claims', ${pg.escapeLiteral(group.viewer.claimsJson)}, true);`,
-    `select ${index} as g, ${selected} from ${relation} where (${columns.join(', ')}) in (${tuples});`,
-  ].join(' ');
+type Group = ProbeGroup;
+
+/** Postgres array literal of text values, e.g. {"a","b \\"c\\""}. */
+function arrayLiteral(values: (string | null | undefined)[]): string {
+  return `{${values.map((value) => `"${String(value ?? '').replace(/[\\"]/g, (char) => `\\${char}`)}"`).join(',')}}`;
 }
 
 /**
- * Returns the visibility keys (see visibilityKey) of the probes whose row the viewer
- * can select now. Probes whose query fails count as not visible.
+ * Prepared once per pooled connection and table shape: the probe's plan (with the RLS
+ * policies folded in) is then reused for every viewer of the same role, because
+ * policies read the claims at execution time. Planning, not executing, dominated
+ * the cost of the probes.
  */
-export async function probeVisibility(db: pg.Pool, probes: VisibilityProbe[]): Promise<Set<string>> {
-  const groups = new Map<string, Group>();
-  for (const probe of probes) {
-    const key = rowKey(probe.change);
-    if (!key) continue;
-    const groupKey = `${probe.viewer.identityKey}\u0000${tableKey(probe.change)}`;
-    let group = groups.get(groupKey);
-    if (!group) {
-      group = { viewer: probe.viewer, change: probe.change, keys: new Map() };
-      groups.set(groupKey, group);
-    }
-    const row = probe.change.newRow ?? {};
-    group.keys.set(
-      key,
-      probe.change.info.primaryKey.map((name) => row[name]),
-    );
+interface ProbeStatement {
+  name: string;
+  prepare: string;
+}
+
+function probeStatement(group: Group): ProbeStatement {
+  const { schema, table, primaryKey, columnTypes } = group.change.info;
+  const relation = `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`;
+  const columns = primaryKey.map((name) => pg.escapeIdentifier(name));
+  const types = primaryKey.map((name) => columnTypes[name] ?? 'text');
+  const selected = columns.map((column, position) => `${column}::text as k${position}`).join(', ');
+  const signature = `${schema}.${table}(${primaryKey.join(',')}:${types.join(',')})`;
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < signature.length; index++) {
+    hash = Math.imul(hash ^ signature.charCodeAt(index), 0x01000193);
   }
-  const visible = new Set<string>();
-  if (groups.size === 0) return visible;
-  const list = [...groups.values()];
+  const name = `groundwork_rls_probe_${(hash >>> 0).toString(16)}`;
+  const argumentTypes = ['int', ...types.map(() => 'text')].join(', ');
+  const castParameters = types.map((type, position) => `$${position + 2}::${pg.escapeIdentifier(type)}[]`);
+  return {
+    name,
+    prepare: `prepare ${name}(${argumentTypes}) as select $1 as g, ${selected} from ${relation} where (${columns.join(', ')}) in (select * from unnest(${castParameters.join(', ')}));`,
+  };
+}
+
+function groupStatement(index: number, group: Group, statement: ProbeStatement): string {
+  const keyColumns = group.change.info.primaryKey.map((_, position) =>
+    [...group.keys.values()].map((values) => values[position]),
+  );
+  const args = [String(index), ...keyColumns.map((values) => pg.escapeLiteral(arrayLiteral(values)))];
+  return [
+    `select set_config('role', ${pg.escapeLiteral(group.viewer.role)}, true),`,
+    `set_config('request.jwt.claims', ${pg.escapeLiteral(group.viewer.claimsJson)}, true);`,
+    `execute ${statement.name}(${args.join(', ')});`,
+  ].join(' ');
+}
+
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+
+async function ensurePrepared(client: pg.PoolClient, statements: ProbeStatement[]) {
+  let prepared = preparedOn.get(client);
+  if (!prepared) {
+    prepared = new Set();
+    preparedOn.set(client, prepared);
+  }
+  const missing = statements.filter((statement) => !prepared.has(statement.name));
+  if (missing.length === 0) return;
+  await client.query([...new Set(missing.map((statement) => statement.prepare))].join(' '));
+  for (const statement of missing) prepared.add(statement.name);
+}
+
+async function forgetPrepared(client: pg.PoolClient) {
+  preparedOn.delete(client);
+  await client.query('deallocate all').catch(() => {});
+}
+
+const PARALLEL_PROBES = 3;
+const MIN_GROUPS_PER_PART = 16;
+
+async function runProbes(
+  db: pg.Pool,
+  chunk: number[],
+  list: Group[],
+  statements: ProbeStatement[],
+): Promise<pg.QueryResult[]> {
   const client = await db.connect();
+  const statementOf = (index: number) => statements[index] as ProbeStatement;
   try {
-    const sql = `begin; ${list.map((group, index) => groupStatement(index, group)).join(' ')} rollback;`;
-    let results: pg.QueryResult[];
+    const needed = chunk.map(statementOf);
     try {
-      results = (await client.query(sql)) as unknown as pg.QueryResult[];
+      await ensurePrepared(client, needed);
+    } catch {
+      // A table changed shape under a prepared probe: start over on this connection.
+      await forgetPrepared(client);
+      await ensurePrepared(client, needed);
+    }
+    const probes = chunk.map((index) => groupStatement(index, list[index] as Group, statementOf(index)));
+    try {
+      return (await client.query(`begin; ${probes.join(' ')} rollback;`)) as unknown as pg.QueryResult[];
     } catch {
       // One failing policy aborts the batch; retry group by group so it costs only its own rows.
       await client.query('rollback').catch(() => {});
-      results = [];
-      for (const [index, group] of list.entries()) {
+      const results: pg.QueryResult[] = [];
+      for (const probe of probes) {
         try {
-          const single = (await client.query(
-            `begin; ${groupStatement(index, group)} rollback;`,
-          )) as unknown as pg.QueryResult[];
-          results.push(...single);
+          results.push(...((await client.query(`begin; ${probe} rollback;`)) as unknown as pg.QueryResult[]));
         } catch {
           await client.query('rollback').catch(() => {});
         }
       }
+      return results;
     }
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * The probes of one delivery batch. request() registers that a viewer needs to know
+ * about a changed row; run() answers all of them; then group.visible says which rows
+ * each viewer may see. Probes whose query fails count as not visible.
+ */
+export class VisibilityBatch {
+  private readonly groups = new Map<string, ProbeGroup>();
+
+  /** `identity` is a small id shared by viewers with identical role and claims. */
+  request(viewer: Viewer, identity: number, change: PostgresChange, rowKey: string): ProbeGroup {
+    const groupKey = `${identity}\u0000${change.info.schema}\u0000${change.info.table}`;
+    let group = this.groups.get(groupKey);
+    if (!group) {
+      group = { viewer, change, keys: new Map(), visible: new Set() };
+      this.groups.set(groupKey, group);
+    }
+    if (!group.keys.has(rowKey)) {
+      const row = change.newRow ?? {};
+      group.keys.set(
+        rowKey,
+        change.info.primaryKey.map((name) => row[name]),
+      );
+    }
+    return group;
+  }
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  async run(db: pg.Pool): Promise<void> {
+    if (this.groups.size === 0) return;
+    const list = [...this.groups.values()];
+    const statements = list.map(probeStatement);
+    // Each viewer's policy runs on its own; spread viewers over connections so both
+    // cores work on one batch.
+    const parts = Math.max(1, Math.min(PARALLEL_PROBES, Math.floor(list.length / MIN_GROUPS_PER_PART)));
+    const indexes = list.map((_, index) => index);
+    const chunks = Array.from({ length: parts }, (_, part) =>
+      indexes.filter((index) => index % parts === part),
+    );
+    const results = (await Promise.all(chunks.map((chunk) => runProbes(db, chunk, list, statements)))).flat();
     for (const result of results) {
       for (const row of result.rows as Record<string, unknown>[]) {
         if (typeof row.g !== 'number') continue;
         const group = list[row.g];
         if (!group) continue;
         const values = group.change.info.primaryKey.map((_, position) => row[`k${position}`] ?? null);
-        visible.add(visibilityKey(group.viewer, group.change, JSON.stringify(values)));
+        group.visible.add(JSON.stringify(values));
       }
     }
-  } finally {
-    client.release();
   }
-  return visible;
 }

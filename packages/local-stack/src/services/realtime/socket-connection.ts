@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { SharedFrame } from './channel-hub.ts';
 import {
@@ -18,6 +19,8 @@ export class SocketConnection implements ChannelConnection {
   private readonly channels = new Map<string, RealtimeChannel>();
   private readonly pendingJoins = new Map<string, Promise<unknown>>();
   lastSeen = Date.now();
+  private corked = false;
+  private readonly socket: Duplex | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -25,6 +28,8 @@ export class SocketConnection implements ChannelConnection {
     readonly apiKeyToken: string,
     private readonly runtime: RealtimeRuntime,
   ) {
+    // ws keeps its TCP socket private; reaching it is the only way to cork.
+    this.socket = (ws as unknown as { _socket?: Duplex })._socket;
     ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     ws.on('close', () => this.closeChannels());
     ws.on('error', () => this.closeChannels());
@@ -35,7 +40,18 @@ export class SocketConnection implements ChannelConnection {
   }
 
   sendRaw(frame: string | Uint8Array): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    // Fan-out sends many small frames in one tick: cork the TCP socket so they leave in
+    // one write instead of one syscall each.
+    if (!this.corked && this.socket) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket?.uncork();
+      });
+    }
+    this.ws.send(frame);
   }
 
   sendFrame(frame: SharedFrame): void {
