@@ -251,6 +251,16 @@ describe('bad input gets GoTrue status and error_code, never a 500', () => {
     expect(error).toMatchObject({ status: 422, code: 'weak_password', reasons: ['length', 'characters'] });
   });
 
+  it('refuses app_metadata changes from a user with not_admin', async () => {
+    const result = await call({
+      method: 'PUT',
+      path: '/user',
+      token: userToken,
+      body: '{"app_metadata":{"plan":"pro"}}',
+    });
+    expect({ status: result.status, code: result.code }).toEqual({ status: 403, code: 'not_admin' });
+  });
+
   it('rejects an unsupported logout scope', async () => {
     const result = await call({ path: '/logout?scope=everyone', token: userToken });
     expect({ status: result.status, code: result.code }).toEqual({ status: 400, code: 'validation_failed' });

@@ -345,6 +345,8 @@ describe('anonymous users and PKCE', () => {
 
     const email = uniqueEmail('anon-upgrade');
     await supabase.auth.setSession(session);
+    const passwordOnly = await supabase.auth.updateUser({ password: PASSWORD });
+    expect(passwordOnly.error).toMatchObject({ status: 422, code: 'validation_failed' });
     expect((await supabase.auth.updateUser({ email })).error).toBeNull();
     await openLink(linkIn((await latestMailTo(stack, email, 'Confirm Email Change')).HTML));
     const { rows } = await stack.db.query('select email, is_anonymous from auth.users where id = $1', [

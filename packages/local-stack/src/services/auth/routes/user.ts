@@ -37,71 +37,93 @@ export function userRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
   });
 
   app.put('/user', async (c) => {
-    const { user, sessionId } = await requireUser(c, runtime);
+    const { user, sessionId, claims } = await requireUser(c, runtime);
     const body = await readJsonBody(c);
     const rawEmail = body.string('email');
     const password = body.string('password');
     const data = body.object('data');
+    const appData = body.object('app_metadata');
     const nonce = body.string('nonce');
-    if (body.string('phone'))
-      throw new AuthError('phone_provider_disabled', 'Phone logins are disabled', { status: 422 });
+    // Checked in GoTrue's order: inputs first, then who may change what, then the writes.
     const newEmail = rawEmail ? validEmail(rawEmail) : undefined;
+    if (body.string('phone')) throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+    const rules = {
+      minimumLength: settings.minimumPasswordLength,
+      requirements: settings.passwordRequirements,
+    };
+    if (password !== undefined) assertStrongPassword(password, rules);
+    if (appData && claims.role !== 'service_role' && claims.role !== 'supabase_admin') {
+      throw new AuthError('not_admin', 'Updating app_metadata requires admin privileges');
+    }
+    if (user.is_anonymous && password && !newEmail) {
+      throw new AuthError(
+        'validation_failed',
+        'Updating password of an anonymous user without an email or phone is not allowed',
+        { status: 422 },
+      );
+    }
+    const changesEmail = newEmail !== undefined && newEmail !== (user.email ?? '').toLowerCase();
+    if (changesEmail) {
+      const taken = await findUserByEmail(runtime.db, newEmail);
+      if (taken && taken.id !== user.id) {
+        throw new AuthError('email_exists', 'A user with this email address has already been registered');
+      }
+    }
+    if (password !== undefined && settings.securePasswordChange) {
+      const { rows } = await runtime.db.query<{ created_at: Date }>(
+        'select created_at from auth.sessions where id = $1',
+        [sessionId],
+      );
+      const sessionAge = rows[0] ? Date.now() - rows[0].created_at.getTime() : Number.POSITIVE_INFINITY;
+      if (sessionAge > DAY_MS) {
+        if (!nonce)
+          throw new AuthError('reauthentication_needed', 'Password update requires reauthentication');
+        const expected = user.reauthentication_token ?? '';
+        const sentAt = user.reauthentication_sent_at?.getTime() ?? 0;
+        if (
+          expected === '' ||
+          expected !== tokenHash(user.email ?? '', nonce) ||
+          sentAt + settings.otpExpirySeconds * 1000 < Date.now()
+        ) {
+          throw new AuthError('reauthentication_not_valid', 'Requested nonce is invalid');
+        }
+      }
+    }
+    if (password && (await passwordMatches(password, user.encrypted_password))) {
+      throw new AuthError('same_password', 'New password should be different from the old password.');
+    }
+    const encryptedPassword = password !== undefined ? await hashPassword(password) : undefined;
     const redirectTo = resolveRedirect(settings, c.req.query('redirect_to'));
     const info = clientInfo(c);
 
     const updated = await inTransaction(runtime, async (client) => {
       let current: UserRow = user;
+      if (encryptedPassword !== undefined) {
+        current = await updateUser(client, current.id, { encrypted_password: encryptedPassword });
+        if (current.reauthentication_token)
+          await clearOneTimeToken(client, current.id, 'reauthentication_token');
+        // As GoTrue: a new password signs out every other session of the user.
+        if (sessionId) await endSessions(client, current.id, sessionId, 'others');
+        await recordAudit(client, current, 'user_updated_password', info.ip);
+      }
       if (data) {
         current = await updateUser(client, current.id, {
           raw_user_meta_data: mergeMetadata(current.raw_user_meta_data, data),
         });
       }
-
-      if (password !== undefined) {
-        assertStrongPassword(password, {
-          minimumLength: settings.minimumPasswordLength,
-          requirements: settings.passwordRequirements,
+      if (appData) {
+        current = await updateUser(client, current.id, {
+          raw_app_meta_data: mergeMetadata(current.raw_app_meta_data, appData),
         });
-        if (await passwordMatches(password, current.encrypted_password)) {
-          throw new AuthError('same_password', 'New password should be different from the old password.');
-        }
-        if (settings.securePasswordChange && !current.is_anonymous) {
-          const { rows } = await client.query<{ created_at: Date }>(
-            'select created_at from auth.sessions where id = $1',
-            [sessionId],
-          );
-          const sessionAge = rows[0] ? Date.now() - rows[0].created_at.getTime() : Number.POSITIVE_INFINITY;
-          if (sessionAge > DAY_MS) {
-            if (!nonce)
-              throw new AuthError('reauthentication_needed', 'Password update requires reauthentication');
-            const expected = (current.reauthentication_token ?? '').replace(/^pkce_/, '');
-            const sentAt = current.reauthentication_sent_at?.getTime() ?? 0;
-            if (
-              expected === '' ||
-              expected !== tokenHash(current.email ?? '', nonce) ||
-              sentAt + settings.otpExpirySeconds * 1000 < Date.now()
-            ) {
-              throw new AuthError('reauthentication_not_valid', 'Requested nonce is invalid');
-            }
-            await clearOneTimeToken(client, current.id, 'reauthentication_token');
-          }
-        }
-        current = await updateUser(client, current.id, { encrypted_password: await hashPassword(password) });
-        // As GoTrue: a new password signs out every other session of the user.
-        if (sessionId) await endSessions(client, current.id, sessionId, 'others');
-        await recordAudit(client, current, 'user_updated_password', info.ip);
       }
-
-      if (newEmail && newEmail !== (current.email ?? '').toLowerCase()) {
-        const taken = await findUserByEmail(client, newEmail);
-        if (taken && taken.id !== current.id) {
-          throw new AuthError('email_exists', 'A user with this email address has already been registered');
-        }
+      if (changesEmail) {
         current = await updateUser(client, current.id, {
           email_change: newEmail,
           email_change_confirm_status: 0,
         });
-        if (settings.emailAutoconfirm) {
+        // Only an anonymous user adding an address is confirmed at once (like a sign-up);
+        // everyone else proves the new address by mail.
+        if (current.is_anonymous && settings.emailAutoconfirm) {
           current = await applyEmailChange(client, current);
         } else {
           await sendEmailChange(runtime, client, current, redirectTo);
