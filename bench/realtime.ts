@@ -220,11 +220,9 @@ async function main() {
     const throughputStart = Date.now();
     const throughputEnd = throughputStart + throughputSeconds * 1000;
     let committed = 0;
-    let batch = 0;
     await Promise.all(
       Array.from({ length: 2 }, async () => {
         while (Date.now() < throughputEnd) {
-          batch += 1;
           await writerPool.query(
             'insert into public.bench_changes (workspace_id, n) select $1, n from generate_series(1, $2) n',
             [workspaceId, ROWS_PER_TRANSACTION],
