@@ -641,15 +641,12 @@ const operations: Operation[] = [
 
 const stack = inject('stack');
 let shared: Tenant;
-const clientsByTenant = new Map<string, Map<Actor, SupabaseClient>>();
+// One client per user: fresh workspaces reuse the shared tenant's people, so each signs in once.
+const clientsByUser = new Map<string, SupabaseClient>();
 
 async function clientFor(tenant: Tenant, actor: Actor): Promise<SupabaseClient> {
-  let clients = clientsByTenant.get(tenant.workspaceId);
-  if (!clients) {
-    clients = new Map();
-    clientsByTenant.set(tenant.workspaceId, clients);
-  }
-  let client = clients.get(actor);
+  const key = actor === 'anon' || actor === 'service_role' ? actor : tenant.users[actor].id;
+  let client = clientsByUser.get(key);
   if (!client) {
     client =
       actor === 'anon'
@@ -657,7 +654,7 @@ async function clientFor(tenant: Tenant, actor: Actor): Promise<SupabaseClient> 
         : actor === 'service_role'
           ? serviceRoleClient(stack)
           : await userClient(stack, tenant.users[actor]);
-    clients.set(actor, client);
+    clientsByUser.set(key, client);
   }
   return client;
 }
@@ -675,7 +672,7 @@ afterAll(async () => {
 
 describe.each(operations)('$subject $op', (operation) => {
   it.each(actors)(`%s`, async (actor) => {
-    const tenant = operation.fresh ? await createTenant(db, 'pro') : shared;
+    const tenant = operation.fresh ? await createTenant(db, 'pro', shared.users) : shared;
     const outcome = await operation.run({ client: await clientFor(tenant, actor), tenant, actor });
     expect(outcome.status, 'never a server error').toBeLessThan(500);
     expect(outcome.allowed ? 'allowed' : 'denied').toBe(

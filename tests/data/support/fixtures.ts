@@ -50,11 +50,18 @@ export interface Tenant {
  * the member), a label on it and a comment — all created through the real API paths
  * (create_workspace, RLS-checked inserts) except memberships, which the service role adds.
  */
-export async function createTenant(admin: pg.ClientBase, plan: 'free' | 'pro' = 'pro'): Promise<Tenant> {
+export async function createTenant(
+  admin: pg.ClientBase,
+  plan: 'free' | 'pro' = 'pro',
+  /** Reuse these people (e.g. to sign each in once); by default five new users. */
+  existingUsers?: Record<Persona, TestUser>,
+): Promise<Tenant> {
   const suffix = uniqueSuffix();
-  const users = {} as Record<Persona, TestUser>;
-  for (const persona of personas) {
-    users[persona] = await createUser(admin, { email: `${persona}-${suffix}@example.test` });
+  const users = existingUsers ? { ...existingUsers } : ({} as Record<Persona, TestUser>);
+  if (!existingUsers) {
+    for (const persona of personas) {
+      users[persona] = await createUser(admin, { email: `${persona}-${suffix}@example.test` });
+    }
   }
   const slug = `ws-${suffix}`;
   const [workspace] = await queryAs<{ id: string }>(
