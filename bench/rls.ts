@@ -4,8 +4,9 @@
  * tasks with assignee and labels, 50 rows — as that member and as the service role
  * (which bypasses RLS), side by side in one run:
  *
- *   sql   the statement PostgREST would run, sent over pg after the same per-request
- *         `set local role` + `request.jwt.claims` PostgREST issues (round trip, prepared)
+ *   sql   a hand-written equivalent of the statement PostgREST builds (lateral embeds),
+ *         sent over pg after the same per-request `set local role` + `request.jwt.claims`
+ *         PostgREST issues; timed round trip of the prepared statement alone
  *   rest  the same through the gateway and PostgREST with supabase-js (HTTP included)
  *
  *   npx tsx bench/rls.ts [iterations=400] [--plans]
@@ -97,7 +98,7 @@ set session_replication_role = origin;
 analyze;
 `;
 
-/** The board query in the shape PostgREST 12 builds for the request below (lateral embeds). */
+/** The board query, written like PostgREST 12 builds it for the REST request below. */
 const boardSql = `
 select t.id, t.number, t.title, t.status, t.priority, t.position, t.due_date,
   row_to_json(assignee.*) as assignee,
