@@ -132,6 +132,24 @@ describe('bad input gets GoTrue status and error_code, never a 500', () => {
     ],
     ['verify without a token', { path: '/verify', body: '{"type":"signup"}' }, 400, 'validation_failed'],
     [
+      'verify with both a token and a token hash',
+      { path: '/verify', body: '{"type":"email","token":"123456","token_hash":"x","email":"a@b.co"}' },
+      400,
+      'validation_failed',
+    ],
+    [
+      'verify with a token hash and an email',
+      { path: '/verify', body: '{"type":"magiclink","token_hash":"x","email":"a@b.co"}' },
+      400,
+      'validation_failed',
+    ],
+    [
+      'verify with a code and an invalid email',
+      { path: '/verify', body: '{"type":"email","token":"123456","email":"nope"}' },
+      422,
+      'validation_failed',
+    ],
+    [
       'verify with an unknown token hash',
       { path: '/verify', body: '{"type":"signup","token_hash":"deadbeef"}' },
       403,

@@ -127,10 +127,10 @@ describe('sign up, confirmation and sign in', () => {
       app_metadata: { provider: 'email', providers: ['email'] },
       user_metadata: { email_verified: true },
       user_plan: 'free',
-      hook_method: 'email/signup',
+      hook_method: 'otp',
     });
     expect(claims.exp).toBe((claims.iat as number) + 3600);
-    expect((claims.amr as { method: string }[])[0]?.method).toBe('email/signup');
+    expect((claims.amr as { method: string }[])[0]?.method).toBe('otp');
 
     // A confirmed link cannot be used twice.
     const again = await openLink(link);
@@ -297,7 +297,7 @@ describe('account updates, recovery and magic links', () => {
     expect(fragmentOf(location).get('type')).toBe('magiclink');
     expect(
       (decodeJwt(fragmentOf(location).get('access_token') ?? '').amr as { method: string }[])[0]?.method,
-    ).toBe('magiclink');
+    ).toBe('otp');
 
     expect((await clientFor(stack).auth.signInWithOtp({ email })).error).toBeNull();
     const code = codeIn((await latestMailTo(stack, email, 'Your Magic Link')).HTML);

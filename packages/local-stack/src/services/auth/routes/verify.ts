@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { GatewayEnv } from '../../../gateway/caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
+import { validEmail } from '../email-address.ts';
 import { EMAIL_VERIFY_TYPES, type EmailVerifyType, verifyEmailToken } from '../email-verification.ts';
 import { AuthError, isAuthError } from '../error-codes.ts';
 import { issueAuthCode } from '../flow-state.ts';
@@ -20,13 +21,19 @@ function verifyType(type: string | undefined): EmailVerifyType {
   return type as EmailVerifyType;
 }
 
-/** Appends GoTrue's result parameters to a redirect: `#fragment` for implicit, `?query` for PKCE. */
-function withParams(base: string, params: Record<string, string>, inQuery: boolean): string {
+/** GoTrue's oauth-style `error` for a status, put beside `error_code` in failed link redirects. */
+const OAUTH_ERROR: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthorized_client',
+  403: 'access_denied',
+  500: 'server_error',
+  503: 'temporarily_unavailable',
+};
+
+/** Puts parameters in the fragment, and for PKCE links also in the query, as GoTrue does. */
+function redirectWith(base: string, params: Record<string, string>, alsoInQuery: boolean): string {
   const url = new URL(base);
-  if (inQuery) {
-    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-    return url.toString();
-  }
+  if (alsoInQuery) for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   url.hash = new URLSearchParams(params).toString();
   return url.toString();
 }
@@ -36,13 +43,13 @@ async function verifyLink(c: AuthContext, runtime: AuthRuntime) {
   const token = c.req.query('token') ?? '';
   const pkceLink = token.startsWith('pkce_');
   const fail = (error: AuthError) => {
-    const params = {
-      error: error.status >= 500 ? 'server_error' : 'access_denied',
+    const params: Record<string, string> = {
+      ...(OAUTH_ERROR[error.status] ? { error: OAUTH_ERROR[error.status] as string } : {}),
       error_code: error.code,
       error_description:
         error.code === 'otp_expired' ? 'Email link is invalid or has expired' : error.message,
     };
-    return c.redirect(withParams(redirectTo, params, pkceLink), 303);
+    return c.redirect(redirectWith(redirectTo, params, pkceLink), 303);
   };
   try {
     runtime.limits.check('verify', clientInfo(c).ip ?? 'unknown');
@@ -51,7 +58,7 @@ async function verifyLink(c: AuthContext, runtime: AuthRuntime) {
     const location = await inTransaction(runtime, async (client) => {
       const verified = await verifyEmailToken(runtime, client, type, { tokenHash: token });
       if (verified.pendingMessage) {
-        return withParams(redirectTo, { message: verified.pendingMessage }, pkceLink);
+        return redirectWith(redirectTo, { message: verified.pendingMessage }, pkceLink);
       }
       await recordAudit(
         client,
@@ -66,21 +73,22 @@ async function verifyLink(c: AuthContext, runtime: AuthRuntime) {
         const code = await issueAuthCode(client, verified.user.id, verified.method);
         if (!code)
           throw new AuthError('flow_state_not_found', 'invalid flow state, no valid flow state found');
-        return withParams(redirectTo, { code }, true);
+        const url = new URL(redirectTo);
+        url.searchParams.set('code', code);
+        return url.toString();
       }
-      const session = await startSession(runtime, client, verified.user, verified.method, clientInfo(c));
-      return withParams(
-        redirectTo,
-        {
-          access_token: session.access_token,
-          expires_at: String(session.expires_at),
-          expires_in: String(session.expires_in),
-          refresh_token: session.refresh_token,
-          token_type: 'bearer',
-          type,
-        },
-        false,
-      );
+      // GoTrue issues every session from a verified link or code as an `otp` sign-in.
+      const session = await startSession(runtime, client, verified.user, 'otp', clientInfo(c));
+      const url = new URL(redirectTo);
+      url.hash = new URLSearchParams({
+        access_token: session.access_token,
+        expires_at: String(session.expires_at),
+        expires_in: String(session.expires_in),
+        refresh_token: session.refresh_token,
+        token_type: 'bearer',
+        type,
+      }).toString();
+      return url.toString();
     });
     return c.redirect(location, 303);
   } catch (error) {
@@ -103,24 +111,37 @@ export function verifyRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
     const tokenHash = body.string('token_hash');
     const otp = body.string('token');
     const email = body.string('email');
-    if (body.string('phone')) throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
-    if (!tokenHash && !otp)
-      throw new AuthError('validation_failed', 'Verify requires a token or a token hash');
-    if (otp && !tokenHash && !email) {
+    const phone = body.string('phone');
+    if ((!tokenHash && !otp) || (tokenHash && otp)) {
+      throw new AuthError('validation_failed', 'Verify requires either a token or a token hash');
+    }
+    if (tokenHash && (email || phone || body.string('redirect_to'))) {
+      throw new AuthError('validation_failed', 'Only the token_hash and type should be provided');
+    }
+    if (otp && phone) throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+    if (otp && !email) {
       throw new AuthError(
         'validation_failed',
-        'Verify requires an email address or phone number with a token',
+        'Only an email address or phone number should be provided on verify',
       );
+    }
+    let otpEmail = '';
+    if (otp) {
+      try {
+        otpEmail = validEmail(email);
+      } catch {
+        throw new AuthError('validation_failed', 'Invalid email format', { status: 422 });
+      }
     }
     const result = await inTransaction(runtime, async (client) => {
       const verified = await verifyEmailToken(runtime, client, type, {
-        ...(tokenHash ? { tokenHash } : { otp: (otp ?? '').trim(), email: (email ?? '').trim() }),
+        ...(tokenHash ? { tokenHash } : { otp: (otp ?? '').trim(), email: otpEmail }),
       });
-      if (verified.pendingMessage) return { msg: verified.pendingMessage, code: 200 };
+      if (verified.pendingMessage) return { msg: verified.pendingMessage, code: '200' };
       await recordAudit(client, verified.user, type === 'signup' ? 'user_signedup' : 'login', info.ip, {
         provider: 'email',
       });
-      return startSession(runtime, client, verified.user, verified.method, info);
+      return startSession(runtime, client, verified.user, 'otp', info);
     });
     return c.json(result);
   });
