@@ -106,7 +106,7 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
       throw new AuthError('validation_failed', 'Only an email address or phone number should be provided');
     }
     if (phone) throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
-    if (!rawEmail) throw new AuthError('validation_failed', 'An email address or phone number is required');
+    if (!rawEmail) throw new AuthError('validation_failed', 'One of email or phone must be set');
     if (!settings.emailProviderEnabled)
       throw new AuthError('email_provider_disabled', 'Email logins are disabled');
     const email = validEmail(rawEmail);
