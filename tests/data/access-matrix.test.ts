@@ -730,6 +730,7 @@ function personasOf(tenant: Tenant): string[] {
 // Tables other features add, with the suite that holds their access matrix.
 const coveredElsewhere: Record<string, string> = {
   attachments: 'the storage access matrix (attachments bucket)',
+  notifications: 'the realtime and notifications suites (recipient-only rows)',
 };
 
 // Keep the matrix honest: a new table must show up here or in coveredElsewhere.
