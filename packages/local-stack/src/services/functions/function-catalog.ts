@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveProjectPath, type StackConfig } from '../../config/load-config.ts';
 
@@ -11,6 +11,8 @@ export interface FunctionDefinition {
   /** `deno.json(c)` (used as `--config`) or an import map (used as `--import-map`). */
   denoConfig: { kind: 'config' | 'import-map'; path: string } | undefined;
   verifyJwt: boolean;
+  /** Bare specifiers the import map sends to `npm:` packages; a spare process loads them ahead. */
+  preload: string[];
 }
 
 // Hosted function names: letters, digits, `-` and `_`; folders starting with `_` hold shared code.
@@ -35,13 +37,31 @@ export function findFunction(config: StackConfig, name: string): FunctionDefinit
     ? resolveProjectPath(config, settings.entrypoint)
     : join(dir, 'index.ts');
   if (!existsSync(entrypoint)) return undefined;
+  const denoConfig = denoConfigOf(config, dir, settings?.import_map);
   return {
     name,
     dir,
     entrypoint,
-    denoConfig: denoConfigOf(config, dir, settings?.import_map),
+    denoConfig,
     verifyJwt: settings?.verify_jwt ?? true,
+    preload: denoConfig ? npmImportsOf(denoConfig.path) : [],
   };
+}
+
+/** Keys of `imports` that map to a whole npm package (not `prefix/` mappings). */
+export function npmImportsOf(path: string): string[] {
+  let imports: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    // deno.jsonc may hold comments; strip whole-line ones, enough for import maps.
+    imports = (JSON.parse(text.replace(/^\s*\/\/.*$/gm, '')) as { imports?: unknown }).imports;
+  } catch {
+    return [];
+  }
+  if (!imports || typeof imports !== 'object') return [];
+  return Object.entries(imports as Record<string, unknown>)
+    .filter(([key, target]) => !key.endsWith('/') && typeof target === 'string' && target.startsWith('npm:'))
+    .map(([key]) => key);
 }
 
 function denoConfigOf(

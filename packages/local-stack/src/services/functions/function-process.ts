@@ -53,6 +53,7 @@ export class FunctionProcess {
         DENO_NO_UPDATE_CHECK: '1',
         GROUNDWORK_FUNCTION_ENTRYPOINT: pathToFileURL(options.definition.entrypoint).href,
         GROUNDWORK_FUNCTION_NAME: options.definition.name,
+        GROUNDWORK_FUNCTION_PRELOAD: JSON.stringify(options.definition.preload),
         ...options.machineEnv,
       },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -57,9 +57,19 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
     });
     const functionsDir = functionsDirOf(context.config);
     for (const definition of listFunctions(context)) workers.prepareSpare(definition);
+    // Looked up once per name and forgotten on any file change, so the hot path does no file I/O.
+    const definitions = new Map<string, FunctionDefinition>();
+    const lookup = (name: string) => {
+      const known = definitions.get(name);
+      if (known) return known;
+      const found = findFunction(context.config, name);
+      if (found) definitions.set(name, found);
+      return found;
+    };
     const watcher = watchFunctionFiles(
       functionsDir,
       (change) => {
+        definitions.clear();
         if ('name' in change) {
           workers.retire(change.name, 'its files changed');
           const definition = findFunction(context.config, change.name);
@@ -75,11 +85,15 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
     const app = new Hono<GatewayEnv>();
     const invoke = async (c: Context<GatewayEnv>) => {
       const name = c.req.param('name') ?? '';
-      const definition = findFunction(context.config, name);
+      const definition = lookup(name);
       if (!definition) return functionsErrorResponse('NOT_FOUND', 'Requested function was not found');
       // Preflights carry no credentials; hosted lets them through to the function.
       if (definition.verifyJwt && c.req.method !== 'OPTIONS') {
-        const rejection = await rejectUnlessValidJwt(context.keys, c.req.header('authorization'));
+        const rejection = await rejectUnlessValidJwt(
+          context.keys,
+          c.req.header('authorization'),
+          c.get('caller'),
+        );
         if (rejection) return rejection;
       }
 

@@ -4,7 +4,8 @@
  * script captures that handler and serves it itself on a port the stack proxies to.
  *
  * Protocol with the stack (stdout lines starting with BOOT_MARKER, never shown to users):
- *   - the process starts "spare": Deno is up but no function code has run yet;
+ *   - the process starts "spare": Deno is up and has loaded the npm packages named in
+ *     the function's import map, but no function code has run yet;
  *   - a line on stdin tells it to import the function (so Deno's own start-up is
  *     already paid for when the first request arrives);
  *   - it answers `ready <port>` or `boot-error <json message>`.
@@ -33,9 +34,11 @@ declare const Deno: DenoApi;
 const BOOT_MARKER = '\u0000groundwork:';
 const entrypoint = Deno.env.get('GROUNDWORK_FUNCTION_ENTRYPOINT') ?? '';
 const functionName = Deno.env.get('GROUNDWORK_FUNCTION_NAME') ?? 'function';
+const preload: string[] = JSON.parse(Deno.env.get('GROUNDWORK_FUNCTION_PRELOAD') ?? '[]');
 // The function sees only the environment hosted gives it.
 Deno.env.delete('GROUNDWORK_FUNCTION_ENTRYPOINT');
 Deno.env.delete('GROUNDWORK_FUNCTION_NAME');
+Deno.env.delete('GROUNDWORK_FUNCTION_PRELOAD');
 
 const encoder = new TextEncoder();
 function tellStack(message: string): void {
@@ -96,6 +99,11 @@ async function waitForGo(): Promise<void> {
   }
   reader.releaseLock();
 }
+
+// While idle, load the npm packages the function's import map names (supabase-js, zod…):
+// the function's own imports of them then reuse these module instances, so a cold start
+// pays only for the function's code. Failures are left for the real import to report.
+await Promise.allSettled(preload.map((specifier) => import(specifier)));
 
 await waitForGo();
 
