@@ -4,7 +4,23 @@ import { startTestStack, type TestStack } from '../packages/local-stack/src/test
 let stack: TestStack | undefined;
 
 export async function setup(project: TestProject) {
-  stack = await startTestStack({ workdir: new URL('..', import.meta.url).pathname });
+  stack = await startTestStack({
+    workdir: new URL('..', import.meta.url).pathname,
+    // Every suite signs real users in through one stack from one IP; the project's limits
+    // would throttle the suite itself. Auth's own suite tests the limits with tight values.
+    configOverrides: {
+      auth: {
+        rate_limit: {
+          sign_in_sign_ups: 100_000,
+          token_refresh: 100_000,
+          token_verifications: 100_000,
+          email_sent: 100_000,
+          anonymous_users: 100_000,
+        },
+        email: { max_frequency: '0s' },
+      },
+    },
+  });
   project.provide('stack', {
     apiUrl: stack.apiUrl,
     dbUrl: stack.status.DB_URL,

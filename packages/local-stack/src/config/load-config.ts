@@ -39,6 +39,19 @@ export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
   ports?: Partial<Ports>;
   stateDir?: string;
+  /** Values laid over config.toml before validation (test stacks raise rate limits this way). */
+  overrides?: Record<string, unknown>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) merged[key] = deepMerge(base[key], value);
+  return merged;
 }
 
 export function findWorkdir(from: string): string | undefined {
@@ -80,7 +93,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
   const path = join(supabaseDir, 'config.toml');
   let raw: unknown;
   try {
-    raw = substituteEnv(parseToml(readFileSync(path, 'utf8')), env);
+    raw = deepMerge(substituteEnv(parseToml(readFileSync(path, 'utf8')), env), options.overrides ?? {});
   } catch (error) {
     throw new StackError('config_invalid', `${path}: ${(error as Error).message}`, 'config', {
       cause: error,

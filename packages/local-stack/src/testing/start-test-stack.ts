@@ -15,6 +15,8 @@ export interface TestStackOptions {
   stateDir?: string;
   log?: Logger | 'stderr';
   onStep?: (step: string, elapsedMs: number) => void;
+  /** Laid over the project's config.toml, e.g. `{ auth: { rate_limit: { sign_in_sign_ups: 10_000 } } }`. */
+  configOverrides?: Record<string, unknown>;
 }
 
 export interface TestStack extends RunningStack {
@@ -45,6 +47,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.workdir ? { workdir: options.workdir } : {}),
     ports: await freePorts(),
     stateDir,
+    ...(options.configOverrides ? { overrides: options.configOverrides } : {}),
   });
   const log = options.log === 'stderr' ? createLogger('test-stack') : (options.log ?? silentLogger);
   const stack = await startStack({
