@@ -226,6 +226,79 @@ export type Database = {
           },
         ];
       };
+      notifications: {
+        Row: {
+          actor_id: string | null;
+          comment_id: string | null;
+          created_at: string;
+          id: string;
+          read_at: string | null;
+          recipient_id: string;
+          task_id: string;
+          type: Database['public']['Enums']['notification_type'];
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          actor_id?: string | null;
+          comment_id?: string | null;
+          created_at?: string;
+          id?: string;
+          read_at?: string | null;
+          recipient_id: string;
+          task_id: string;
+          type: Database['public']['Enums']['notification_type'];
+          workspace_id: string;
+        };
+        Update: {
+          actor_id?: string | null;
+          comment_id?: string | null;
+          created_at?: string;
+          id?: string;
+          read_at?: string | null;
+          recipient_id?: string;
+          task_id?: string;
+          type?: Database['public']['Enums']['notification_type'];
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'notifications_actor_id_fkey';
+            columns: ['actor_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'notifications_comment_id_fkey';
+            columns: ['comment_id'];
+            isOneToOne: false;
+            referencedRelation: 'comments';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'notifications_recipient_id_fkey';
+            columns: ['recipient_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'notifications_task_fkey';
+            columns: ['task_id', 'workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'tasks';
+            referencedColumns: ['id', 'workspace_id'];
+          },
+          {
+            foreignKeyName: 'notifications_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       plans: {
         Row: {
           created_at: string;
@@ -561,6 +634,7 @@ export type Database = {
         Returns: string;
       };
       leave_workspace: { Args: { workspace_id: string }; Returns: undefined };
+      mark_notifications_read: { Args: { ids?: string[] }; Returns: number };
       move_task: {
         Args: {
           after_task_id?: string;
@@ -640,6 +714,7 @@ export type Database = {
       };
     };
     Enums: {
+      notification_type: 'task_assigned' | 'comment_added' | 'mentioned';
       task_priority: 'none' | 'low' | 'medium' | 'high' | 'urgent';
       task_status: 'todo' | 'in_progress' | 'done' | 'canceled';
       workspace_role: 'viewer' | 'member' | 'admin' | 'owner';
@@ -758,6 +833,7 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
+      notification_type: ['task_assigned', 'comment_added', 'mentioned'],
       task_priority: ['none', 'low', 'medium', 'high', 'urgent'],
       task_status: ['todo', 'in_progress', 'done', 'canceled'],
       workspace_role: ['viewer', 'member', 'admin', 'owner'],
