@@ -1,10 +1,18 @@
+import { isIP } from 'node:net';
 import type pg from 'pg';
 import { type AmrEntry, signAccessToken } from './access-token.ts';
 import type { AuthRuntime } from './auth-runtime.ts';
 import { AuthError } from './error-codes.ts';
 import { newRefreshToken } from './secrets.ts';
 import { userJson } from './user-json.ts';
-import { findUserById, INSTANCE_ID, identitiesOf, isBanned, touchLastSignIn, type UserRow } from './users.ts';
+import {
+  findUserById,
+  type IdentityRow,
+  INSTANCE_ID,
+  isBanned,
+  touchLastSignIn,
+  type UserRow,
+} from './users.ts';
 
 /** GoTrue's authentication methods, as they appear in `amr` and in the hook input. */
 export type AuthMethod =
@@ -49,15 +57,28 @@ async function insertRefreshToken(
   return token;
 }
 
-async function amrOf(client: pg.PoolClient, sessionId: string): Promise<AmrEntry[]> {
-  const { rows } = await client.query<{ authentication_method: string; updated_at: Date }>(
-    'select authentication_method, updated_at from auth.mfa_amr_claims where session_id = $1 order by updated_at desc',
-    [sessionId],
+/** The session's `amr` entries and the user's identities, in one round trip. */
+async function amrAndIdentities(
+  client: pg.PoolClient,
+  sessionId: string,
+  userId: string,
+): Promise<{ amr: AmrEntry[]; identities: IdentityRow[] }> {
+  const { rows } = await client.query<{ amr: AmrEntry[] | null; identities: IdentityRow[] | null }>(
+    `select
+       (select json_agg(json_build_object('method', authentication_method,
+                                          'timestamp', floor(extract(epoch from updated_at))::bigint)
+                        order by updated_at desc)
+          from auth.mfa_amr_claims where session_id = $1) as amr,
+       (select json_agg(i order by i.created_at) from auth.identities i where i.user_id = $2) as identities`,
+    [sessionId, userId],
   );
-  return rows.map((row) => ({
-    method: row.authentication_method,
-    timestamp: Math.floor(row.updated_at.getTime() / 1000),
+  const identities = (rows[0]?.identities ?? []).map((identity) => ({
+    ...identity,
+    last_sign_in_at: identity.last_sign_in_at ? new Date(identity.last_sign_in_at) : null,
+    created_at: identity.created_at ? new Date(identity.created_at) : null,
+    updated_at: identity.updated_at ? new Date(identity.updated_at) : null,
   }));
+  return { amr: rows[0]?.amr ?? [], identities };
 }
 
 /** The JSON GoTrue answers a sign-in with. */
@@ -69,7 +90,7 @@ export async function sessionResponse(
   refreshToken: string,
   method: AuthMethod,
 ) {
-  const amr = await amrOf(client, session.id);
+  const { amr, identities } = await amrAndIdentities(client, session.id, user.id);
   const access = await signAccessToken(
     runtime,
     client,
@@ -83,7 +104,7 @@ export async function sessionResponse(
     expires_in: access.expiresIn,
     expires_at: access.expiresAt,
     refresh_token: refreshToken,
-    user: userJson(user, await identitiesOf(client, user.id)),
+    user: userJson(user, identities),
   };
 }
 
@@ -109,13 +130,13 @@ export async function startSession(
     [sessionId, method],
   );
   const refreshToken = await insertRefreshToken(client, user.id, sessionId, null);
-  await touchLastSignIn(client, user.id);
-  const signedIn = (await findUserById(client, user.id)) as UserRow;
+  const signedIn = await touchLastSignIn(client, user.id);
   return sessionResponse(runtime, client, signedIn, { id: sessionId, aal: 'aal1' }, refreshToken, method);
 }
 
+/** Only addresses go into sessions.ip (inet); a forwarded header could hold anything. */
 function isIp(value: string): boolean {
-  return /^[\d.]+$/.test(value) || /^[\da-f:]+$/i.test(value);
+  return isIP(value) !== 0;
 }
 
 /**
@@ -128,28 +149,31 @@ export async function refreshSession(
   client: pg.PoolClient,
   presented: string,
 ): Promise<SessionResponse> {
-  const { rows } = await client.query<RefreshTokenRow>(
-    'select * from auth.refresh_tokens where token = $1 for update',
+  // One round trip for the token (locked, so concurrent refreshes of it queue) and its session.
+  const { rows } = await client.query<
+    RefreshTokenRow & { session_exists: boolean; aal: string | null; not_after: Date | null }
+  >(
+    `select rt.*, s.id is not null as session_exists, s.aal, s.not_after
+       from auth.refresh_tokens rt left join auth.sessions s on s.id = rt.session_id
+      where rt.token = $1
+      for update of rt`,
     [presented],
   );
   const token = rows[0];
-  if (!token)
+  if (!token) {
     throw new AuthError('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
-
+  }
   const user = await findUserById(client, token.user_id);
   if (!user) throw new AuthError('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
-  if (isBanned(user))
+  if (isBanned(user)) {
     throw new AuthError('user_banned', 'Invalid Refresh Token: User Banned', { status: 400 });
-
-  const { rows: sessions } = await client.query<{ id: string; aal: string | null; not_after: Date | null }>(
-    'select id, aal, not_after from auth.sessions where id = $1 for update',
-    [token.session_id],
-  );
-  const session = sessions[0];
-  if (!session)
+  }
+  if (!token.session_exists) {
     throw new AuthError('session_not_found', 'Invalid Refresh Token: No Valid Session Found', {
       status: 400,
     });
+  }
+  const session = { id: token.session_id, aal: token.aal, not_after: token.not_after };
   if (session.not_after && session.not_after.getTime() < Date.now()) {
     throw new AuthError('session_expired', 'Invalid Refresh Token: Session Expired');
   }
@@ -174,14 +198,24 @@ export async function refreshSession(
       throw new AuthError('refresh_token_already_used', 'Invalid Refresh Token: Already Used');
     }
   } else {
-    await client.query('update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1', [
-      token.id,
-    ]);
-    issued = await insertRefreshToken(client, user.id, token.session_id, token.token);
+    // Revoke the parent, issue the child and touch the session in one statement.
+    issued = newRefreshToken();
+    await client.query(
+      `with revoked as (
+         update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1
+       ), touched as (
+         update auth.sessions set refreshed_at = now(), updated_at = now() where id = $4
+       )
+       insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+       values ($5, $2, $3, false, now(), now(), $6, $4)`,
+      [token.id, issued, user.id, token.session_id, INSTANCE_ID, token.token],
+    );
   }
-  await client.query('update auth.sessions set refreshed_at = now(), updated_at = now() where id = $1', [
-    session.id,
-  ]);
+  if (token.revoked) {
+    await client.query('update auth.sessions set refreshed_at = now(), updated_at = now() where id = $1', [
+      session.id,
+    ]);
+  }
   return sessionResponse(
     runtime,
     client,

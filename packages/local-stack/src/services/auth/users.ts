@@ -229,13 +229,17 @@ export async function updateEmailIdentity(db: Queryable, userId: string, data: R
   );
 }
 
-export async function touchLastSignIn(db: Queryable, userId: string): Promise<void> {
-  await db.query('update auth.users set last_sign_in_at = now(), updated_at = now() where id = $1', [userId]);
-  await db.query(
-    `update auth.identities set last_sign_in_at = now(), updated_at = now()
-      where user_id = $1 and provider = 'email'`,
+/** Stamps last_sign_in_at on the user and the email identity; returns the updated user. */
+export async function touchLastSignIn(db: Queryable, userId: string): Promise<UserRow> {
+  const { rows } = await db.query<UserRow>(
+    `with identity as (
+       update auth.identities set last_sign_in_at = now(), updated_at = now()
+        where user_id = $1 and provider = 'email'
+     )
+     update auth.users set last_sign_in_at = now(), updated_at = now() where id = $1 returning *`,
     [userId],
   );
+  return rows[0] as UserRow;
 }
 
 export function isBanned(user: UserRow): boolean {
