@@ -3,11 +3,13 @@ import { createSdkContext, type GroundworkSupabaseClient } from './context.ts';
 import type { Database } from './database.gen.ts';
 import { GroundworkError } from './errors.ts';
 import { type ActivityApi, createActivityApi } from './modules/activity.ts';
+import { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
 import { type AuthApi, createAuthApi } from './modules/auth.ts';
 import { type CommentsApi, createCommentsApi } from './modules/comments.ts';
 import { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
 import { createLabelsApi, type LabelsApi } from './modules/labels.ts';
 import { createMembersApi, type MembersApi } from './modules/members.ts';
+import { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 import { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
 import { createTasksApi, type TasksApi } from './modules/tasks.ts';
 import { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
@@ -36,6 +38,8 @@ export interface GroundworkClient {
   tasks: TasksApi;
   comments: CommentsApi;
   activity: ActivityApi;
+  attachments: AttachmentsApi;
+  profiles: ProfilesApi;
   /** The underlying supabase-js client, typed with the project's schema, for anything else. */
   supabase: GroundworkSupabaseClient;
 }
@@ -93,6 +97,8 @@ export function wrapSupabaseClient(
     tasks: createTasksApi(ctx),
     comments: createCommentsApi(ctx),
     activity: createActivityApi(ctx),
+    attachments: createAttachmentsApi(ctx),
+    profiles: createProfilesApi(ctx),
     supabase,
   };
 }

@@ -172,6 +172,32 @@ export function fromAuthError(error: AuthErrorLike): GroundworkError {
   });
 }
 
+interface StorageErrorLike {
+  name: string;
+  message: string;
+  status?: number | undefined;
+  statusCode?: string | undefined;
+}
+
+/**
+ * A Storage failure (storage-js `StorageApiError`) as a GroundworkError. Hosted Storage
+ * sometimes answers 400 with the real status in `statusCode`; database errors raised under
+ * RLS arrive as 403 with the data layer's message (e.g. `plan_limit_reached`).
+ */
+export function fromStorageError(error: StorageErrorLike): GroundworkError {
+  const statusCode = Number(error.statusCode);
+  const status = Number.isInteger(statusCode) && statusCode >= 400 ? statusCode : (error.status ?? 0);
+  const databaseCode = CODE_BY_DATABASE_MESSAGE[error.message];
+  let code = databaseCode ?? codeForStatus(status);
+  if (status === 413 || status === 415) code = 'validation_failed';
+  if (error.name === 'StorageUnknownError' && !error.status) code = 'network';
+  return new GroundworkError(code, error.message, {
+    status: status || undefined,
+    reason: databaseCode ? error.message : error.statusCode,
+    cause: error,
+  });
+}
+
 interface FunctionsErrorLike {
   name: string;
   message: string;

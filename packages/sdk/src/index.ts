@@ -17,6 +17,7 @@ export {
   isGroundworkError,
 } from './errors.ts';
 export { type ActivityApi, createActivityApi } from './modules/activity.ts';
+export { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
 export {
   type AuthApi,
   type AuthChangeEvent,
@@ -29,6 +30,7 @@ export { type CommentsApi, createCommentsApi } from './modules/comments.ts';
 export { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
 export { createLabelsApi, type LabelsApi } from './modules/labels.ts';
 export { createMembersApi, type MembersApi } from './modules/members.ts';
+export { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 export { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
 export {
   type CreateTaskInput,
@@ -40,6 +42,7 @@ export {
 export { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
 export type {
   Activity,
+  Attachment,
   Comment,
   Invitation,
   Label,

@@ -3,7 +3,13 @@
  * thrown GroundworkError, so every module follows the same convention: throw.
  */
 import type { z } from 'zod';
-import { fromAuthError, fromFunctionsError, fromPostgrestError, fromZodError } from './error-mapping.ts';
+import {
+  fromAuthError,
+  fromFunctionsError,
+  fromPostgrestError,
+  fromStorageError,
+  fromZodError,
+} from './error-mapping.ts';
 import { GroundworkError } from './errors.ts';
 
 type PostgrestErrorLike = { message: string; code?: string; details?: string | null; hint?: string | null };
@@ -52,6 +58,17 @@ export async function authData<R extends { data: unknown; error: AuthErrorLike |
 export async function authDone(request: PromiseLike<{ error: AuthErrorLike | null }>): Promise<void> {
   const { error } = await request;
   if (error) throw fromAuthError(error);
+}
+
+type StorageErrorLike = { name: string; message: string; status?: number; statusCode?: string };
+
+/** The data of a storage-js call, or the mapped error thrown. */
+export async function storageData<R extends { data: unknown; error: StorageErrorLike | null }>(
+  request: PromiseLike<R>,
+): Promise<SuccessData<R>> {
+  const { data, error } = await request;
+  if (error) throw fromStorageError(error);
+  return data as SuccessData<R>;
 }
 
 interface FunctionsResult<T> {

@@ -42,6 +42,8 @@ export type TaskWithRelations = Task & { assignee: Profile | null; labels: Label
 
 export type Comment = Row<'comments'> & { author: Profile | null };
 export type Activity = Row<'activity'>;
+/** A file on a task; its bytes live in the `attachments` bucket at `object_path`. */
+export type Attachment = Row<'attachments'>;
 
 /** One page of a cursor-paginated list; pass `nextCursor` back as `cursor` for the next one. */
 export interface Page<T> {

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { id } from './fields.ts';
+
+/** What storage-js uploads from every runtime: browser files, bytes, or a Blob. */
+const fileBody = z.custom<Blob | ArrayBuffer | ArrayBufferView>(
+  (value) =>
+    (typeof Blob !== 'undefined' && value instanceof Blob) ||
+    value instanceof ArrayBuffer ||
+    ArrayBuffer.isView(value),
+  { error: 'must be a Blob, File, ArrayBuffer or typed array' },
+);
+
+function hasControlCharacter(text: string): boolean {
+  for (const char of text) if (char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f) return true;
+  return false;
+}
+
+/** One path segment: no slashes, no control characters, not `.`/`..`. */
+const fileName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((name) => !hasControlCharacter(name) && !/[/\\]/.test(name) && name !== '.' && name !== '..', {
+    error: 'must be a file name without slashes or control characters',
+  });
+const contentType = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type like image/png' });
+
+export const uploadAttachmentInput = z.object({
+  task_id: id,
+  file: fileBody,
+  file_name: fileName,
+  content_type: contentType.optional(),
+  /** Replace an attachment of the same name instead of failing with `conflict`. */
+  upsert: z.boolean().optional(),
+});
+
+export const signedUrlInput = z
+  .object({ expires_in: z.number().int().min(1).max(604800).optional() })
+  .optional();
+
+export const uploadAvatarInput = z.object({
+  file: fileBody,
+  content_type: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp'], {
+    error: 'must be image/png, image/jpeg, image/gif or image/webp',
+  }),
+});
