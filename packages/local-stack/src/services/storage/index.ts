@@ -13,6 +13,9 @@ import { objectReadRoutes } from './routes/object-read-routes.ts';
 import { objectUploadRoutes } from './routes/object-upload-routes.ts';
 import type { StorageContext } from './storage-context.ts';
 
+/** The supabase/storage release whose HTTP API this service follows. */
+const STORAGE_API_VERSION = 'v1.33.0';
+
 /**
  * The Storage API at /storage/v1, speaking supabase/storage's HTTP API to storage-js:
  * metadata in storage.buckets / storage.objects under the caller's RLS, bytes on disk in
@@ -41,6 +44,9 @@ export const createStorageService: ServiceFactory = async (ctx) => {
   if (seeded.length > 0) log.info(`buckets from config.toml: ${seeded.join(', ')}`);
 
   const app = new Hono<GatewayEnv>();
+  // Unauthenticated probes hosted Storage answers (health checks, `supabase status`).
+  app.get('/version', (c) => c.text(STORAGE_API_VERSION));
+  app.get('/status', (c) => c.body(null, 200));
   // Order matters: the generic `/object/:bucket/:key` routes of the upload module come last.
   app.route('/', bucketRoutes(context));
   app.route('/', objectReadRoutes(context));

@@ -1,3 +1,5 @@
+import { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../../gateway/caller.ts';
 import { type CallerIdentity, identifyCaller } from './caller-identity.ts';
@@ -55,6 +57,15 @@ export function objectAddress(c: StorageRequest): { bucketId: string; key: strin
 /** `?download` → attachment with the default name; `?download=name` → that name; absent → inline. */
 export function downloadParam(c: StorageRequest): string | undefined {
   return c.req.query('download');
+}
+
+/**
+ * The Node request behind this one when served by @hono/node-server (it passes
+ * `{ incoming, outgoing }` as the env), for streaming uploads without the web-stream layer.
+ */
+export function nodeRequestBody(c: StorageRequest): Readable | undefined {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  return incoming instanceof IncomingMessage ? incoming : undefined;
 }
 
 export function isUpsert(c: StorageRequest): boolean {

@@ -32,11 +32,18 @@ function parseUserMetadata(json: string | undefined): Record<string, unknown> | 
  * and base64 `x-metadata` in headers), or multipart form data (storage-js's `Blob`/`File`/`FormData`
  * path) whose first file part holds the bytes and whose `cacheControl`/`metadata` fields come
  * before it. Nothing is buffered: the returned stream is the request body (or the file part).
+ * `nodeBody` is the Node request itself when the gateway runs on Node: reading it directly
+ * skips a web-stream round trip per chunk (the Request's own body must then stay untouched).
  */
-export async function readUploadBody(request: Request): Promise<UploadBody> {
+export async function readUploadBody(request: Request, nodeBody?: Readable): Promise<UploadBody> {
   const contentType = request.headers.get('content-type') ?? '';
-  if (!request.body) throw storageErrors.noContent();
-  const body = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
+  let body: Readable;
+  if (nodeBody) {
+    body = nodeBody;
+  } else {
+    if (!request.body) throw storageErrors.noContent();
+    body = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
+  }
 
   if (contentType.toLowerCase().startsWith('multipart/form-data')) {
     return readMultipart(body, request.headers);

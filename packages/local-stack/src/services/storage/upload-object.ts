@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { type CallerIdentity, STORAGE_ADMIN } from './caller-identity.ts';
 import { asCaller, testPermission } from './caller-transaction.ts';
 import { storageErrors } from './errors.ts';
@@ -19,6 +20,8 @@ export interface UploadTarget {
   /** Whose rights the metadata writes run with (the signer's rights were checked at signing). */
   identity: CallerIdentity;
   owner: string | undefined;
+  /** The Node request under `request`, when there is one (see readUploadBody). */
+  nodeBody?: Readable | undefined;
   /** `create` inserts (or upserts); `update` replaces an object that must exist. */
   mode: 'create' | 'update';
   upsert: boolean;
@@ -44,7 +47,7 @@ export async function uploadObject(
   );
   await checkWritePermission(context, target);
 
-  const body = await readUploadBody(request);
+  const body = await readUploadBody(request, target.nodeBody);
   const limit = Math.min(context.globalFileSizeLimit, bucket.file_size_limit ?? Number.POSITIVE_INFINITY);
   if (!isMimeTypeAllowed(body.mimetype, bucket.allowed_mime_types)) {
     throw storageErrors.invalidMimeType(body.mimetype);

@@ -4,7 +4,7 @@ import { ownerOf, STORAGE_ADMIN } from '../caller-identity.ts';
 import { testPermission } from '../caller-transaction.ts';
 import { assertValidBucketName, assertValidObjectKey } from '../object-key.ts';
 import { writeObjectRow } from '../object-rows.ts';
-import { callerOf, isUpsert, objectAddress } from '../request-input.ts';
+import { callerOf, isUpsert, nodeRequestBody, objectAddress } from '../request-input.ts';
 import { signUploadToken, verifySignedToken } from '../signed-url.ts';
 import type { StorageContext } from '../storage-context.ts';
 import { uploadObject } from '../upload-object.ts';
@@ -47,6 +47,7 @@ export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
       mode: 'create',
       upsert: token.upsert,
       operation: 'storage.object.upload_signed',
+      nodeBody: nodeRequestBody(c),
     });
     return c.json({ Key: `${bucketId}/${key}`, Id: row.id });
   });
@@ -62,6 +63,7 @@ export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
       mode: 'create',
       upsert: isUpsert(c),
       operation: 'storage.object.upload',
+      nodeBody: nodeRequestBody(c),
     });
     return c.json({ Id: row.id, Key: `${bucketId}/${key}` });
   });
@@ -77,6 +79,7 @@ export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
       mode: 'update',
       upsert: true,
       operation: 'storage.object.update',
+      nodeBody: nodeRequestBody(c),
     });
     return c.json({ Id: row.id, Key: `${bucketId}/${key}` });
   });
