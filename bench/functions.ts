@@ -7,7 +7,7 @@
  *   npx tsx bench/functions.ts [coldRuns=10] [warmRequests=1000]
  */
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { functionsService } from '../packages/local-stack/src/services/functions/functions-service.ts';
 import { startTestStack } from '../packages/local-stack/src/testing/index.ts';
@@ -48,7 +48,7 @@ async function run(keepSpares: boolean) {
       for (let index = 0; index < coldRuns; index += 1) {
         // An edit reloads the function; the wait lets the reload (and a spare) settle, as between edits.
         appendFileSync(join(workdir, 'supabase', 'functions', name, 'index.ts'), `\n// edit ${index}\n`);
-        await sleep(1_000);
+        await sleep(1_500);
         cold.push(await call(name));
       }
       for (let index = 0; index < 50; index += 1) await call(name);
@@ -65,5 +65,9 @@ async function run(keepSpares: boolean) {
   }
 }
 
+console.log(
+  `bench/functions: ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)} at start (other work on the machine skews figures)`,
+);
 await run(true);
 await run(false);
+console.log(`load average ${loadavg()[0].toFixed(1)} at end`);

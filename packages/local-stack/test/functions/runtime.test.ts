@@ -241,4 +241,22 @@ describe('edge functions on Deno behind /functions/v1', () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('new');
   });
+
+  it('stops every Deno process it started when the stack stops', async () => {
+    const pids = await Promise.all(
+      ['hello', 'throws/ok', 'never-answers/ok'].map(
+        async (path) => ((await (await call(path)).json()) as { pid: number }).pid,
+      ),
+    );
+    await stack.stop();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(() => pids.filter(alive), { timeout: 5_000 }).toEqual([]);
+  });
 });

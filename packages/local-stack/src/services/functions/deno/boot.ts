@@ -88,24 +88,32 @@ globalThis.addEventListener('error', (event) => {
   console.error(`[${functionName}] uncaught error:`, (event as ErrorEvent).error);
 });
 
-async function waitForGo(): Promise<void> {
-  const reader = Deno.stdin.readable.getReader();
-  const decoder = new TextDecoder();
-  let seen = '';
-  while (!seen.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) Deno.exit(0); // the stack went away before using this spare
-    seen += decoder.decode(value);
-  }
-  reader.releaseLock();
+/**
+ * Resolves at the stack's first line on stdin. Stdin stays open for the process's life:
+ * when it closes, the stack is gone (even killed with SIGKILL) and so is this process,
+ * so no orphan Deno is left serving.
+ */
+function watchStdin(): Promise<void> {
+  return new Promise((resolve) => {
+    const reader = Deno.stdin.readable.getReader();
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) Deno.exit(0);
+        if (value.includes(10)) resolve();
+      }
+    })();
+  });
 }
+
+const go = watchStdin();
 
 // While idle, load the npm packages the function's import map names (supabase-js, zod…):
 // the function's own imports of them then reuse these module instances, so a cold start
 // pays only for the function's code. Failures are left for the real import to report.
 await Promise.allSettled(preload.map((specifier) => import(specifier)));
 
-await waitForGo();
+await go;
 
 let loaded: { default?: { fetch?: Handler } };
 try {
