@@ -384,3 +384,54 @@ describe('signed and public URLs', () => {
     expect(await refused.json()).toMatchObject({ statusCode: '404', message: 'Bucket not found' });
   });
 });
+
+describe('listV2, streams and cache purges', () => {
+  const folder = uniqueName('v2');
+  beforeAll(async () => {
+    const files = service.storage.from(bucket);
+    for (const name of ['b.txt', 'a.txt', 'sub/c.txt', 'sub/d.txt', 'other/e.txt']) {
+      await files.upload(`${folder}/${name}`, name);
+    }
+  });
+
+  it('lists full keys under a prefix, flat or grouped into folders', async () => {
+    const files = service.storage.from(bucket);
+    const flat = await files.listV2({ prefix: `${folder}/` });
+    expect(flat.error).toBeNull();
+    expect(flat.data?.objects.map((o) => o.name)).toEqual(
+      ['a.txt', 'b.txt', 'other/e.txt', 'sub/c.txt', 'sub/d.txt'].map((name) => `${folder}/${name}`),
+    );
+    expect(flat.data).toMatchObject({ hasNext: false, folders: [] });
+
+    const grouped = await files.listV2({ prefix: `${folder}/`, with_delimiter: true });
+    expect(grouped.data?.folders.map((f) => f.name)).toEqual([`${folder}/other/`, `${folder}/sub/`]);
+    expect(grouped.data?.objects.map((o) => o.name)).toEqual([`${folder}/a.txt`, `${folder}/b.txt`]);
+  });
+
+  it('pages with a cursor until hasNext is false', async () => {
+    const files = service.storage.from(bucket);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const { data } = await files.listV2({ prefix: `${folder}/`, limit: 2, ...(cursor ? { cursor } : {}) });
+      seen.push(...(data?.objects.map((o) => o.name) ?? []));
+      if (!data?.hasNext) break;
+      cursor = data.nextCursor;
+    }
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+  });
+
+  it('downloads as a stream', async () => {
+    const { data, error } = await service.storage.from(bucket).download(`${folder}/a.txt`).asStream();
+    expect(error).toBeNull();
+    const text = await new Response(data as ReadableStream).text();
+    expect(text).toBe('a.txt');
+  });
+
+  it('accepts cache purges (there is no CDN locally)', async () => {
+    const files = service.storage.from(bucket);
+    expect((await files.purgeCache(`${folder}/a.txt`)).error).toBeNull();
+    expect((await service.storage.purgeBucketCache(bucket)).error).toBeNull();
+  });
+});

@@ -8,6 +8,8 @@ import { applyConfigBuckets } from './config-buckets.ts';
 import { createDiskStore } from './disk-store.ts';
 import { isStorageError, storageErrorResponse, storageErrors } from './errors.ts';
 import { bucketRoutes } from './routes/bucket-routes.ts';
+import { cdnRoutes } from './routes/cdn-routes.ts';
+import { listV2Route } from './routes/list-v2-route.ts';
 import { objectManageRoutes } from './routes/object-manage-routes.ts';
 import { objectReadRoutes } from './routes/object-read-routes.ts';
 import { objectUploadRoutes } from './routes/object-upload-routes.ts';
@@ -51,6 +53,8 @@ export const createStorageService: ServiceFactory = async (ctx) => {
   app.route('/', bucketRoutes(context));
   app.route('/', objectReadRoutes(context));
   app.route('/', objectManageRoutes(context));
+  app.route('/', listV2Route(context));
+  app.route('/', cdnRoutes(context));
   app.route('/', objectUploadRoutes(context));
   // Fastify's not-found answer, which hosted Storage gives for unknown routes.
   app.all('*', (c) =>
