@@ -174,6 +174,16 @@ describe('edge functions on Deno behind /functions/v1', () => {
     expect(after).toEqual({ ok: true, pid: before.pid });
   });
 
+  it('answers 500 when the Deno process dies mid-request, and starts a new one for the next', async () => {
+    const before = (await (await call('exits/ok')).json()) as { pid: number };
+    const crashed = await call('exits');
+    expect(crashed.status).toBe(500);
+    expect(await crashed.json()).toMatchObject({ code: 'WORKER_ERROR' });
+    const after = await call('exits/ok');
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { pid: number }).pid).not.toBe(before.pid);
+  });
+
   it('answers 503 BOOT_ERROR when the function fails while loading, and logs why', async () => {
     const response = await call('broken');
     expect(response.status).toBe(503);

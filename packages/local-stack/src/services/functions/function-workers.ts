@@ -23,6 +23,8 @@ export interface FunctionWorkersOptions {
 export class FunctionWorkers {
   readonly #options: FunctionWorkersOptions;
   readonly #running = new Map<string, Promise<FunctionProcess>>();
+  /** The process behind each settled entry of #running. */
+  readonly #loaded = new Map<string, FunctionProcess>();
   readonly #spares = new Map<string, FunctionProcess>();
   readonly #retiring = new Set<FunctionProcess>();
   #closed = false;
@@ -52,12 +54,14 @@ export class FunctionWorkers {
     const log = this.#options.log.child(definition.name);
     const started = performance.now();
     await process.load();
+    this.#loaded.set(definition.name, process);
     log.info(`started (pid ${process.pid}) in ${Math.round(performance.now() - started)} ms`);
     process.onExit(() => {
       const current = this.#running.get(definition.name);
       void current?.then((running) => {
         if (running !== process) return;
         this.#running.delete(definition.name);
+        this.#loaded.delete(definition.name);
         if (!this.#retiring.has(process) && !this.#closed)
           log.warn('the Deno process exited; restarting on the next request');
       });
@@ -88,11 +92,15 @@ export class FunctionWorkers {
 
   /**
    * Takes the function's process out of service: new requests start a fresh one, and
-   * the old one stops once the requests it is serving have finished.
+   * the old one stops once the requests it is serving have finished. With `only`, does
+   * so only if that process is still the one serving (a concurrent failure may already
+   * have replaced it).
    */
-  retire(name: string, reason: string): void {
+  retire(name: string, reason: string, only?: FunctionProcess): void {
     const running = this.#running.get(name);
+    if (only && this.#loaded.get(name) !== only) return;
     this.#running.delete(name);
+    this.#loaded.delete(name);
     const spare = this.#spares.get(name);
     this.#spares.delete(name);
     void spare?.stop();
@@ -125,6 +133,7 @@ export class FunctionWorkers {
     }
     this.#spares.clear();
     this.#running.clear();
+    this.#loaded.clear();
     await Promise.all(processes.map((process) => process.stop()));
   }
 }

@@ -150,13 +150,15 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
         if (timedOut) {
           log.error(`${definition.name} did not answer within ${wallClockLimitMs} ms; stopping it`);
           // A function stuck in a loop would block every later request: replace it.
-          workers.retire(definition.name, 'it exceeded the wall-clock limit');
+          workers.retire(definition.name, 'it exceeded the wall-clock limit', process);
           return functionsErrorResponse(
             'IDLE_TIMEOUT',
             `The function did not answer within the ${wallClockLimitMs / 1000} s wall-clock limit`,
           );
         }
         log.error(`${definition.name}: the Deno process failed mid-request: ${(error as Error).message}`);
+        // Don't hand the next request to a process that is dying; it starts afresh.
+        workers.retire(definition.name, 'its process failed', process);
         return functionsErrorResponse('WORKER_ERROR', 'The function exited while handling the request');
       } finally {
         clearTimeout(timer);
