@@ -1,15 +1,20 @@
 import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../src/processes/ports.ts';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { functionsService } from '../../src/services/functions/functions-service.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
-import { startTestStack, type TestStack } from '../../src/testing/index.ts';
+import { mintUserToken, startTestStack, type TestStack } from '../../src/testing/index.ts';
 
 // The repo's own project: its migrations, seed (acme: alice owner, bob admin, carol member;
 // globex on the free plan with all 5 seats taken, frank admin) and its invite-member function.
 const workdir = new URL('../../../../', import.meta.url).pathname;
 const ACME = 'b0000000-0000-4000-8000-000000000001';
+const BOB = 'a0000000-0000-4000-8000-000000000002';
 const PASSWORD = 'password123';
 
 interface MailSummary {
@@ -273,5 +278,45 @@ describe('invite-member, end to end through the gateway', () => {
     });
     expect(error).toBeNull();
     expect(data).toMatchObject({ workspace_id: ACME, role: 'viewer' });
+  });
+});
+
+describe('invite-member when the mail cannot be sent', () => {
+  let stack: TestStack;
+  let copy: string;
+
+  beforeAll(async () => {
+    // A copy of the project whose functions/.env points SMTP at a port nothing listens on.
+    copy = mkdtempSync(join(tmpdir(), 'groundwork-invite-nomail-'));
+    cpSync(join(workdir, 'supabase'), join(copy, 'supabase'), {
+      recursive: true,
+      filter: (source) => !source.includes(`${join('supabase', '.temp')}`) && !source.endsWith('.env'),
+    });
+    writeFileSync(
+      join(copy, 'supabase', 'functions', '.env'),
+      `SMTP_HOST=127.0.0.1\nSMTP_PORT=${await findFreePort()}\n`,
+    );
+    stack = await startTestStack({ workdir: copy, services: [functionsService()] });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(copy, { recursive: true, force: true });
+  });
+
+  it('answers 502 email_not_sent and revokes the invitation nobody received', async () => {
+    const bob = await mintUserToken(stack.keys, { id: BOB, email: 'bob@example.com' });
+    const email = `unreachable-${Date.now()}@example.com`;
+    const response = await fetch(`${stack.apiUrl}/functions/v1/invite-member`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ workspaceId: ACME, email }),
+    });
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ code: 'email_not_sent' });
+    const rows = await stack.db.query(
+      'select revoked_at is not null as revoked from public.invitations where email = $1',
+      [email],
+    );
+    expect(rows.rows).toEqual([{ revoked: true }]);
   });
 });
