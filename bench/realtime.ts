@@ -255,6 +255,9 @@ async function main() {
     console.log(
       `\nRealtime postgres_changes, RLS on (tasks policy), ${subscribers} subscribers (distinct users)`,
     );
+    console.log(
+      `  wal_writer_delay ${walWriterDelay}; load average ${loadBefore} before, ${loadavg()[0]?.toFixed(1)} after, ${cpus().length} cores`,
+    );
     console.log('latency phase (50 changes/s):');
     console.log(`  changes written           ${written}`);
     console.log(`  events delivered          ${latencyReport.latencies.length} of ${expected}`);

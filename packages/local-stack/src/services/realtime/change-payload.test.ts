@@ -51,7 +51,7 @@ describe('change payloads', () => {
       info(true),
       at,
     );
-    expect(JSON.parse(change.dataJson)).toEqual({
+    expect(JSON.parse(change.data.toString())).toEqual({
       schema: 'public',
       table: 'items',
       commit_timestamp: '2024-05-06T07:08:09.123Z',
@@ -71,7 +71,7 @@ describe('change payloads', () => {
       info(true),
       at,
     );
-    expect(JSON.parse(change.dataJson)).toMatchObject({
+    expect(JSON.parse(change.data.toString())).toMatchObject({
       record: { id: 7, body: 'new' },
       old_record: { id: 7 },
     });
@@ -79,8 +79,10 @@ describe('change payloads', () => {
 
   it('strips deletes to the primary key when RLS is on, not when it is off', () => {
     const full = { kind: 'delete' as const, relation, new: null, old: ['7', 'gone'], oldIsKeyOnly: false };
-    expect(JSON.parse(buildPostgresChange(full, info(true), at).dataJson).old_record).toEqual({ id: 7 });
-    expect(JSON.parse(buildPostgresChange(full, info(false), at).dataJson).old_record).toEqual({
+    expect(JSON.parse(buildPostgresChange(full, info(true), at).data.toString()).old_record).toEqual({
+      id: 7,
+    });
+    expect(JSON.parse(buildPostgresChange(full, info(false), at).data.toString()).old_record).toEqual({
       id: 7,
       body: 'gone',
     });

@@ -13,8 +13,8 @@ export interface PostgresChange {
   newRow: TextRow | null;
   /** Text values of the old row as far as the replica identity gives them. */
   oldRow: TextRow | null;
-  /** The `data` of a postgres_changes message, serialized once for every subscriber. */
-  dataJson: string;
+  /** The `data` of a postgres_changes message, serialized (UTF-8) once for every subscriber. */
+  data: Buffer;
 }
 
 const NUMBER_TYPES = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid']);
@@ -145,5 +145,5 @@ export function buildPostgresChange(change: RowChange, info: RelationInfo, commi
   };
   if (type !== 'DELETE') data.record = jsonRecord(info, newRow);
   if (type !== 'INSERT') data.old_record = jsonRecord(info, oldRow);
-  return { info, type, newRow, oldRow, dataJson: JSON.stringify(data) };
+  return { info, type, newRow, oldRow, data: Buffer.from(JSON.stringify(data)) };
 }

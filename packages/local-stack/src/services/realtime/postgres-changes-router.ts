@@ -17,7 +17,7 @@ export interface ChangeBinding {
 export interface ChangeSubscriber {
   /** Current role and claims (they change when the client refreshes its token). */
   viewer(): Viewer;
-  deliverChange(ids: number[], dataJson: string): void;
+  deliverChange(ids: number[], data: Buffer): void;
 }
 
 function bindingMatches(binding: ChangeBinding, change: PostgresChange): boolean {
@@ -135,7 +135,7 @@ export class PostgresChangesRouter {
       const rowKey = rowKeys[index];
       for (const delivery of perChange[index] ?? []) {
         if (delivery.probe && !(rowKey && delivery.probe.visible.has(rowKey))) continue;
-        delivery.subscriber.deliverChange(delivery.ids, change.dataJson);
+        delivery.subscriber.deliverChange(delivery.ids, change.data);
       }
     });
   }

@@ -27,6 +27,8 @@ export interface ChannelConnection {
   send(message: PhoenixMessage): void;
   sendFrame(frame: SharedFrame): void;
   sendRaw(frame: string): void;
+  /** A text frame already encoded as UTF-8. */
+  sendText(frame: Buffer): void;
   channelClosed(channel: RealtimeChannel): void;
 }
 
@@ -277,15 +279,28 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
     );
   }
 
-  deliverChange(ids: number[], dataJson: string): void {
+  deliverChange(ids: number[], data: Buffer): void {
     if (this.closed) return;
-    const payload = `{"ids":${JSON.stringify(ids)},"data":${dataJson}}`;
-    const topic = JSON.stringify(this.topic);
-    this.connection.sendRaw(
-      this.connection.version === '2.0.0'
-        ? `[null,null,${topic},"postgres_changes",${payload}]`
-        : `{"join_ref":null,"ref":null,"topic":${topic},"event":"postgres_changes","payload":${payload}}`,
+    // Assembled from bytes: the change's data is encoded once for all its subscribers.
+    this.changeFrameEnds ??= this.changeFrameParts();
+    const [head, tail] = this.changeFrameEnds;
+    this.connection.sendText(
+      Buffer.concat([head, Buffer.from(`${JSON.stringify(ids)},"data":`), data, tail]),
     );
+  }
+
+  private changeFrameEnds: [Buffer, Buffer] | undefined;
+
+  private changeFrameParts(): [Buffer, Buffer] {
+    const topic = JSON.stringify(this.topic);
+    return this.connection.version === '2.0.0'
+      ? [Buffer.from(`[null,null,${topic},"postgres_changes",{"ids":`), Buffer.from('}]')]
+      : [
+          Buffer.from(
+            `{"join_ref":null,"ref":null,"topic":${topic},"event":"postgres_changes","payload":{"ids":`,
+          ),
+          Buffer.from('}}'),
+        ];
   }
 
   // ---- broadcast and presence --------------------------------------------------------

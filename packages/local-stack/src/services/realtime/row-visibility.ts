@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { PostgresChange } from './change-payload.ts';
+import type { RelationInfo } from './relation-catalog.ts';
 
 /**
  * Whether subscribers may see changed rows, decided by their own RLS policies: as
@@ -149,15 +150,22 @@ async function runProbes(
  * each viewer may see. Probes whose query fails count as not visible.
  */
 export class VisibilityBatch {
-  private readonly groups = new Map<string, ProbeGroup>();
+  private readonly groups: ProbeGroup[] = [];
+  // identity → table (by its metadata object) → group; no string keys on this hot path.
+  private readonly index = new Map<number, Map<RelationInfo, ProbeGroup>>();
 
   /** `identity` is a small id shared by viewers with identical role and claims. */
   request(viewer: Viewer, identity: number, change: PostgresChange, rowKey: string): ProbeGroup {
-    const groupKey = `${identity}\u0000${change.info.schema}\u0000${change.info.table}`;
-    let group = this.groups.get(groupKey);
+    let byTable = this.index.get(identity);
+    if (!byTable) {
+      byTable = new Map();
+      this.index.set(identity, byTable);
+    }
+    let group = byTable.get(change.info);
     if (!group) {
       group = { viewer, change, keys: new Map(), visible: new Set() };
-      this.groups.set(groupKey, group);
+      byTable.set(change.info, group);
+      this.groups.push(group);
     }
     if (!group.keys.has(rowKey)) {
       const row = change.newRow ?? {};
@@ -170,12 +178,12 @@ export class VisibilityBatch {
   }
 
   get size(): number {
-    return this.groups.size;
+    return this.groups.length;
   }
 
   async run(db: pg.Pool): Promise<void> {
-    if (this.groups.size === 0) return;
-    const list = [...this.groups.values()];
+    if (this.groups.length === 0) return;
+    const list = this.groups;
     const statements = list.map(probeStatement);
     // Each viewer's policy runs on its own; spread viewers over connections so both
     // cores work on one batch.

@@ -39,7 +39,11 @@ export class SocketConnection implements ChannelConnection {
     this.sendRaw(encodeFrame(message, this.version));
   }
 
-  sendRaw(frame: string | Uint8Array): void {
+  sendText(frame: Buffer): void {
+    this.sendRaw(frame, false);
+  }
+
+  sendRaw(frame: string | Uint8Array, binary = typeof frame !== 'string'): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     // Fan-out sends many small frames in one tick: cork the TCP socket so they leave in
     // one write instead of one syscall each.
@@ -51,7 +55,7 @@ export class SocketConnection implements ChannelConnection {
         this.socket?.uncork();
       });
     }
-    this.ws.send(frame);
+    this.ws.send(frame, { binary });
   }
 
   sendFrame(frame: SharedFrame): void {

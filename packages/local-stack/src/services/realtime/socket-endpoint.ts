@@ -15,6 +15,8 @@ import { SocketConnection } from './socket-connection.ts';
 // Hosted's largest broadcast payload (Pro plans) plus framing.
 const MAX_FRAME_BYTES = 3 * 1024 * 1024 + 64 * 1024;
 
+const IDLE_TIMEOUT_MS = 60_000;
+
 type KeyCheck = { ok: true; token: string } | { ok: false; status: number; body: Record<string, string> };
 
 async function checkApiKey(keys: ProjectKeys, apiKey: string | undefined): Promise<KeyCheck> {
@@ -69,6 +71,14 @@ export function createSocketEndpoint(runtime: RealtimeRuntime, basePath: string)
     handleProtocols: (protocols) => (protocols.has('phoenix') ? 'phoenix' : false),
   });
   const connections = new Set<SocketConnection>();
+  // Phoenix drops a socket that sent nothing (not even a heartbeat) for a minute.
+  const idleSweep = setInterval(() => {
+    const cutoff = Date.now() - IDLE_TIMEOUT_MS;
+    for (const connection of connections) {
+      if (connection.lastSeen < cutoff) connection.close(1000, 'heartbeat timeout');
+    }
+  }, IDLE_TIMEOUT_MS / 4);
+  idleSweep.unref();
 
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://realtime');
@@ -104,6 +114,7 @@ export function createSocketEndpoint(runtime: RealtimeRuntime, basePath: string)
     },
     connections: () => connections.size,
     close: async () => {
+      clearInterval(idleSweep);
       for (const connection of connections) connection.close();
       connections.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
