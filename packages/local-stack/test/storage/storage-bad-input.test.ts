@@ -294,3 +294,125 @@ describe('tokens that must not work', () => {
     expect(await response.json()).toMatchObject({ statusCode: '403', error: 'Unauthorized' });
   });
 });
+
+describe('odd input anywhere is a 4xx, never a 500', () => {
+  const auth = { Authorization: `Bearer ${stack.serviceRoleKey}` };
+  const json = { ...auth, 'content-type': 'application/json' };
+  const cases: [string, string, RequestInit][] = [
+    ['a NUL bucket id', '/bucket/%00', { headers: auth }],
+    ['a NUL bucket id to empty', '/bucket/%00/empty', { method: 'POST', headers: auth }],
+    ['a NUL bucket id to delete', '/bucket/%00', { method: 'DELETE', headers: auth }],
+    [
+      'an overlong bucket name',
+      '/bucket',
+      { method: 'POST', headers: json, body: JSON.stringify({ name: 'b'.repeat(300) }) },
+    ],
+    [
+      'a non-boolean public flag',
+      '/bucket',
+      { method: 'POST', headers: json, body: JSON.stringify({ name: uniqueName('x'), public: 'yes' }) },
+    ],
+    ['an array body', '/bucket', { method: 'POST', headers: json, body: '[]' }],
+    [
+      'a NUL list prefix',
+      `/object/list/${bucket}`,
+      { method: 'POST', headers: json, body: JSON.stringify({ prefix: 'a\u0000' }) },
+    ],
+    [
+      'a NUL search',
+      `/object/list/${bucket}`,
+      { method: 'POST', headers: json, body: JSON.stringify({ search: '\u0000' }) },
+    ],
+    [
+      'a bad sort column',
+      `/object/list/${bucket}`,
+      { method: 'POST', headers: json, body: JSON.stringify({ sortBy: { column: 'id;drop' } }) },
+    ],
+    [
+      'a negative limit',
+      `/object/list/${bucket}`,
+      { method: 'POST', headers: json, body: JSON.stringify({ limit: -1 }) },
+    ],
+    [
+      'a NUL listV2 prefix',
+      `/object/list-v2/${bucket}`,
+      { method: 'POST', headers: json, body: JSON.stringify({ prefix: '\u0000' }) },
+    ],
+    [
+      'a forged listV2 cursor',
+      `/object/list-v2/${bucket}`,
+      { method: 'POST', headers: json, body: JSON.stringify({ cursor: '!!' }) },
+    ],
+    [
+      'a sign without expiresIn',
+      `/object/sign/${bucket}/known.txt`,
+      { method: 'POST', headers: json, body: '{}' },
+    ],
+    [
+      'a batch sign with a NUL path',
+      `/object/sign/${bucket}`,
+      { method: 'POST', headers: json, body: JSON.stringify({ expiresIn: 60, paths: ['a\u0000b'] }) },
+    ],
+    [
+      'a batch sign with no paths',
+      `/object/sign/${bucket}`,
+      { method: 'POST', headers: json, body: JSON.stringify({ expiresIn: 60, paths: [] }) },
+    ],
+    [
+      'a remove with a NUL name',
+      `/object/${bucket}`,
+      { method: 'DELETE', headers: json, body: JSON.stringify({ prefixes: ['a\u0000'] }) },
+    ],
+    ['a remove without prefixes', `/object/${bucket}`, { method: 'DELETE', headers: json, body: '{}' }],
+    [
+      'a move without keys',
+      '/object/move',
+      { method: 'POST', headers: json, body: JSON.stringify({ bucketId: bucket }) },
+    ],
+    [
+      'a copy from a missing bucket',
+      '/object/copy',
+      {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ bucketId: 'nope-nope', sourceKey: 'a', destinationKey: 'b' }),
+      },
+    ],
+    [
+      'a malformed multipart body',
+      `/object/${bucket}/mp.txt`,
+      {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'multipart/form-data; boundary=xyz' },
+        body: '--xyz\r\nbroken',
+      },
+    ],
+    [
+      'multipart without a boundary',
+      `/object/${bucket}/mp2.txt`,
+      { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data' }, body: 'x' },
+    ],
+    [
+      'invalid x-metadata',
+      `/object/${bucket}/meta.txt`,
+      {
+        method: 'POST',
+        headers: { ...auth, 'x-metadata': Buffer.from('[1,2]').toString('base64') },
+        body: 'x',
+      },
+    ],
+    ['a signed upload without a token', `/object/upload/sign/${bucket}/x.txt`, { method: 'PUT', body: 'x' }],
+    ['a Range of garbage', `/object/${bucket}/known.txt`, { headers: { ...auth, Range: 'bytes=zz' } }],
+  ];
+
+  it.each(cases)('%s', async (_what, path, init) => {
+    const response = await fetch(`${storageUrl}${path}`, init);
+    expect(response.status, await response.clone().text()).toBeLessThan(500);
+    if (response.status >= 400) {
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(typeof body.message).toBe('string');
+    } else {
+      await response.arrayBuffer();
+    }
+  });
+});

@@ -28,6 +28,14 @@ export function storageErrorFromDatabase(error: unknown): StorageError | undefin
       return storageErrors.invalidRequest('The related resource does not exist');
     case '57014':
       return storageErrors.databaseTimeout();
+    // Bytes Postgres cannot store in text (NUL, broken UTF-8) or values too large to index:
+    // the input is wrong, not the server.
+    case '22021':
+    case '22P05':
+    case '54000':
+      return storageErrors.invalidRequest(
+        'Invalid input: a value contains characters or a size the database cannot store',
+      );
     case '22P02':
       return storageErrors.invalidParameter(
         'value',

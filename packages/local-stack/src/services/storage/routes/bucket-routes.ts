@@ -160,6 +160,7 @@ export function bucketRoutes(context: StorageContext): Hono<GatewayEnv> {
   app.post('/bucket/:id/empty', async (c) => {
     const caller = await callerOf(context, c);
     const id = c.req.param('id');
+    assertValidBucketName(id);
     const removed = await asCaller(db, caller, 'storage.bucket.empty', async (sql) => {
       await findBucket(sql, id);
       const { rows } = await sql.query<{ name: string; version: string | null }>(
@@ -186,6 +187,7 @@ export function bucketRoutes(context: StorageContext): Hono<GatewayEnv> {
   app.delete('/bucket/:id', async (c) => {
     const caller = await callerOf(context, c);
     const id = c.req.param('id');
+    assertValidBucketName(id);
     // Counted with admin rights: objects the caller cannot see still keep the bucket from going.
     const { rows } = await asCaller(db, STORAGE_ADMIN, 'storage.bucket.delete', (admin) =>
       admin.query<{ count: string }>('select count(*) from storage.objects where bucket_id = $1', [id]),

@@ -5,7 +5,7 @@ import { ownerOf, STORAGE_ADMIN } from '../caller-identity.ts';
 import { asCaller, testPermission } from '../caller-transaction.ts';
 import type { ObjectLocation } from '../disk-store.ts';
 import { storageErrors } from '../errors.ts';
-import { assertValidBucketName, assertValidObjectKey } from '../object-key.ts';
+import { assertValidBucketName, assertValidObjectKey, isValidObjectKey } from '../object-key.ts';
 import { deleteObjects, findBucket, findObject, type ObjectRow, writeObjectRow } from '../object-rows.ts';
 import { callerOf, isUpsert, jsonBody, optionalString, requiredString } from '../request-input.ts';
 import type { StorageContext } from '../storage-context.ts';
@@ -59,9 +59,14 @@ export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
     if (!Array.isArray(prefixes) || prefixes.length === 0 || prefixes.some((p) => typeof p !== 'string')) {
       throw storageErrors.invalidRequest('body/prefixes must be a non-empty array of strings');
     }
-    const removed = await asCaller(db, caller, 'storage.object.delete_many', (sql) =>
-      deleteObjects(sql, bucketId, prefixes as string[]),
-    );
+    // A name no object can have is simply not found, as on hosted.
+    const names = (prefixes as string[]).filter(isValidObjectKey);
+    const removed =
+      names.length === 0
+        ? []
+        : await asCaller(db, caller, 'storage.object.delete_many', (sql) =>
+            deleteObjects(sql, bucketId, names),
+          );
     await removeBytes(context, removed);
     return c.json(removed.map(objectListJson));
   });

@@ -3,7 +3,7 @@ import type { GatewayEnv } from '../../../gateway/caller.ts';
 import { type CallerIdentity, STORAGE_ADMIN } from '../caller-identity.ts';
 import { asCaller } from '../caller-transaction.ts';
 import { storageErrors } from '../errors.ts';
-import { assertValidBucketName, assertValidObjectKey } from '../object-key.ts';
+import { assertValidBucketName, assertValidObjectKey, isValidObjectKey } from '../object-key.ts';
 import { objectResponse } from '../object-response.ts';
 import { findBucket, findObject, type ObjectRow } from '../object-rows.ts';
 import {
@@ -121,7 +121,7 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
     const visible = await asCaller(db, caller, 'storage.object.sign_many', async (sql) => {
       const { rows } = await sql.query<{ name: string }>(
         'select name from storage.objects where bucket_id = $1 and name = any($2::text[])',
-        [bucketId, paths],
+        [bucketId, (paths as string[]).filter(isValidObjectKey)],
       );
       return new Set(rows.map((row) => row.name));
     });
