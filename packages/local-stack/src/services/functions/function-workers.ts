@@ -50,24 +50,24 @@ export class FunctionWorkers {
     this.#spares.delete(definition.name);
     const usable = spare && !spare.exited && sameDefinition(spare.definition, definition);
     if (spare && !usable) void spare.stop();
-    const process = usable ? spare : this.#spawn(definition);
+    const worker = usable ? spare : this.#spawn(definition);
     const log = this.#options.log.child(definition.name);
     const started = performance.now();
-    await process.load();
-    this.#loaded.set(definition.name, process);
-    log.info(`started (pid ${process.pid}) in ${Math.round(performance.now() - started)} ms`);
-    process.onExit(() => {
+    await worker.load();
+    this.#loaded.set(definition.name, worker);
+    log.info(`started (pid ${worker.pid}) in ${Math.round(performance.now() - started)} ms`);
+    worker.onExit(() => {
       const current = this.#running.get(definition.name);
       void current?.then((running) => {
-        if (running !== process) return;
+        if (running !== worker) return;
         this.#running.delete(definition.name);
         this.#loaded.delete(definition.name);
-        if (!this.#retiring.has(process) && !this.#closed)
+        if (!this.#retiring.has(worker) && !this.#closed)
           log.warn('the Deno process exited; restarting on the next request');
       });
-      this.#retiring.delete(process);
+      this.#retiring.delete(worker);
     });
-    return process;
+    return worker;
   }
 
   #spawn(definition: FunctionDefinition): FunctionProcess {
@@ -106,35 +106,35 @@ export class FunctionWorkers {
     void spare?.stop();
     if (!running) return;
     void running
-      .then((process) => {
+      .then((worker) => {
         this.#options.log.child(name).info(`reloading: ${reason}`);
-        this.#retiring.add(process);
-        this.#stopWhenIdle(process);
-        if (this.#options.keepSpares) this.prepareSpare(process.definition);
+        this.#retiring.add(worker);
+        this.#stopWhenIdle(worker);
+        if (this.#options.keepSpares) this.prepareSpare(worker.definition);
       })
       .catch(() => {});
   }
 
   /** Marks the end of a proxied request. */
-  release(process: FunctionProcess): void {
-    process.inFlight -= 1;
-    if (this.#retiring.has(process)) this.#stopWhenIdle(process);
+  release(worker: FunctionProcess): void {
+    worker.inFlight -= 1;
+    if (this.#retiring.has(worker)) this.#stopWhenIdle(worker);
   }
 
-  #stopWhenIdle(process: FunctionProcess): void {
-    if (process.inFlight <= 0) void process.stop();
+  #stopWhenIdle(worker: FunctionProcess): void {
+    if (worker.inFlight <= 0) void worker.stop();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    const processes = [...this.#spares.values(), ...this.#retiring];
+    const workersToStop = [...this.#spares.values(), ...this.#retiring];
     for (const running of this.#running.values()) {
-      processes.push(...(await running.then((process) => [process]).catch(() => [])));
+      workersToStop.push(...(await running.then((worker) => [worker]).catch(() => [])));
     }
     this.#spares.clear();
     this.#running.clear();
     this.#loaded.clear();
-    await Promise.all(processes.map((process) => process.stop()));
+    await Promise.all(workersToStop.map((worker) => worker.stop()));
   }
 }
 

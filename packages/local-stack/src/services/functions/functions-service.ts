@@ -26,6 +26,7 @@ export interface FunctionsServiceOptions {
 }
 
 const FREE_PLAN_WALL_CLOCK_MS = 150_000;
+const MAX_SPARES_AT_START = 8;
 
 // Hop-by-hop headers are the proxy's business; compression is left to the gateway's client.
 const DROPPED_REQUEST_HEADERS = ['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length'];
@@ -56,7 +57,10 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       keepSpares: options.keepSpares ?? true,
     });
     const functionsDir = functionsDirOf(context.config);
-    for (const definition of listFunctions(context)) workers.prepareSpare(definition);
+    // A spare per function, up to a few: each idle Deno holds some tens of MB.
+    for (const definition of listFunctions(context).slice(0, MAX_SPARES_AT_START)) {
+      workers.prepareSpare(definition);
+    }
     // Looked up once per name and forgotten on any file change, so the hot path does no file I/O.
     const definitions = new Map<string, FunctionDefinition>();
     const lookup = (name: string) => {
@@ -75,8 +79,10 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
           const definition = findFunction(context.config, change.name);
           if (definition) workers.prepareSpare(definition);
         } else {
-          for (const definition of listFunctions(context))
+          for (const definition of listFunctions(context)) {
             workers.retire(definition.name, 'shared files changed');
+            workers.prepareSpare(definition);
+          }
         }
       },
       log,
@@ -97,9 +103,9 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
         if (rejection) return rejection;
       }
 
-      let process: FunctionProcess;
+      let worker: FunctionProcess;
       try {
-        process = await workers.acquire(definition);
+        worker = await workers.acquire(definition);
       } catch (error) {
         const message = error instanceof FunctionBootError ? error.message : String(error);
         log.error(`${name} failed to start: ${message}`);
@@ -108,7 +114,7 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
           'The function failed to start; see the stack log for its cause',
         );
       }
-      return proxyToFunction(c.req.raw, definition, process);
+      return proxyToFunction(c.req.raw, definition, worker);
     };
     app.all('/:name', invoke);
     app.all('/:name/*', invoke);
@@ -116,13 +122,13 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
     async function proxyToFunction(
       request: Request,
       definition: FunctionDefinition,
-      process: FunctionProcess,
+      worker: FunctionProcess,
     ): Promise<Response> {
       const url = new URL(request.url);
       const prefix = `/functions/v1/${definition.name}`;
       const rest = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
       // Hosted hands the function a path starting with its own name, e.g. /hello/sub.
-      const target = `${process.url}/${definition.name}${rest}${url.search}`;
+      const target = `${worker.url}/${definition.name}${rest}${url.search}`;
       const headers = new Headers(request.headers);
       for (const header of DROPPED_REQUEST_HEADERS) headers.delete(header);
       const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
@@ -133,7 +139,7 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
         timedOut = true;
         abort.abort();
       }, wallClockLimitMs);
-      process.inFlight += 1;
+      worker.inFlight += 1;
       try {
         const upstream = await fetch(target, {
           method: request.method,
@@ -150,7 +156,7 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
         if (timedOut) {
           log.error(`${definition.name} did not answer within ${wallClockLimitMs} ms; stopping it`);
           // A function stuck in a loop would block every later request: replace it.
-          workers.retire(definition.name, 'it exceeded the wall-clock limit', process);
+          workers.retire(definition.name, 'it exceeded the wall-clock limit', worker);
           return functionsErrorResponse(
             'IDLE_TIMEOUT',
             `The function did not answer within the ${wallClockLimitMs / 1000} s wall-clock limit`,
@@ -158,11 +164,11 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
         }
         log.error(`${definition.name}: the Deno process failed mid-request: ${(error as Error).message}`);
         // Don't hand the next request to a process that is dying; it starts afresh.
-        workers.retire(definition.name, 'its process failed', process);
+        workers.retire(definition.name, 'its process failed', worker);
         return functionsErrorResponse('WORKER_ERROR', 'The function exited while handling the request');
       } finally {
         clearTimeout(timer);
-        workers.release(process);
+        workers.release(worker);
       }
     }
 
