@@ -1,5 +1,7 @@
 import type { StackConfig } from '../config/load-config.ts';
+import { createAuthService } from './auth/index.ts';
 import { functionsService } from './functions/functions-service.ts';
+import { createMailCatcherService } from './mail/index.ts';
 import { realtimeService } from './realtime/index.ts';
 import type { ServiceFactory } from './service.ts';
 import { createStorageService } from './storage/index.ts';
@@ -10,6 +12,10 @@ import { createStorageService } from './storage/index.ts';
  */
 export function enabledServices(config: StackConfig): ServiceFactory[] {
   const factories: ServiceFactory[] = [];
+  // The mail catcher (Mailpit's role) listens on its own ports; it starts before Auth, which mails through it.
+  if (config.toml.local_smtp?.enabled ?? config.toml.inbucket?.enabled ?? true)
+    factories.push(createMailCatcherService);
+  if (config.toml.auth.enabled) factories.push(createAuthService);
   if (config.toml.storage.enabled) factories.push(createStorageService);
   if (config.toml.realtime.enabled) factories.push(realtimeService);
   if (config.toml.edge_runtime.enabled) factories.push(functionsService());

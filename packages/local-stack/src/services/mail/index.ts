@@ -1,5 +1,6 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { StackError } from '../../errors.ts';
 import type { GatewayEnv } from '../../gateway/caller.ts';
 import type { Logger } from '../../logger.ts';
 import type { Service, ServiceContext } from '../service.ts';
@@ -29,9 +30,22 @@ export interface RunningMailCatcher {
  * The local mail catcher (Mailpit's role in `supabase start`): SMTP in, messages kept in
  * memory, read back over HTTP on their own port.
  */
+function portError(error: unknown, port: number, what: string): unknown {
+  return (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ? new StackError('port_in_use', `port ${port} (${what}) is already in use`, 'mail')
+    : error;
+}
+
 export async function startMailCatcher(options: MailCatcherOptions): Promise<RunningMailCatcher> {
   const store = new MessageStore(options.limit);
-  const smtp = await listenSmtp({ host: options.host, port: options.smtpPort, store, log: options.log });
+  const smtp = await listenSmtp({
+    host: options.host,
+    port: options.smtpPort,
+    store,
+    log: options.log,
+  }).catch((error: unknown) => {
+    throw portError(error, options.smtpPort, 'mail catcher SMTP');
+  });
   const app = createMailApi(store);
   let server: ServerType | undefined;
   try {
@@ -41,7 +55,7 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Run
     });
   } catch (error) {
     await smtp.close();
-    throw error;
+    throw portError(error, options.httpPort, 'mail catcher web');
   }
   const http = server as unknown as import('node:http').Server;
   return {

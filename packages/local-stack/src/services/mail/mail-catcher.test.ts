@@ -65,3 +65,11 @@ describe('mail catcher (Mailpit API)', () => {
     expect((await (await fetch(`${catcher.url}/api/v1/messages`)).json()).total).toBe(0);
   });
 });
+
+describe('mail catcher ports', () => {
+  it('names the port when it is already taken', async () => {
+    await expect(
+      startMailCatcher({ host: '127.0.0.1', smtpPort, httpPort: await findFreePort(), log: silentLogger }),
+    ).rejects.toMatchObject({ code: 'port_in_use', message: expect.stringContaining(String(smtpPort)) });
+  });
+});
