@@ -19,22 +19,18 @@ export async function asCaller<T>(
 ): Promise<T> {
   const client = await db.connect();
   try {
-    await client.query('begin');
+    // One round trip for BEGIN and the scope: a simple-protocol query may hold several
+    // statements but no parameters, so every value goes in as an escaped literal.
+    const literal = (value: string) => client.escapeLiteral(value);
     await client.query(
-      `select set_config('role', $1, true),
-              set_config('request.jwt.claim.role', $1, true),
-              set_config('request.jwt', $2, true),
-              set_config('request.jwt.claim.sub', $3, true),
-              set_config('request.jwt.claims', $4, true),
-              set_config('storage.operation', $5, true),
-              set_config('storage.allow_delete_query', 'true', true)`,
-      [
-        identity.role,
-        identity.jwt,
-        String(identity.claims.sub ?? ''),
-        JSON.stringify(identity.claims),
-        operation,
-      ],
+      `begin;
+       select set_config('role', ${literal(identity.role)}, true),
+              set_config('request.jwt.claim.role', ${literal(identity.role)}, true),
+              set_config('request.jwt', ${literal(identity.jwt)}, true),
+              set_config('request.jwt.claim.sub', ${literal(String(identity.claims.sub ?? ''))}, true),
+              set_config('request.jwt.claims', ${literal(JSON.stringify(identity.claims))}, true),
+              set_config('storage.operation', ${literal(operation)}, true),
+              set_config('storage.allow_delete_query', 'true', true);`,
     );
     const result = await work(client);
     await client.query('commit');
