@@ -138,6 +138,20 @@ describe('edge functions on Deno behind /functions/v1', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('passes answers through intact: empty, repeated headers, streamed and compressed bodies', async () => {
+    const empty = await call('responses/no-content');
+    expect(empty.status).toBe(204);
+    expect(await empty.text()).toBe('');
+    const cookies = await call('responses/cookies');
+    expect(cookies.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    expect(await (await call('responses/stream')).text()).toBe('one two three');
+    const large = await call('responses/large', { headers: { 'accept-encoding': 'gzip' } });
+    expect(large.status).toBe(200);
+    expect((await large.text()).length).toBe(200_000);
+    const head = await call('responses/large', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+  });
+
   it('answers 404 for an unknown name, a shared folder and a malformed name', async () => {
     for (const name of ['does-not-exist', '_shared', '..%2Fhello']) {
       const response = await call(name);

@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { GatewayEnv } from '../../gateway/caller.ts';
 import type { Service, ServiceContext, ServiceFactory } from '../service.ts';
 import { defaultDenoDir } from './deno-runtime.ts';
+import { forwardRequest } from './forward-request.ts';
 import { type FunctionDefinition, findFunction, functionsDirOf } from './function-catalog.ts';
 import { functionEnv, machineEnv } from './function-env.ts';
 import { functionsErrorResponse } from './function-errors.ts';
@@ -27,16 +28,6 @@ export interface FunctionsServiceOptions {
 
 const FREE_PLAN_WALL_CLOCK_MS = 150_000;
 const MAX_SPARES_AT_START = 8;
-
-// Hop-by-hop headers are the proxy's business; compression is left to the gateway's client.
-const DROPPED_REQUEST_HEADERS = ['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length'];
-const DROPPED_RESPONSE_HEADERS = [
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-encoding',
-  'content-length',
-];
 
 /**
  * Edge functions at `/functions/v1/<name>[/…]`, each on real Deno in its own process,
@@ -129,10 +120,6 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       const rest = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
       // Hosted hands the function a path starting with its own name, e.g. /hello/sub.
       const target = `${worker.url}/${definition.name}${rest}${url.search}`;
-      const headers = new Headers(request.headers);
-      for (const header of DROPPED_REQUEST_HEADERS) headers.delete(header);
-      const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-
       const abort = new AbortController();
       let timedOut = false;
       const timer = setTimeout(() => {
@@ -141,17 +128,7 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       }, wallClockLimitMs);
       worker.inFlight += 1;
       try {
-        const upstream = await fetch(target, {
-          method: request.method,
-          headers,
-          body: hasBody ? request.body : undefined,
-          redirect: 'manual',
-          signal: abort.signal,
-          ...(hasBody ? { duplex: 'half' } : {}),
-        } as RequestInit);
-        const responseHeaders = new Headers(upstream.headers);
-        for (const header of DROPPED_RESPONSE_HEADERS) responseHeaders.delete(header);
-        return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
+        return await forwardRequest(target, request, abort.signal);
       } catch (error) {
         if (timedOut) {
           log.error(`${definition.name} did not answer within ${wallClockLimitMs} ms; stopping it`);

@@ -1,0 +1,52 @@
+import http from 'node:http';
+import { Readable } from 'node:stream';
+
+// Hop-by-hop headers belong to one connection and are never forwarded.
+const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'];
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+// Connections to the function processes are reused, as the warm latency depends on it.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/**
+ * Sends a request to a function process and returns its answer as a streaming Response.
+ * node:http rather than fetch: bodies pass through byte for byte (a compressed answer
+ * stays compressed, with its length), and no client-side timeout cuts a request that
+ * hosted's 400 s paid-plan limit would still allow; `signal` alone ends it.
+ */
+export function forwardRequest(target: string, request: Request, signal: AbortSignal): Promise<Response> {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    if (name !== 'host' && !HOP_BY_HOP.includes(name)) headers[name] = value;
+  });
+  const hasBody = request.body !== null && request.method !== 'GET' && request.method !== 'HEAD';
+  if (hasBody && !headers['content-length']) headers['transfer-encoding'] = 'chunked';
+
+  return new Promise<Response>((resolve, reject) => {
+    const outgoing = http.request(target, { method: request.method, headers, agent, signal }, (incoming) => {
+      const responseHeaders = new Headers();
+      for (const [name, value] of Object.entries(incoming.headers)) {
+        if (value === undefined || HOP_BY_HOP.includes(name)) continue;
+        for (const item of Array.isArray(value) ? value : [value]) responseHeaders.append(name, item);
+      }
+      const status = incoming.statusCode ?? 502;
+      const empty = NULL_BODY_STATUSES.has(status) || request.method === 'HEAD';
+      if (empty) incoming.resume();
+      resolve(
+        new Response(empty ? null : (Readable.toWeb(incoming) as ReadableStream<Uint8Array>), {
+          status,
+          statusText: incoming.statusMessage ?? '',
+          headers: responseHeaders,
+        }),
+      );
+    });
+    outgoing.on('error', reject);
+    if (hasBody && request.body) {
+      const body = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      body.on('error', (error) => outgoing.destroy(error));
+      body.pipe(outgoing);
+    } else {
+      outgoing.end();
+    }
+  });
+}
