@@ -9,6 +9,8 @@ import { type CommentsApi, createCommentsApi } from './modules/comments.ts';
 import { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
 import { createLabelsApi, type LabelsApi } from './modules/labels.ts';
 import { createMembersApi, type MembersApi } from './modules/members.ts';
+import { createNotificationsApi, type NotificationsApi } from './modules/notifications.ts';
+import { createPresenceApi, type PresenceApi } from './modules/presence.ts';
 import { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 import { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
 import { createTasksApi, type TasksApi } from './modules/tasks.ts';
@@ -40,6 +42,8 @@ export interface GroundworkClient {
   activity: ActivityApi;
   attachments: AttachmentsApi;
   profiles: ProfilesApi;
+  notifications: NotificationsApi;
+  presence: PresenceApi;
   /** The underlying supabase-js client, typed with the project's schema, for anything else. */
   supabase: GroundworkSupabaseClient;
 }
@@ -99,6 +103,8 @@ export function wrapSupabaseClient(
     activity: createActivityApi(ctx),
     attachments: createAttachmentsApi(ctx),
     profiles: createProfilesApi(ctx),
+    notifications: createNotificationsApi(ctx),
+    presence: createPresenceApi(ctx),
     supabase,
   };
 }

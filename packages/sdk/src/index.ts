@@ -30,6 +30,14 @@ export { type CommentsApi, createCommentsApi } from './modules/comments.ts';
 export { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
 export { createLabelsApi, type LabelsApi } from './modules/labels.ts';
 export { createMembersApi, type MembersApi } from './modules/members.ts';
+export { createNotificationsApi, type NotificationsApi } from './modules/notifications.ts';
+export {
+  createPresenceApi,
+  type PresenceApi,
+  type PresenceState,
+  type PresentMember,
+  type ProjectPresence,
+} from './modules/presence.ts';
 export { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 export { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
 export {
@@ -40,17 +48,23 @@ export {
   type UpdateTaskInput,
 } from './modules/tasks.ts';
 export { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
+export type { Subscription } from './realtime-channel.ts';
 export type {
   Activity,
   Attachment,
   Comment,
   Invitation,
   Label,
+  LiveTask,
   Member,
+  Notification,
+  NotificationRow,
+  NotificationType,
   Page,
   Profile,
   Project,
   Task,
+  TaskChange,
   TaskPriority,
   TaskStatus,
   TaskWithRelations,

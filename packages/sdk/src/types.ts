@@ -11,6 +11,7 @@ type Row<T extends keyof PublicSchema['Tables']> = PublicSchema['Tables'][T]['Ro
 export type WorkspaceRole = PublicSchema['Enums']['workspace_role'];
 export type TaskStatus = PublicSchema['Enums']['task_status'];
 export type TaskPriority = PublicSchema['Enums']['task_priority'];
+export type NotificationType = PublicSchema['Enums']['notification_type'];
 
 export type Workspace = Row<'workspaces'>;
 /** A workspace as listed for the signed-in user, with their role in it. */
@@ -41,6 +42,26 @@ export type Task = Omit<Row<'tasks'>, 'search_vector'> & { key: string };
 export type TaskWithRelations = Task & { assignee: Profile | null; labels: Label[] };
 
 export type Comment = Row<'comments'> & { author: Profile | null };
+
+/** A notification row as Realtime delivers it. */
+export type NotificationRow = Row<'notifications'>;
+/** A notification as listed: with who caused it and a short view of the task. */
+export type Notification = NotificationRow & {
+  actor: Profile | null;
+  task: Pick<Task, 'id' | 'project_id' | 'number' | 'title' | 'key'> | null;
+};
+
+/** A task row as Realtime delivers it (no computed key, no relations). */
+export type LiveTask = Omit<Row<'tasks'>, 'search_vector'>;
+/**
+ * One change to a task, as `gw.tasks.subscribe` reports it. Realtime can neither filter nor
+ * RLS-check a deleted row, so deletes carry only the id and are not limited to the scope:
+ * drop the id if you hold it, ignore it otherwise.
+ */
+export type TaskChange =
+  | { type: 'INSERT'; task: LiveTask }
+  | { type: 'UPDATE'; task: LiveTask; old: LiveTask }
+  | { type: 'DELETE'; id: string };
 export type Activity = Row<'activity'>;
 /** A file on a task; its bytes live in the `attachments` bucket at `object_path`. */
 export type Attachment = Row<'attachments'>;

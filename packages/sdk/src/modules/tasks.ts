@@ -1,7 +1,9 @@
+import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
 import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
-import type { TablesInsert } from '../database.gen.ts';
+import type { Database, TablesInsert } from '../database.gen.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
+import { joinChannel, type Subscription } from '../realtime-channel.ts';
 import { insertUnder, PROFILE_COLUMNS, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import {
@@ -9,10 +11,11 @@ import {
   listTasksInput,
   moveTaskInput,
   searchTasksInput,
+  subscribeTasksInput,
   taskKey,
   updateTaskInput,
 } from '../schemas/tasks.ts';
-import type { Page, TaskPriority, TaskStatus, TaskWithRelations } from '../types.ts';
+import type { LiveTask, Page, TaskChange, TaskPriority, TaskStatus, TaskWithRelations } from '../types.ts';
 import { LABEL_COLUMNS } from './labels.ts';
 
 /** Every column but the search vector, plus the computed `key` (ENG-42). */
@@ -61,6 +64,26 @@ export interface UpdateTaskInput {
 }
 
 export type TasksApi = ReturnType<typeof createTasksApi>;
+
+type TaskRowWithVector = Database['public']['Tables']['tasks']['Row'];
+
+function toLiveTask(row: Partial<TaskRowWithVector>): LiveTask {
+  const { search_vector: _vector, ...task } = row;
+  return task as LiveTask;
+}
+
+function toTaskChange(payload: RealtimePostgresChangesPayload<TaskRowWithVector>): TaskChange | undefined {
+  switch (payload.eventType) {
+    case 'INSERT':
+      return { type: 'INSERT', task: toLiveTask(payload.new) };
+    case 'UPDATE':
+      return { type: 'UPDATE', task: toLiveTask(payload.new), old: toLiveTask(payload.old) };
+    case 'DELETE':
+      return payload.old.id ? { type: 'DELETE', id: payload.old.id } : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** Tasks: listed, searched, created, edited, moved on the board and labelled. */
 export function createTasksApi(ctx: SdkContext) {
@@ -266,6 +289,54 @@ export function createTasksApi(ctx: SdkContext) {
       const id = parseInput(idSchema, taskId);
       const deleted = await rows(supabase.from('tasks').delete().eq('id', id).select('id').maybeSingle());
       await requireRow(ctx, deleted, 'tasks', { id }, 'task');
+    },
+
+    /**
+     * Streams changes to the tasks of a project or a workspace as they happen (Realtime,
+     * RLS-checked: you only hear about tasks you may read). Resolves once listening.
+     * Deletes arrive as bare ids and unscoped (Realtime cannot filter or check a deleted row).
+     *
+     * @example
+     * ```ts
+     * const sub = await gw.tasks.subscribe({ project_id }, (change) => {
+     *   if (change.type === 'DELETE') board.remove(change.id);
+     *   else board.upsert(change.task);
+     * });
+     * await sub.unsubscribe();
+     * ```
+     */
+    async subscribe(
+      scope: { project_id: string; workspace_id?: never } | { workspace_id: string; project_id?: never },
+      onChange: (change: TaskChange) => void,
+    ): Promise<Subscription> {
+      const { project_id, workspace_id } = parseInput(subscribeTasksInput, scope);
+      const filter = project_id ? `project_id=eq.${project_id}` : `workspace_id=eq.${workspace_id}`;
+      const deliver = (payload: RealtimePostgresChangesPayload<TaskRowWithVector>) => {
+        const change = toTaskChange(payload);
+        if (change) onChange(change);
+      };
+      const suffix = `${project_id ?? workspace_id}:${crypto.randomUUID()}`;
+      const changes = supabase
+        .channel(`tasks:${suffix}`)
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'tasks', filter }, deliver)
+        .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'tasks', filter }, deliver);
+      // A deleted row keeps only its key, so a filter on project or workspace never matches it;
+      // deletes get their own unfiltered channel.
+      const deletes = supabase
+        .channel(`task-deletes:${suffix}`)
+        .on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'tasks' }, deliver);
+      await joinChannel(ctx, changes);
+      try {
+        await joinChannel(ctx, deletes);
+      } catch (error) {
+        await supabase.removeChannel(changes);
+        throw error;
+      }
+      return {
+        async unsubscribe() {
+          await Promise.all([supabase.removeChannel(changes), supabase.removeChannel(deletes)]);
+        },
+      };
     },
 
     /**

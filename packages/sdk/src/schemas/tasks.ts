@@ -75,3 +75,13 @@ export const listActivityInput = z
   .refine((input) => Boolean(input.workspace_id) !== Boolean(input.task_id), {
     error: 'give exactly one of workspace_id or task_id',
   });
+
+export const listNotificationsInput = z
+  .object({ unread_only: z.boolean().optional(), limit: pageLimit, cursor })
+  .optional();
+
+export const subscribeTasksInput = z
+  .object({ project_id: id.optional(), workspace_id: id.optional() })
+  .refine((input) => Boolean(input.project_id) !== Boolean(input.workspace_id), {
+    error: 'give exactly one of project_id or workspace_id',
+  });

@@ -1,0 +1,196 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NotificationRow, PresentMember, TaskChange } from '../src/index.ts';
+import { connectDatabase, createTeam, failureOf, type Team } from './support/team.ts';
+
+let db: pg.Client;
+
+beforeAll(async () => {
+  db = await connectDatabase();
+});
+
+afterAll(async () => {
+  await db.end();
+});
+
+/** Waits until `read()` satisfies `done`, polling; fails after `timeoutMs`. */
+async function eventually<T>(read: () => T, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const settle = (ms = 500) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function teamWithProject(): Promise<{ team: Team; projectId: string }> {
+  const team = await createTeam(db);
+  const project = await team.admin.gw.projects.create({
+    workspace_id: team.workspace.id,
+    name: 'Live',
+    key: 'LIVE',
+  });
+  return { team, projectId: project.id };
+}
+
+describe('gw.tasks.subscribe', () => {
+  it('streams inserts, updates and deletes of a project’s tasks to members, not outsiders', async () => {
+    const { team, projectId } = await teamWithProject();
+    const seen: TaskChange[] = [];
+    const outsiderSeen: TaskChange[] = [];
+    const sub = await team.viewer.gw.tasks.subscribe({ project_id: projectId }, (change) =>
+      seen.push(change),
+    );
+    const outsiderSub = await team.outsider.gw.tasks.subscribe({ project_id: projectId }, (change) =>
+      outsiderSeen.push(change),
+    );
+
+    const task = await team.member.gw.tasks.create({ project_id: projectId, title: 'Live one' });
+    // One step at a time: Realtime checks an update against the row as it is when delivering.
+    await eventually(
+      () => seen,
+      (list) => list.length >= 1,
+    );
+    await team.member.gw.tasks.update(task.id, { status: 'in_progress' });
+    await eventually(
+      () => seen,
+      (list) => list.length >= 2,
+    );
+    await team.member.gw.tasks.delete(task.id);
+    const changes = await eventually(
+      () => seen,
+      (list) => list.length >= 3,
+    );
+    expect(changes.map((c) => c.type)).toEqual(['INSERT', 'UPDATE', 'DELETE']);
+    expect(changes[0]).toMatchObject({
+      type: 'INSERT',
+      task: { id: task.id, title: 'Live one', status: 'todo' },
+    });
+    expect(changes[1]).toMatchObject({
+      type: 'UPDATE',
+      task: { status: 'in_progress' },
+      old: { status: 'todo' },
+    });
+    expect(changes[2]).toEqual({ type: 'DELETE', id: task.id });
+    expect(changes[0]).not.toHaveProperty('task.search_vector');
+
+    await settle();
+    // Outsiders hear no inserts or updates; deletes are bare ids for everyone.
+    expect(outsiderSeen.filter((c) => c.type !== 'DELETE')).toEqual([]);
+    await sub.unsubscribe();
+    await outsiderSub.unsubscribe();
+  });
+
+  it('needs exactly one of project_id or workspace_id', async () => {
+    const { team } = await teamWithProject();
+    expect(await failureOf(() => team.viewer.gw.tasks.subscribe({} as never, () => {}))).toMatchObject({
+      code: 'validation_failed',
+    });
+  });
+});
+
+describe('gw.notifications', () => {
+  it('delivers an assignment live, lists it with actor and task, counts and marks it read', async () => {
+    const { team, projectId } = await teamWithProject();
+    const live: NotificationRow[] = [];
+    const sub = await team.member.gw.notifications.subscribe((n) => live.push(n));
+
+    const task = await team.admin.gw.tasks.create({
+      project_id: projectId,
+      title: 'For you',
+      assignee_id: team.member.id,
+    });
+    await team.admin.gw.comments.add({ task_id: task.id, body: `Have a look, <@${team.viewer.id}>` });
+
+    // The assignee hears of the assignment and of the comment on their task.
+    const received = await eventually(
+      () => live,
+      (list) => list.length >= 2,
+    );
+    expect(received.map((n) => n.type)).toEqual(['task_assigned', 'comment_added']);
+    expect(received[0]).toMatchObject({
+      task_id: task.id,
+      recipient_id: team.member.id,
+      actor_id: team.admin.id,
+    });
+
+    const { items } = await team.member.gw.notifications.list();
+    expect(items.map((n) => n.type)).toEqual(['comment_added', 'task_assigned']);
+    expect(items[1]).toMatchObject({
+      type: 'task_assigned',
+      read_at: null,
+      actor: { id: team.admin.id },
+      task: { id: task.id, key: 'LIVE-1', title: 'For you' },
+    });
+    expect((await team.viewer.gw.notifications.list()).items.map((n) => n.type)).toEqual(['mentioned']);
+    expect(await team.member.gw.notifications.unreadCount()).toBe(2);
+
+    expect(await team.member.gw.notifications.markRead([items[1]?.id ?? ''])).toBe(1);
+    expect(await team.member.gw.notifications.unreadCount()).toBe(1);
+    expect((await team.member.gw.notifications.list({ unread_only: true })).items.map((n) => n.type)).toEqual(
+      ['comment_added'],
+    );
+    expect(await team.viewer.gw.notifications.markRead()).toBe(1);
+    // Nobody reads or marks someone else's notifications.
+    expect((await team.outsider.gw.notifications.list()).items).toEqual([]);
+    await sub.unsubscribe();
+  });
+
+  it('paginates newest first', async () => {
+    const { team, projectId } = await teamWithProject();
+    for (let i = 1; i <= 3; i++) {
+      await team.admin.gw.tasks.create({
+        project_id: projectId,
+        title: `T${i}`,
+        assignee_id: team.member.id,
+      });
+    }
+    const first = await team.member.gw.notifications.list({ limit: 2 });
+    const second = await team.member.gw.notifications.list({ limit: 2, cursor: first.nextCursor ?? '' });
+    expect([...first.items, ...second.items].map((n) => n.task?.title)).toEqual(['T3', 'T2', 'T1']);
+    expect(second.nextCursor).toBeNull();
+  });
+});
+
+describe('gw.presence', () => {
+  it('shows who is on a project board and refuses outsiders', async () => {
+    const { team, projectId } = await teamWithProject();
+    const memberBoard = await team.member.gw.presence.joinProject(projectId, { viewing: 'LIVE-1' });
+    let latest: PresentMember[] = [];
+    memberBoard.onChange((members) => {
+      latest = members;
+    });
+    const viewerBoard = await team.viewer.gw.presence.joinProject(projectId);
+
+    const both = await eventually(
+      () => latest,
+      (members) => members.length === 2,
+    );
+    expect(both.map((m) => m.user_id).sort()).toEqual([team.member.id, team.viewer.id].sort());
+    const viewerSees = await eventually(
+      () => viewerBoard.members(),
+      (members) => members.some((m) => m.user_id === team.member.id),
+    );
+    expect(viewerSees.find((m) => m.user_id === team.member.id)?.state).toMatchObject({ viewing: 'LIVE-1' });
+
+    await memberBoard.update({ viewing: 'LIVE-2' });
+    await eventually(
+      () => viewerBoard.members(),
+      (members) => members.some((m) => m.state.viewing === 'LIVE-2'),
+    );
+    await viewerBoard.leave();
+    const alone = await eventually(
+      () => latest,
+      (members) => members.length === 1,
+    );
+    expect(alone.map((m) => m.user_id)).toEqual([team.member.id]);
+    await memberBoard.leave();
+
+    expect(await failureOf(() => team.outsider.gw.presence.joinProject(projectId))).toMatchObject({
+      code: 'forbidden',
+    });
+  });
+});
