@@ -221,6 +221,34 @@ describe('broadcast, presence, private channels and tokens over realtime-js', ()
       expect(privateInbox.items).toEqual([]);
     });
 
+    it('accept REST broadcasts to private topics only from callers allowed to write', async () => {
+      const alice = await userClient(ALICE);
+      const inbox = new Inbox<Record<string, unknown>>();
+      await subscribed(
+        alice
+          .channel(`room:${ALICE}`, { config: { private: true } })
+          .on('broadcast', { event: '*' }, inbox.push),
+      );
+      const send = async (userId: string) =>
+        fetch(
+          `${stack.apiUrl}/realtime/v1/api/broadcast/${encodeURIComponent(`room:${ALICE}`)}/events/memo?private=true`,
+          {
+            method: 'POST',
+            headers: {
+              apikey: stack.keys.anonKey,
+              authorization: `Bearer ${await mintUserToken(stack.keys, { id: userId })}`,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({ from: userId }),
+          },
+        );
+      expect((await send(BOB)).status).toBe(403);
+      expect((await send(ALICE)).status).toBe(202);
+      const [memo] = await inbox.waitFor(1);
+      expect(memo).toMatchObject({ event: 'memo', payload: { from: ALICE } });
+      expect(inbox.items).toHaveLength(1);
+    });
+
     it('drop broadcasts from members without a write policy', async () => {
       const reader = await userClient(ALICE);
       const writer = await userClient(BOB);

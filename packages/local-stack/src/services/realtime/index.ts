@@ -53,7 +53,7 @@ function broadcastMessageRow(runtime: RealtimeRuntime, change: RowChange) {
 export const realtimeService: ServiceFactory = async (context): Promise<Service> => {
   const log = context.log.child('realtime');
   // Its own small pool, so RLS probes under load don't starve the other services.
-  const db = new pg.Pool({ connectionString: context.databaseUrl('postgres'), max: 4 });
+  const db = new pg.Pool({ connectionString: context.databaseUrl('postgres'), max: 6 });
   db.on('error', (error) => log.warn(`database pool: ${error.message}`));
   const catalog = new RelationCatalog(db);
   const runtime: RealtimeRuntime = {
@@ -96,6 +96,16 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
   // Changes committed after start must reach subscribers: wait for the stream.
   await Promise.race([consumer.ready, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 
+  // Hosted keeps realtime.messages (broadcasts from the database, authorization probes
+  // that were committed) in daily partitions and drops them after a few days.
+  const pruneMessages = () =>
+    db
+      .query(`delete from realtime.messages where inserted_at < now() - interval '3 days'`)
+      .catch((error: Error) => log.warn(`pruning realtime.messages: ${error.message}`));
+  void pruneMessages();
+  const pruneTimer = setInterval(pruneMessages, 60 * 60 * 1000);
+  pruneTimer.unref();
+
   const basePath = '/realtime/v1';
   const endpoint = createSocketEndpoint(runtime, basePath);
   return {
@@ -104,6 +114,7 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
     app: broadcastApi(runtime),
     upgrade: (request, socket, head) => endpoint.upgrade(request, socket, head),
     close: async () => {
+      clearInterval(pruneTimer);
       await endpoint.close();
       await consumer.close();
       await db.end().catch(() => {});

@@ -103,7 +103,7 @@ async function forgetPrepared(client: pg.PoolClient) {
   await client.query('deallocate all').catch(() => {});
 }
 
-const PARALLEL_PROBES = 3;
+const PARALLEL_PROBES = 4;
 const MIN_GROUPS_PER_PART = 16;
 
 async function runProbes(
