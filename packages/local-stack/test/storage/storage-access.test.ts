@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -273,6 +274,45 @@ describe('plan storage quota', () => {
     expect((await files.upload(path, Buffer.alloc(21), { upsert: true })).error).toMatchObject({
       message: 'plan_limit_reached',
     });
+  });
+
+  it('refuses an over-quota raw upload from its Content-Length, before reading the body', async () => {
+    const t = await createTenant(db, 'free');
+    await preloadUsage(t, GiB - 10);
+    const token = await userToken(stack.jwtSecret, t.users.member.id);
+    const url = new URL(
+      `${stack.apiUrl}/storage/v1/object/attachments/${t.workspaceId}/${t.taskId}/early.bin`,
+    );
+    // Announces 1000 bytes but sends only 10: an answer can only come from the announced size.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'content-type': 'application/octet-stream',
+            'content-length': '1000',
+          },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => {
+            body += chunk.toString('utf8');
+          });
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, body });
+            req.destroy();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.write(Buffer.alloc(10));
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ statusCode: '403', message: 'plan_limit_reached' });
   });
 
   it('gives a pro workspace 100 GiB', async () => {

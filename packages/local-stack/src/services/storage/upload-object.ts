@@ -45,7 +45,7 @@ export async function uploadObject(
   const bucket = await asCaller(db, STORAGE_ADMIN, target.operation, (sql) =>
     findBucket(sql, target.bucketId),
   );
-  await checkWritePermission(context, target);
+  await checkWritePermission(context, target, declaredRawLength(request));
 
   const body = await readUploadBody(request, target.nodeBody);
   const limit = Math.min(context.globalFileSizeLimit, bucket.file_size_limit ?? Number.POSITIVE_INFINITY);
@@ -115,7 +115,11 @@ export async function uploadObject(
 }
 
 /** Would RLS let this caller create (or replace) the object? Asked before any byte is read. */
-async function checkWritePermission(context: StorageContext, target: UploadTarget): Promise<void> {
+async function checkWritePermission(
+  context: StorageContext,
+  target: UploadTarget,
+  declaredSize: number | undefined,
+): Promise<void> {
   await testPermission(context.db, target.identity, target.operation, async (sql) => {
     if (target.mode === 'update') {
       const { rowCount } = await sql.query(
@@ -133,10 +137,21 @@ async function checkWritePermission(context: StorageContext, target: UploadTarge
         name: target.key,
         owner: target.owner,
         version: randomUUID(),
-        metadata: null,
+        // With the announced size, triggers that meter storage (plan quotas) can refuse
+        // before a single byte is read.
+        metadata: declaredSize === undefined ? null : ({ size: declaredSize } as ObjectMetadata),
         userMetadata: null,
       },
       target.upsert,
     );
   });
+}
+
+/** Content-Length of a raw (non-multipart) body, which is exactly the object's size. */
+function declaredRawLength(request: Request): number | undefined {
+  const contentType = request.headers.get('content-type') ?? '';
+  const length = request.headers.get('content-length');
+  if (contentType.toLowerCase().startsWith('multipart/') || !length || !/^\d+$/.test(length))
+    return undefined;
+  return Number(length);
 }
