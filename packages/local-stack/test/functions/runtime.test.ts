@@ -131,6 +131,11 @@ describe('edge functions on Deno behind /functions/v1', () => {
     expect(await response.text()).toBe('default export saw PUT');
   });
 
+  it('serves a function whose module awaits server.finished at the top level', async () => {
+    const response = await call('awaits-finished');
+    expect(await response.text()).toBe('still serving');
+  });
+
   it('loads npm: packages and _shared code through the function deno.json import map', async () => {
     const ok = await call('uses-shared', { method: 'POST', body: JSON.stringify({ name: 'Ada' }) });
     expect(await ok.json()).toEqual({ greeting: 'shared v1', name: 'Ada' });

@@ -58,12 +58,17 @@ function failedResponse(): Response {
 
 // Deno.serve is called by the function at import time; keep what it asks for.
 let captured: ServeOptions | undefined;
+let serveCalled: () => void = () => {};
+const serveWasCalled = new Promise<void>((resolve) => {
+  serveCalled = resolve;
+});
 const realServe = Deno.serve.bind(Deno);
 (Deno as { serve: unknown }).serve = (first: unknown, second?: unknown) => {
   if (typeof first === 'function') captured = { handler: first as Handler };
   else if (typeof second === 'function')
     captured = { ...(first as ServeOptions), handler: second as Handler };
   else captured = { ...(first as ServeOptions) };
+  serveCalled();
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -115,13 +120,20 @@ await Promise.allSettled(preload.map((specifier) => import(specifier)));
 
 await go;
 
-let loaded: { default?: { fetch?: Handler } };
+let loaded: { default?: { fetch?: Handler } } = {};
+// Serving starts once the function calls Deno.serve, even if its module is still
+// evaluating (e.g. a top-level `await server.finished`); a module that never calls it
+// must finish loading and may export `{ fetch }` instead.
+const importing = import(entrypoint).then((module: typeof loaded) => {
+  loaded = module;
+});
 try {
-  loaded = await import(entrypoint);
+  await Promise.race([importing, serveWasCalled]);
 } catch (error) {
   tellStack(`boot-error ${JSON.stringify(errorText(error))}`);
   Deno.exit(1);
 }
+importing.catch((error) => console.error(`[${functionName}] ${errorText(error)}`));
 
 // Hosted also accepts `export default { fetch }` in place of Deno.serve.
 const defaultFetch = loaded.default?.fetch;
