@@ -37,6 +37,8 @@ export class SharedFrame {
 
 /** A joined channel as the hub sees it. */
 export interface TopicMember {
+  /** The Phoenix topic, `realtime:<sub-topic>`. */
+  readonly topic: string;
   /** `public:<sub-topic>` or `private:<sub-topic>`: public and private channels of one name are apart. */
   readonly topicKey: string;
   /** Private channels receive broadcasts and presence only if their read policy allows. */
@@ -90,14 +92,13 @@ export class ChannelHub {
     return this.presence.state(topicKey);
   }
 
-  track(member: TopicMember, topic: string, key: string, meta: Record<string, unknown>): void {
-    this.sendDiff(member.topicKey, topic, this.presence.track(member.topicKey, member, key, meta));
+  track(member: TopicMember, key: string, meta: Record<string, unknown>): void {
+    this.sendDiff(member.topicKey, member.topic, this.presence.track(member.topicKey, member, key, meta));
   }
 
-  untrack(member: TopicMember, topic?: string): void {
+  untrack(member: TopicMember): void {
     const diff = this.presence.untrack(member.topicKey, member);
-    if (diff)
-      this.sendDiff(member.topicKey, topic ?? `realtime:${member.topicKey.replace(/^\w+:/, '')}`, diff);
+    if (diff) this.sendDiff(member.topicKey, member.topic, diff);
   }
 
   private sendDiff(topicKey: string, topic: string, diff: PresenceDiff) {

@@ -341,7 +341,7 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
     }
     if (this.closed) return;
     if (payload.event === 'untrack') {
-      this.runtime.hub.untrack(this, this.topic);
+      this.runtime.hub.untrack(this);
       this.reply(ref, 'ok', {});
       return;
     }
@@ -358,7 +358,7 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
     this.presenceEnabled = true;
     // A track can be what turns presence on: send the state first so earlier members are known.
     if (!wasEnabled) this.pushPresenceState();
-    this.runtime.hub.track(this, this.topic, this.presenceKey, meta as Record<string, unknown>);
+    this.runtime.hub.track(this, this.presenceKey, meta as Record<string, unknown>);
     this.reply(ref, 'ok', {});
   }
 
