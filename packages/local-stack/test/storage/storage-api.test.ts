@@ -435,3 +435,17 @@ describe('listV2, streams and cache purges', () => {
     expect((await service.storage.purgeBucketCache(bucket)).error).toBeNull();
   });
 });
+
+describe('requests without any token', () => {
+  it('reads public buckets at the plain object path, as hosted does, and nothing else', async () => {
+    await service.storage.from(publicBucket).upload('plain/open.txt', 'open');
+    const head = await fetch(`${storageUrl}/object/${publicBucket}/plain/open.txt`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe('4');
+    const info = await fetch(`${storageUrl}/object/info/${publicBucket}/plain/open.txt`);
+    expect(await info.json()).toMatchObject({ name: 'plain/open.txt', size: 4 });
+    const hidden = await fetch(`${storageUrl}/object/${bucket}/docs/readme.txt`);
+    expect(hidden.status).toBe(400);
+    expect(await hidden.json()).toMatchObject({ statusCode: '404', message: 'Bucket not found' });
+  });
+});

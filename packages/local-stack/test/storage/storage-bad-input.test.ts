@@ -289,7 +289,7 @@ describe('tokens that must not work', () => {
   });
 
   it('refuses a request without any token on a private route', async () => {
-    const response = await fetch(`${storageUrl}/object/${bucket}/known.txt`);
+    const response = await fetch(`${storageUrl}/object/authenticated/${bucket}/known.txt`);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ statusCode: '403', error: 'Unauthorized' });
   });

@@ -84,7 +84,13 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
     c.json(objectInfoJson(await findAs(await callerOf(context, c), c, 'storage.object.info'))),
   );
   app.get('/object/info/:bucket/:key{[\\s\\S]+}', async (c) =>
-    c.json(objectInfoJson(await findAs(await callerOf(context, c), c, 'storage.object.info'))),
+    c.json(
+      objectInfoJson(
+        c.get('caller')?.token
+          ? await findAs(await callerOf(context, c), c, 'storage.object.info')
+          : await findPublic(c, 'storage.object.info'),
+      ),
+    ),
   );
 
   app.get('/object/sign/:bucket/:key{[\\s\\S]+}', async (c) => {
@@ -143,8 +149,14 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   // Last: `/object/<bucket>/<key>` would otherwise swallow the prefixed routes above.
+  // Without any token hosted answers this path as the public one (public buckets only).
   app.on(['GET', 'HEAD'], '/object/:bucket/:key{[\\s\\S]+}', async (c) =>
-    serve(c, await findAs(await callerOf(context, c), c, 'storage.object.get_authenticated')),
+    serve(
+      c,
+      c.get('caller')?.token
+        ? await findAs(await callerOf(context, c), c, 'storage.object.get_authenticated')
+        : await findPublic(c, 'storage.object.get_public'),
+    ),
   );
 
   return app;
