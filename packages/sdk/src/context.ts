@@ -16,9 +16,16 @@ export interface SdkContext {
 }
 
 /**
- * Reads the user id from the session supabase-js keeps, or — when the app supplies its own
+ * The context domain modules run on, for apps that import single modules to keep bundles small.
+ * The user id comes from the session supabase-js keeps, or — when the app supplies its own
  * tokens through the `accessToken` option, which disables `supabase.auth` — from the token's
  * `sub` claim. The token is not verified here: the server verifies it on every request.
+ *
+ * @example
+ * ```ts
+ * const ctx = createSdkContext(createClient<Database>(url, key));
+ * const tasks = createTasksApi(ctx); // only the tasks module ends up in the bundle
+ * ```
  */
 export function createSdkContext(
   supabase: GroundworkSupabaseClient,

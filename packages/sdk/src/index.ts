@@ -7,7 +7,7 @@ export {
   type GroundworkClientOptions,
   wrapSupabaseClient,
 } from './client.ts';
-export type { GroundworkSupabaseClient, SdkContext } from './context.ts';
+export { createSdkContext, type GroundworkSupabaseClient, type SdkContext } from './context.ts';
 export type { Database, Json } from './database.gen.ts';
 export { Constants } from './database.gen.ts';
 export {
