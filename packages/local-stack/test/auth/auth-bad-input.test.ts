@@ -253,6 +253,21 @@ describe('bad input gets GoTrue status and error_code, never a 500', () => {
       400,
       'validation_failed',
     ],
+    [
+      'a NUL character in a refresh token',
+      { path: '/token?grant_type=refresh_token', body: '{"refresh_token":"abc\\u0000def"}' },
+      400,
+      'validation_failed',
+    ],
+    [
+      'a NUL character in user metadata',
+      {
+        path: '/signup',
+        body: '{"email":"nul@example.com","password":"abc12345x","data":{"name":"a\\u0000b"}}',
+      },
+      400,
+      'validation_failed',
+    ],
     ['an unknown route', { method: 'GET', path: '/no/such/route' }, 404, 'not_found'],
   ];
 

@@ -41,10 +41,26 @@ export function createAuthApp(runtime: AuthRuntime): Hono<GatewayEnv> {
   // A catch-all route rather than notFound(): a mounted sub-app's notFound is not used by the gateway.
   app.all('*', (c) => renderAuthError(c, new AuthError('not_found', 'Not Found')));
   app.onError((error, c) => {
+    const cause = isAuthError(error) ? (error.cause as { code?: unknown } | undefined) : undefined;
+    if (isAuthError(error) && typeof cause?.code === 'string' && cause.code.startsWith('22')) {
+      return renderAuthError(
+        c,
+        new AuthError('validation_failed', 'Request contains characters or values that cannot be stored'),
+      );
+    }
     if (isAuthError(error)) {
       if (error.status >= 500)
         runtime.log.error(`${c.req.method} ${c.req.path}: ${error.message}: ${String(error.cause ?? '')}`);
       return renderAuthError(c, error);
+    }
+    // Postgres "data exception" (class 22): input Postgres cannot store, such as a NUL
+    // character in a string. It is the caller's input, so it is a 400, never a 500.
+    const pgCode = (error as { code?: unknown }).code;
+    if (typeof pgCode === 'string' && pgCode.startsWith('22')) {
+      return renderAuthError(
+        c,
+        new AuthError('validation_failed', 'Request contains characters or values that cannot be stored'),
+      );
     }
     runtime.log.error(`${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
     return renderAuthError(
