@@ -222,6 +222,9 @@ async function main() {
     // ---- throughput: writers flat out
     child.send({ kind: 'start' });
     const throughputStart = Date.now();
+    // CPU the server process spends (realtime service + gateway + the writers' pg client),
+    // a figure that holds up better than wall-clock rates on a shared machine.
+    const cpuBefore = process.cpuUsage();
     const throughputEnd = throughputStart + throughputSeconds * 1000;
     let committed = 0;
     await Promise.all(
@@ -247,6 +250,8 @@ async function main() {
       const minimum = Math.min(...throughputReport.received);
       if (minimum >= committed || Date.now() > drainDeadline) break;
     }
+    const cpu = process.cpuUsage(cpuBefore);
+    const serverCpuSeconds = (cpu.user + cpu.system) / 1e6;
     await writerPool.end();
     const deliverSeconds = (throughputReport.lastAt - throughputStart) / 1000;
     const perSubscriberMin = Math.min(...throughputReport.received);
@@ -276,6 +281,9 @@ async function main() {
       `  changes/s fanned out      ${(perSubscriberMin / deliverSeconds).toFixed(0)} (to each of ${subscribers} subscribers)`,
     );
     console.log(`  events/s delivered total  ${(totalDelivered / deliverSeconds).toFixed(0)}`);
+    console.log(
+      `  server CPU                ${serverCpuSeconds.toFixed(1)} s for ${totalDelivered} events (${((serverCpuSeconds * 1e6) / totalDelivered).toFixed(1)} µs/event → ~${(totalDelivered / serverCpuSeconds).toFixed(0)} events/s per core)`,
+    );
   } finally {
     child.send({ kind: 'quit' });
     await stack.stop();

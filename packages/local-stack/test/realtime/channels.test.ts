@@ -308,6 +308,20 @@ describe('broadcast, presence, private channels and tokens over realtime-js', ()
       expect(channel.state).toBe('joined');
     });
 
+    it('closes a private channel when a refreshed token loses read access', async () => {
+      const client = await userClient(ALICE);
+      const system = new Inbox<Record<string, unknown>>();
+      await subscribed(
+        client.channel(`room:${ALICE}`, { config: { private: true } }).on('system', {}, system.push),
+      );
+      await client.realtime.setAuth(await mintUserToken(stack.keys, { id: BOB }));
+      const [message] = await system.waitFor(1);
+      expect(message).toMatchObject({
+        status: 'error',
+        message: `You no longer have permission to read from this Channel topic: room:${ALICE}`,
+      });
+    });
+
     it('closes the channel when the refreshed token is invalid', async () => {
       const token = await mintUserToken(stack.keys, { id: ALICE });
       const client = await tokenClient(async () => token);
