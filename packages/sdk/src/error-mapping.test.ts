@@ -6,7 +6,13 @@ import {
 } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { fromAuthError, fromFunctionsError, fromPostgrestError, fromZodError } from './error-mapping.ts';
+import {
+  fromAuthError,
+  fromFunctionsError,
+  fromPostgrestError,
+  fromStorageError,
+  fromZodError,
+} from './error-mapping.ts';
 import { GroundworkError, isGroundworkError } from './errors.ts';
 
 describe('fromPostgrestError', () => {
@@ -89,6 +95,44 @@ describe('fromAuthError', () => {
       code: 'validation_failed',
       fields: { password: ['length', 'characters'] },
     });
+  });
+});
+
+describe('fromStorageError', () => {
+  it.each([
+    [
+      {
+        name: 'StorageApiError',
+        message: 'new row violates row-level security policy',
+        status: 403,
+        statusCode: '403',
+      },
+      'forbidden',
+      403,
+    ],
+    [
+      { name: 'StorageApiError', message: 'plan_limit_reached', status: 403, statusCode: '403' },
+      'plan_limit_reached',
+      403,
+    ],
+    [
+      { name: 'StorageApiError', message: 'The resource already exists', status: 409, statusCode: '409' },
+      'conflict',
+      409,
+    ],
+    [
+      { name: 'StorageApiError', message: 'Object not found', status: 400, statusCode: '404' },
+      'not_found',
+      404,
+    ],
+    [
+      { name: 'StorageApiError', message: 'Payload too large', status: 413, statusCode: '413' },
+      'validation_failed',
+      413,
+    ],
+    [{ name: 'StorageUnknownError', message: 'fetch failed' }, 'network', 0],
+  ])('%j is %s', (error, code, status) => {
+    expect(fromStorageError(error)).toMatchObject({ code, status });
   });
 });
 

@@ -90,6 +90,26 @@ describe('gw.attachments', () => {
     expect(await team.viewer.gw.attachments.list(taskId)).toEqual([]);
   });
 
+  it('uploads over the plan’s storage are plan_limit_reached', async () => {
+    const { team, taskId } = await teamWithTask();
+    // A throwaway plan with a tiny quota, so the test needs no large files.
+    const plan = `tiny_${team.workspace.id.slice(0, 8)}`;
+    await db.query(`insert into public.plans (id, name, storage_limit_bytes) values ($1, 'Tiny', 16)`, [
+      plan,
+    ]);
+    await db.query('update public.workspaces set plan = $2 where id = $1', [team.workspace.id, plan]);
+    await team.member.gw.attachments.upload({
+      task_id: taskId,
+      file: text('0123456789'),
+      file_name: 'a.txt',
+    });
+    expect(
+      await failureOf(() =>
+        team.member.gw.attachments.upload({ task_id: taskId, file: text('0123456789'), file_name: 'b.txt' }),
+      ),
+    ).toMatchObject({ code: 'plan_limit_reached', reason: 'plan_limit_reached' });
+  });
+
   it('bad files and names fail validation before any request', async () => {
     const { team, taskId } = await teamWithTask();
     const error = await failureOf(() =>
