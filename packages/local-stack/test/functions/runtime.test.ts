@@ -258,6 +258,18 @@ describe('edge functions on Deno behind /functions/v1', () => {
       .toBe('shared v2');
   });
 
+  it('restarts functions with the new values after supabase/functions/.env is edited', async () => {
+    writeFileSync(join(workdir, 'supabase', 'functions', '.env'), 'FROM_DOTENV=edited\n');
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${stack.apiUrl}/functions/v1/echo-env`)).json()) as Record<string, string>)
+            .FROM_DOTENV,
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe('edited');
+  });
+
   it('serves a function added while the stack runs', async () => {
     const dir = join(workdir, 'supabase', 'functions', 'added-later');
     const { mkdirSync } = await import('node:fs');
