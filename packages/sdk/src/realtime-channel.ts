@@ -14,6 +14,17 @@ export interface Subscription {
 }
 
 const JOIN_TIMEOUT_MS = 10_000;
+let channelCount = 0;
+
+/**
+ * A topic suffix unique within this client, so two subscriptions never share a channel
+ * (realtime-js hands back the existing channel for a repeated topic). Not crypto.randomUUID:
+ * React Native's Hermes has no `crypto` global.
+ */
+export function uniqueSuffix(): string {
+  channelCount += 1;
+  return `${channelCount.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
 
 export async function joinChannel(ctx: SdkContext, channel: RealtimeChannel): Promise<RealtimeChannel> {
   await ctx.supabase.realtime.setAuth();

@@ -84,6 +84,30 @@ describe('gw.tasks.subscribe', () => {
     await outsiderSub.unsubscribe();
   });
 
+  it('streams a whole workspace’s task inserts across projects', async () => {
+    const { team, projectId } = await teamWithProject();
+    const other = await team.admin.gw.projects.create({
+      workspace_id: team.workspace.id,
+      name: 'Ops',
+      key: 'OPS',
+    });
+    const seen: TaskChange[] = [];
+    const sub = await team.member.gw.tasks.subscribe({ workspace_id: team.workspace.id }, (c) =>
+      seen.push(c),
+    );
+    await team.member.gw.tasks.create({ project_id: projectId, title: 'In Live' });
+    await team.member.gw.tasks.create({ project_id: other.id, title: 'In Ops' });
+    const changes = await eventually(
+      () => seen,
+      (list) => list.length >= 2,
+    );
+    expect(changes.map((c) => (c.type === 'INSERT' ? c.task.title : c.type)).sort()).toEqual([
+      'In Live',
+      'In Ops',
+    ]);
+    await sub.unsubscribe();
+  });
+
   it('needs exactly one of project_id or workspace_id', async () => {
     const { team } = await teamWithProject();
     expect(await failureOf(() => team.viewer.gw.tasks.subscribe({} as never, () => {}))).toMatchObject({

@@ -4,7 +4,7 @@ import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { Database } from '../database.gen.ts';
 import { parseInput, rows } from '../query-result.ts';
-import { joinChannel, type Subscription, subscriptionOf } from '../realtime-channel.ts';
+import { joinChannel, type Subscription, subscriptionOf, uniqueSuffix } from '../realtime-channel.ts';
 import { PROFILE_COLUMNS } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import { listNotificationsInput } from '../schemas/tasks.ts';
@@ -106,7 +106,7 @@ export function createNotificationsApi(ctx: SdkContext) {
     async subscribe(onNotification: (notification: NotificationRow) => void): Promise<Subscription> {
       const userId = await ctx.currentUserId();
       const channel = supabase
-        .channel(`notifications:${userId}:${crypto.randomUUID()}`)
+        .channel(`notifications:${userId}:${uniqueSuffix()}`)
         .on(
           'postgres_changes',
           { event: 'INSERT', schema: 'public', table: 'notifications', filter: `recipient_id=eq.${userId}` },

@@ -10,13 +10,43 @@ export interface PresentMember {
   state: PresenceState;
 }
 
+/** Your place on a project board, from {@link PresenceApi.joinProject}. */
 export interface ProjectPresence {
-  /** Everyone currently on the board (you included), one entry per person. */
+  /**
+   * Everyone currently on the board (you included), one entry per person.
+   *
+   * @example
+   * ```ts
+   * const viewers = board.members().map((m) => m.user_id);
+   * ```
+   */
   members(): PresentMember[];
-  /** Calls back whenever someone joins, leaves or changes state; returns a function that stops it. */
+  /**
+   * Calls back whenever someone joins, leaves or changes state; returns a function that stops it.
+   *
+   * @example
+   * ```ts
+   * const stop = board.onChange((members) => renderAvatars(members));
+   * ```
+   */
   onChange(callback: (members: PresentMember[]) => void): () => void;
-  /** Replaces what you share (e.g. the task you are looking at). */
+  /**
+   * Replaces what you share (e.g. the task you are looking at).
+   *
+   * @example
+   * ```ts
+   * await board.update({ viewing: 'ENG-43' });
+   * ```
+   */
   update(state: PresenceState): Promise<void>;
+  /**
+   * Leaves the board; the others see you go.
+   *
+   * @example
+   * ```ts
+   * await board.leave();
+   * ```
+   */
   leave(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { Database, TablesInsert } from '../database.gen.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
-import { joinChannel, type Subscription } from '../realtime-channel.ts';
+import { joinChannel, type Subscription, uniqueSuffix } from '../realtime-channel.ts';
 import { insertUnder, PROFILE_COLUMNS, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import {
@@ -315,7 +315,7 @@ export function createTasksApi(ctx: SdkContext) {
         const change = toTaskChange(payload);
         if (change) onChange(change);
       };
-      const suffix = `${project_id ?? workspace_id}:${crypto.randomUUID()}`;
+      const suffix = `${project_id ?? workspace_id}:${uniqueSuffix()}`;
       const changes = supabase
         .channel(`tasks:${suffix}`)
         .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'tasks', filter }, deliver)
