@@ -153,8 +153,12 @@ describe('edge functions on Deno behind /functions/v1', () => {
     const large = await call('responses/large', { headers: { 'accept-encoding': 'gzip' } });
     expect(large.status).toBe(200);
     expect((await large.text()).length).toBe(200_000);
-    const head = await call('responses/large', { method: 'HEAD' });
-    expect(head.status).toBe(200);
+  });
+
+  it('answers 405 to methods hosted Edge Functions do not support', async () => {
+    const head = await call('hello', { method: 'HEAD' });
+    expect(head.status).toBe(405);
+    expect(head.headers.get('sb-error-code')).toBe('METHOD_NOT_ALLOWED');
   });
 
   it('answers 404 for an unknown name, a shared folder and a malformed name', async () => {

@@ -3,10 +3,16 @@
  * are the ones hosted Supabase puts in the body and in the `sb-error-code` header, so
  * clients that branch on them behave the same locally.
  */
-export type FunctionsGatewayErrorCode = 'NOT_FOUND' | 'BOOT_ERROR' | 'WORKER_ERROR' | 'IDLE_TIMEOUT';
+export type FunctionsGatewayErrorCode =
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'BOOT_ERROR'
+  | 'WORKER_ERROR'
+  | 'IDLE_TIMEOUT';
 
 const STATUS: Record<FunctionsGatewayErrorCode, number> = {
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   BOOT_ERROR: 503,
   WORKER_ERROR: 500,
   IDLE_TIMEOUT: 504,
@@ -15,6 +21,7 @@ const STATUS: Record<FunctionsGatewayErrorCode, number> = {
 // The `sb-error-code` header names differ from the body codes for thrown errors only.
 const HEADER_CODE: Record<FunctionsGatewayErrorCode, string> = {
   NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   BOOT_ERROR: 'BOOT_ERROR',
   WORKER_ERROR: 'EDGE_FUNCTION_ERROR',
   IDLE_TIMEOUT: 'IDLE_TIMEOUT',

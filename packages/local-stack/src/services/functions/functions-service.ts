@@ -27,6 +27,8 @@ export interface FunctionsServiceOptions {
 }
 
 const FREE_PLAN_WALL_CLOCK_MS = 150_000;
+// The methods hosted Edge Functions accept; anything else is 405 before the function runs.
+const ALLOWED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const MAX_SPARES_AT_START = 8;
 
 /**
@@ -84,6 +86,12 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       const name = c.req.param('name') ?? '';
       const definition = lookup(name);
       if (!definition) return functionsErrorResponse('NOT_FOUND', 'Requested function was not found');
+      if (!ALLOWED_METHODS.has(c.req.method)) {
+        return functionsErrorResponse(
+          'METHOD_NOT_ALLOWED',
+          `${c.req.method} is not supported by Edge Functions`,
+        );
+      }
       // Preflights carry no credentials; hosted lets them through to the function.
       if (definition.verifyJwt && c.req.method !== 'OPTIONS') {
         const rejection = await rejectUnlessValidJwt(
