@@ -136,7 +136,10 @@ describe('gw.members', () => {
     expect(members).toHaveLength(4);
     const owner = members.find((m) => m.user_id === team.owner.id);
     expect(owner?.profile?.display_name).toMatch(/^owner /);
-    expect(await team.outsider.gw.members.list(team.workspace.id)).toEqual([]);
+    expect(await failureOf(() => team.outsider.gw.members.list(team.workspace.id))).toMatchObject({
+      code: 'not_found',
+      reason: 'workspace_not_found',
+    });
   });
 
   it('changeRole lets admins promote members but not touch owners', async () => {

@@ -1,4 +1,5 @@
 import type { SdkContext } from '../context.ts';
+import { GroundworkError } from '../errors.ts';
 import { parseInput, rows } from '../query-result.ts';
 import { PROFILE_COLUMNS, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
@@ -15,6 +16,7 @@ export function createMembersApi(ctx: SdkContext) {
   return {
     /**
      * Members of a workspace with their profiles (one request), longest-standing first.
+     * A workspace you are not in is `not_found`.
      *
      * @example
      * ```ts
@@ -24,7 +26,7 @@ export function createMembersApi(ctx: SdkContext) {
      */
     async list(workspaceId: string): Promise<Member[]> {
       const id = parseInput(idSchema, workspaceId);
-      return rows(
+      const members = await rows(
         supabase
           .from('workspace_members')
           .select(MEMBER_SELECT)
@@ -32,6 +34,11 @@ export function createMembersApi(ctx: SdkContext) {
           .order('created_at')
           .order('user_id'),
       );
+      // A workspace always keeps an owner, so no rows means the caller cannot see it.
+      if (members.length === 0) {
+        throw new GroundworkError('not_found', 'Workspace not found.', { reason: 'workspace_not_found' });
+      }
+      return members;
     },
 
     /**
