@@ -92,5 +92,5 @@ describe('groundwork start | status | stop', () => {
     await expect(groundwork('status')).rejects.toMatchObject({
       stderr: expect.stringContaining('not running'),
     });
-  });
+  }, 120_000);
 });
