@@ -186,6 +186,11 @@ try {
     `100 MB upload (multipart Blob): serving process RSS ${(multipart.before / MB).toFixed(0)} MB before, peak ` +
       `${(multipart.peak / MB).toFixed(0)} MB (+${((multipart.peak - multipart.before) / MB).toFixed(0)} MB)`,
   );
+  const downloaded = await peakResident(() => download('memory-probe', join(scratch, 'memory-probe-back')));
+  console.log(
+    `100 MB download: serving process RSS ${(downloaded.before / MB).toFixed(0)} MB before, peak ` +
+      `${(downloaded.peak / MB).toFixed(0)} MB (+${((downloaded.peak - downloaded.before) / MB).toFixed(0)} MB)`,
+  );
   await measure(1 * MB, smallRuns);
   await measure(100 * MB, largeRuns);
 } finally {
