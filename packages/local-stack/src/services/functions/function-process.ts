@@ -40,6 +40,8 @@ export class FunctionProcess {
   #exited = false;
   #onExit: (() => void) | undefined;
   readonly #options: FunctionProcessOptions;
+  /** Resolves once the spare has preloaded its packages (or the process ended). */
+  readonly idle: Promise<void>;
 
   constructor(options: FunctionProcessOptions) {
     this.#options = options;
@@ -58,8 +60,13 @@ export class FunctionProcess {
       },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    let markIdle: () => void = () => {};
+    this.idle = new Promise<void>((resolve) => {
+      markIdle = resolve;
+    });
     this.#child.once('exit', () => {
       this.#exited = true;
+      markIdle();
       this.#onExit?.();
     });
     this.#child.once('error', (error) => options.log.error(`could not start deno: ${error.message}`));
@@ -67,6 +74,7 @@ export class FunctionProcess {
     forwardLines(this.#child.stderr, (line) => options.log.error(line));
     forwardLines(this.#child.stdout, (line) => {
       if (!line.startsWith(BOOT_MARKER)) options.log.info(line);
+      else if (line === `${BOOT_MARKER}idle`) markIdle();
     });
   }
 
@@ -109,6 +117,7 @@ export class FunctionProcess {
       forwardLines(child.stdout, (line) => {
         if (!line.startsWith(BOOT_MARKER)) return;
         const [kind, ...rest] = line.slice(BOOT_MARKER.length).split(' ');
+        if (kind === 'idle') return;
         clearTimeout(timer);
         if (kind === 'ready') resolve(`http://127.0.0.1:${rest[0]}`);
         else reject(new FunctionBootError(parseMessage(rest.join(' '))));

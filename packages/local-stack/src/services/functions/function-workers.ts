@@ -27,6 +27,9 @@ export class FunctionWorkers {
   readonly #loaded = new Map<string, FunctionProcess>();
   readonly #spares = new Map<string, FunctionProcess>();
   readonly #retiring = new Set<FunctionProcess>();
+  /** Spares wait their turn: started one after another, they don't swamp a small machine at start-up. */
+  #spareQueue: FunctionDefinition[] = [];
+  #pumpingSpares = false;
   #closed = false;
 
   constructor(options: FunctionWorkersOptions) {
@@ -46,6 +49,7 @@ export class FunctionWorkers {
   }
 
   async #start(definition: FunctionDefinition): Promise<FunctionProcess> {
+    this.#spareQueue = this.#spareQueue.filter((queued) => queued.name !== definition.name);
     const spare = this.#spares.get(definition.name);
     this.#spares.delete(definition.name);
     const usable = spare && !spare.exited && sameDefinition(spare.definition, definition);
@@ -81,13 +85,31 @@ export class FunctionWorkers {
     });
   }
 
-  /** Starts an idle Deno process for a function so its next cold start is quick. */
+  /** Queues an idle Deno process for a function so its next cold start is quick. */
   prepareSpare(definition: FunctionDefinition): void {
     if (this.#closed || !this.#options.keepSpares) return;
     const spare = this.#spares.get(definition.name);
     if (spare && !spare.exited && sameDefinition(spare.definition, definition)) return;
+    this.#spares.delete(definition.name);
     void spare?.stop();
-    this.#spares.set(definition.name, this.#spawn(definition));
+    this.#spareQueue = this.#spareQueue.filter((queued) => queued.name !== definition.name);
+    this.#spareQueue.push(definition);
+    void this.#pumpSpares();
+  }
+
+  async #pumpSpares(): Promise<void> {
+    if (this.#pumpingSpares) return;
+    this.#pumpingSpares = true;
+    try {
+      for (let next = this.#spareQueue.shift(); next; next = this.#spareQueue.shift()) {
+        if (this.#closed) return;
+        const spare = this.#spawn(next);
+        this.#spares.set(next.name, spare);
+        await Promise.race([spare.idle, sleep(SPARE_IDLE_WAIT_MS)]);
+      }
+    } finally {
+      this.#pumpingSpares = false;
+    }
   }
 
   /**
@@ -104,6 +126,7 @@ export class FunctionWorkers {
     const spare = this.#spares.get(name);
     this.#spares.delete(name);
     void spare?.stop();
+    this.#spareQueue = this.#spareQueue.filter((queued) => queued.name !== name);
     if (!running) return;
     void running
       .then((worker) => {
@@ -127,6 +150,7 @@ export class FunctionWorkers {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#spareQueue = [];
     const workersToStop = [...this.#spares.values(), ...this.#retiring];
     for (const running of this.#running.values()) {
       workersToStop.push(...(await running.then((worker) => [worker]).catch(() => [])));
@@ -136,6 +160,13 @@ export class FunctionWorkers {
     this.#loaded.clear();
     await Promise.all(workersToStop.map((worker) => worker.stop()));
   }
+}
+
+// A spare that takes longer than this to preload no longer holds up the next one.
+const SPARE_IDLE_WAIT_MS = 10_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function sameDefinition(a: FunctionDefinition, b: FunctionDefinition): boolean {

@@ -8,6 +8,7 @@
  *     the function's import map, but no function code has run yet;
  *   - a line on stdin tells it to import the function (so Deno's own start-up is
  *     already paid for when the first request arrives);
+ *   - it says `idle` once that preloading is done;
  *   - it answers `ready <port>` or `boot-error <json message>`.
  *
  * Typed for the repo's Node type-check: only the few Deno APIs used here are declared.
@@ -117,6 +118,7 @@ const go = watchStdin();
 // the function's own imports of them then reuse these module instances, so a cold start
 // pays only for the function's code. Failures are left for the real import to report.
 await Promise.allSettled(preload.map((specifier) => import(specifier)));
+tellStack('idle');
 
 await go;
 
