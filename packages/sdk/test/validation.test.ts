@@ -115,3 +115,21 @@ describe('inputs are validated before any request', () => {
     );
   });
 });
+
+describe('an unreachable server', () => {
+  // Port 1 on loopback: the connection is refused at once.
+  const gw = createGroundworkClient({
+    url: 'http://127.0.0.1:1',
+    key: 'publishable',
+    supabase: { auth: { persistSession: false, autoRefreshToken: false } },
+  });
+
+  it.each([
+    ['PostgREST', () => gw.workspaces.get('acme')],
+    ['an RPC', () => gw.invitations.accept('x'.repeat(32))],
+    ['Auth', () => gw.auth.signInWithPassword({ email: 'a@example.com', password: 'secret' })],
+    ['an edge function', () => gw.invitations.create({ workspace_id: ID, email: 'a@example.com' })],
+  ])('is a network error through %s', async (_name, call) => {
+    expect(await failureOf(call)).toMatchObject({ name: 'GroundworkError', code: 'network', status: 0 });
+  });
+});
