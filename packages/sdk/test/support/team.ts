@@ -27,6 +27,8 @@ export function uniqueSuffix(): string {
 export interface Person {
   id: string;
   email: string;
+  /** The person's access token, for clients other than `gw`. */
+  token: string;
   gw: GroundworkClient;
 }
 
@@ -70,7 +72,7 @@ export async function createPerson(
     key: publishableKey,
     supabase: { accessToken: async () => token, global: { fetch: options.fetch ?? fetch } },
   });
-  return { id, email, gw };
+  return { id, email, token, gw };
 }
 
 export type Role = 'owner' | 'admin' | 'member' | 'viewer';
