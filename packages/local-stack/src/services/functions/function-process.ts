@@ -39,6 +39,7 @@ export class FunctionProcess {
   #loading: Promise<string> | undefined;
   #exited = false;
   #onExit: (() => void) | undefined;
+  #onBootAnswer: ((kind: string, detail: string) => void) | undefined;
   readonly #options: FunctionProcessOptions;
   /** Resolves once the spare has preloaded its packages (or the process ended). */
   readonly idle: Promise<void>;
@@ -73,8 +74,10 @@ export class FunctionProcess {
     this.#child.stdin?.on('error', () => {});
     forwardLines(this.#child.stderr, (line) => options.log.error(line));
     forwardLines(this.#child.stdout, (line) => {
-      if (!line.startsWith(BOOT_MARKER)) options.log.info(line);
-      else if (line === `${BOOT_MARKER}idle`) markIdle();
+      if (!line.startsWith(BOOT_MARKER)) return options.log.info(line);
+      const [kind = '', ...rest] = line.slice(BOOT_MARKER.length).split(' ');
+      if (kind === 'idle') markIdle();
+      else this.#onBootAnswer?.(kind, rest.join(' '));
     });
   }
 
@@ -114,14 +117,11 @@ export class FunctionProcess {
           ),
         this.#options.bootTimeoutMs,
       );
-      forwardLines(child.stdout, (line) => {
-        if (!line.startsWith(BOOT_MARKER)) return;
-        const [kind, ...rest] = line.slice(BOOT_MARKER.length).split(' ');
-        if (kind === 'idle') return;
+      this.#onBootAnswer = (kind, detail) => {
         clearTimeout(timer);
-        if (kind === 'ready') resolve(`http://127.0.0.1:${rest[0]}`);
-        else reject(new FunctionBootError(parseMessage(rest.join(' '))));
-      });
+        if (kind === 'ready') resolve(`http://127.0.0.1:${detail}`);
+        else reject(new FunctionBootError(parseMessage(detail)));
+      };
       once(child, 'exit').then(([code, signal]) => {
         clearTimeout(timer);
         reject(new FunctionBootError(`the Deno process exited (${signal ?? `code ${code}`}) while starting`));
