@@ -97,6 +97,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         client.release();
       }
     });
+    if (!config.toml.realtime.enabled) {
+      // A replication slot nobody reads pins WAL forever: drop Realtime's when it is switched off.
+      await db.query(
+        `select pg_drop_replication_slot(slot_name) from pg_replication_slots
+          where slot_name = 'groundwork_realtime' and not active`,
+      );
+    }
     if (config.toml.db.migrations.enabled) {
       const applied = await step('migrations', options, () =>
         applyMigrations({

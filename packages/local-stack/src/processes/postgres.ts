@@ -158,6 +158,10 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
         // Local development: losing the last few milliseconds of commits on a crash is fine; corruption is not.
         '-c',
         'synchronous_commit=off',
+        // Realtime sees a commit once its WAL is flushed; with asynchronous commit that is the
+        // WAL writer's cycle, 200 ms by default.
+        '-c',
+        'wal_writer_delay=10ms',
         '-c',
         'log_min_messages=warning',
       ],
