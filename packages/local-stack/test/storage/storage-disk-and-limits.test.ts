@@ -94,3 +94,39 @@ describe('[storage.buckets] in config.toml', () => {
     ).toMatchObject({ statusCode: '413' });
   });
 });
+
+describe('bytes on disk follow the objects', () => {
+  const bucketDir = (bucket: string) => join(stack.stateDir, 'storage', bucket);
+
+  it('keeps one file per object across overwrites, and moves it with the object', async () => {
+    await service.storage.createBucket('disk', { public: false });
+    const files = service.storage.from('disk');
+    await files.upload('doc.txt', 'v1');
+    await files.upload('doc.txt', 'v2 longer', { upsert: true });
+    await files.update('doc.txt', 'v3');
+    expect(storedFiles(bucketDir('disk'))).toHaveLength(1);
+
+    await files.move('doc.txt', 'moved/doc.txt');
+    const after = storedFiles(bucketDir('disk'));
+    expect(after).toHaveLength(1);
+    expect(after[0]).toContain(join('disk', 'moved', 'doc.txt'));
+
+    await files.copy('moved/doc.txt', 'copy.txt');
+    expect(storedFiles(bucketDir('disk'))).toHaveLength(2);
+  });
+
+  it('removes the files when a bucket is emptied and deleted', async () => {
+    await service.storage.createBucket('to-empty', { public: false });
+    const files = service.storage.from('to-empty');
+    for (const name of ['a.txt', 'b/c.txt', 'b/d/e.txt']) await files.upload(name, name);
+    expect(storedFiles(bucketDir('to-empty'))).toHaveLength(3);
+    await service.storage.emptyBucket('to-empty');
+    expect(storedFiles(bucketDir('to-empty'))).toEqual([]);
+    await service.storage.deleteBucket('to-empty');
+    expect(existsSync(bucketDir('to-empty'))).toBe(false);
+  });
+
+  it('leaves no temp files behind after refused and accepted uploads', async () => {
+    expect(storedFiles(join(stack.stateDir, 'storage', '.tmp'))).toEqual([]);
+  });
+});
