@@ -1,13 +1,12 @@
 import type { RealtimePostgresInsertPayload } from '@supabase/supabase-js';
-import { z } from 'zod';
 import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { Database } from '../database.gen.ts';
 import { parseInput, rows } from '../query-result.ts';
 import { joinChannel, type Subscription, subscriptionOf, uniqueSuffix } from '../realtime-channel.ts';
 import { PROFILE_COLUMNS } from '../row-access.ts';
-import { id as idSchema } from '../schemas/fields.ts';
-import { listNotificationsInput } from '../schemas/tasks.ts';
+import { callback } from '../schemas/fields.ts';
+import { listNotificationsInput, markReadInput } from '../schemas/notifications.ts';
 import type { Notification, NotificationRow, Page } from '../types.ts';
 
 const NOTIFICATION_SELECT = `id, recipient_id, workspace_id, type, task_id, comment_id, actor_id, read_at, created_at, actor:profiles!notifications_actor_id_fkey(${PROFILE_COLUMNS}), task:tasks!notifications_task_fkey(id, project_id, number, title, key)`;
@@ -88,7 +87,7 @@ export function createNotificationsApi(ctx: SdkContext) {
      * ```
      */
     async markRead(ids?: string[]): Promise<number> {
-      const list = parseInput(z.array(idSchema).max(1000).optional(), ids);
+      const list = parseInput(markReadInput, ids);
       return rows(supabase.rpc('mark_notifications_read', list ? { ids: list } : {}));
     },
 
@@ -104,6 +103,7 @@ export function createNotificationsApi(ctx: SdkContext) {
      * ```
      */
     async subscribe(onNotification: (notification: NotificationRow) => void): Promise<Subscription> {
+      parseInput(callback, onNotification);
       const userId = await ctx.currentUserId();
       const channel = supabase
         .channel(`notifications:${userId}:${uniqueSuffix()}`)

@@ -5,7 +5,7 @@ import type { Database, TablesInsert } from '../database.gen.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
 import { joinChannel, type Subscription, uniqueSuffix } from '../realtime-channel.ts';
 import { insertUnder, PROFILE_COLUMNS, requireRow } from '../row-access.ts';
-import { id as idSchema } from '../schemas/fields.ts';
+import { callback, id as idSchema } from '../schemas/fields.ts';
 import {
   createTaskInput,
   listTasksInput,
@@ -310,6 +310,7 @@ export function createTasksApi(ctx: SdkContext) {
       onChange: (change: TaskChange) => void,
     ): Promise<Subscription> {
       const { project_id, workspace_id } = parseInput(subscribeTasksInput, scope);
+      parseInput(callback, onChange);
       const filter = project_id ? `project_id=eq.${project_id}` : `workspace_id=eq.${workspace_id}`;
       const deliver = (payload: RealtimePostgresChangesPayload<TaskRowWithVector>) => {
         const change = toTaskChange(payload);

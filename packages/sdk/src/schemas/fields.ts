@@ -31,3 +31,8 @@ export const email = z.email({ error: 'must be an email address' }).max(320);
 /** Page size of list calls; PostgREST's answers stay small and predictable. */
 export const pageLimit = z.number().int().min(1).max(200).optional();
 export const cursor = z.string().min(1).max(1000).optional();
+
+/** Listener arguments of subscriptions. */
+export const callback = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', {
+  error: 'must be a function',
+});

@@ -76,10 +76,6 @@ export const listActivityInput = z
     error: 'give exactly one of workspace_id or task_id',
   });
 
-export const listNotificationsInput = z
-  .object({ unread_only: z.boolean().optional(), limit: pageLimit, cursor })
-  .optional();
-
 export const subscribeTasksInput = z
   .object({ project_id: id.optional(), workspace_id: id.optional() })
   .refine((input) => Boolean(input.project_id) !== Boolean(input.workspace_id), {
