@@ -73,6 +73,21 @@ describe('gw.tasks', () => {
     expect(second).not.toHaveProperty('search_vector');
   });
 
+  it('create with a label of another workspace fails as a whole', async () => {
+    const { team, project } = await createBoard();
+    const elsewhere = await createBoard();
+    expect(
+      await failureOf(() =>
+        team.member.gw.tasks.create({
+          project_id: project.id,
+          title: 'Half made?',
+          label_ids: [elsewhere.bug.id],
+        }),
+      ),
+    ).toMatchObject({ code: 'conflict', reason: '23503' });
+    expect((await team.member.gw.tasks.list({ project_id: project.id })).items).toEqual([]);
+  });
+
   it('viewers cannot create, update, move or delete tasks; outsiders do not see them', async () => {
     const { team, project } = await createBoard();
     const task = await team.member.gw.tasks.create({ project_id: project.id, title: 'Guarded' });

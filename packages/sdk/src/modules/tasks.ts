@@ -222,15 +222,22 @@ export function createTasksApi(ctx: SdkContext) {
         oneRow(supabase.from('tasks').insert(insert).select(TASK_SELECT).single(), 'Task'),
       )) as unknown as TaskWithRelations;
       if (!label_ids?.length) return created;
-      await rows(
-        supabase.from('task_labels').insert(
-          label_ids.map((label_id) => ({
-            task_id: created.id,
-            workspace_id: created.workspace_id,
-            label_id,
-          })),
-        ),
-      );
+      try {
+        await rows(
+          supabase.from('task_labels').insert(
+            label_ids.map((label_id) => ({
+              task_id: created.id,
+              workspace_id: created.workspace_id,
+              label_id,
+            })),
+          ),
+        );
+      } catch (error) {
+        // Two requests, one outcome: a task whose labels failed (e.g. a label of another
+        // workspace) is taken back rather than left half-made.
+        await supabase.from('tasks').delete().eq('id', created.id);
+        throw error;
+      }
       return get(created.id);
     },
 
