@@ -83,6 +83,16 @@ describe('[storage.buckets] in config.toml', () => {
     });
   });
 
+  it('uploads the files under objects_path into the bucket', async () => {
+    const { data } = await service.storage.from('configured').list('', { sortBy: { column: 'name' } });
+    expect(data?.map((f) => f.name)).toEqual(['docs', 'readme.txt']);
+    const readme = await fetch(service.storage.from('configured').getPublicUrl('readme.txt').data.publicUrl);
+    expect(readme.headers.get('content-type')).toBe('text/plain');
+    expect(await readme.text()).toBe('hello from config\n');
+    const guide = await service.storage.from('configured').download('docs/guide.txt');
+    expect(await guide.data?.text()).toBe('nested\n');
+  });
+
   it('enforces the bucket settings from config.toml', async () => {
     const files = service.storage.from('configured');
     expect((await files.upload('a.txt', 'text', { contentType: 'text/plain' })).error).toBeNull();

@@ -42,7 +42,7 @@ export const createStorageService: ServiceFactory = async (ctx) => {
     log,
     globalFileSizeLimit,
   };
-  const seeded = await applyConfigBuckets(ctx.db, ctx.config);
+  const seeded = await applyConfigBuckets(context, ctx.config);
   if (seeded.length > 0) log.info(`buckets from config.toml: ${seeded.join(', ')}`);
 
   const app = new Hono<GatewayEnv>();
