@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/functions.ts [coldRuns=10] [warmRequests=1000]
  */
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { functionsService } from '../packages/local-stack/src/services/functions/functions-service.ts';
@@ -29,6 +29,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function run(keepSpares: boolean) {
   const workdir = mkdtempSync(join(tmpdir(), 'groundwork-bench-functions-'));
   cpSync(fixture, workdir, { recursive: true });
+  // Only the two measured functions, as in a small project (the fixture has a dozen).
+  const functionsDir = join(workdir, 'supabase', 'functions');
+  for (const entry of readdirSync(functionsDir)) {
+    if (!FUNCTIONS.includes(entry) && !entry.startsWith('_'))
+      rmSync(join(functionsDir, entry), { recursive: true });
+  }
   const stack = await startTestStack({ workdir, services: [functionsService({ keepSpares })] });
   const headers = { authorization: `Bearer ${stack.keys.anonKey}` };
   const call = async (name: string) => {
@@ -43,7 +49,7 @@ async function run(keepSpares: boolean) {
       `\n${keepSpares ? 'with idle spare processes (default)' : 'without spares (Deno starts on the first request)'}`,
     );
     // The first request after `groundwork start`, sent a moment after start as a user would.
-    await sleep(2_000);
+    await sleep(3_000);
     const first: string[] = [];
     for (const name of FUNCTIONS) first.push(`${name} ${format(await call(name))}`);
     console.log(`  first request after start: ${first.join(', ')}`);
