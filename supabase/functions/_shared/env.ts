@@ -36,10 +36,11 @@ export function smtpSettings(): SmtpSettings {
   if (!host || !sender) {
     throw new FunctionError('email_not_sent', 'Email is not configured: set SMTP_HOST and SMTP_SENDER');
   }
-  const port = Number(Deno.env.get('SMTP_PORT') ?? '587');
+  // Hosted Edge Functions may not connect to ports 25 and 587: implicit TLS on 465 is the default.
+  const port = Number(Deno.env.get('SMTP_PORT') ?? '465');
   return {
     host,
-    port: Number.isInteger(port) && port > 0 ? port : 587,
+    port: Number.isInteger(port) && port > 0 ? port : 465,
     user: Deno.env.get('SMTP_USER') || undefined,
     pass: Deno.env.get('SMTP_PASS') || undefined,
     sender,

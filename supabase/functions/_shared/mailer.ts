@@ -16,7 +16,7 @@ export async function sendMail(mail: OutgoingMail): Promise<void> {
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
-    // Port 465 speaks TLS from the first byte; others upgrade with STARTTLS when offered.
+    // Port 465 speaks TLS from the first byte; others (2525, the local catcher) upgrade with STARTTLS when offered.
     secure: smtp.port === 465,
     ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.pass ?? '' } } : {}),
   });

@@ -155,6 +155,14 @@ describe('edge functions on Deno behind /functions/v1', () => {
     expect((await large.text()).length).toBe(200_000);
   });
 
+  it('serves text/html answers to GET as text/plain, as hosted does without a custom domain', async () => {
+    const get = await call('responses/html');
+    expect(get.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await get.text()).toBe('<p>hi</p>');
+    const post = await call('responses/html', { method: 'POST' });
+    expect(post.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  });
+
   it('answers 405 to methods hosted Edge Functions do not support', async () => {
     const head = await call('hello', { method: 'HEAD' });
     expect(head.status).toBe(405);

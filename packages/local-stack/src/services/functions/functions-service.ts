@@ -136,7 +136,8 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       }, wallClockLimitMs);
       worker.inFlight += 1;
       try {
-        return await forwardRequest(target, request, abort.signal);
+        const response = await forwardRequest(target, request, abort.signal);
+        return request.method === 'GET' ? withoutHtml(response) : response;
       } catch (error) {
         if (timedOut) {
           log.error(`${definition.name} did not answer within ${wallClockLimitMs} ms; stopping it`);
@@ -167,6 +168,19 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       },
     };
   };
+}
+
+/**
+ * Hosted serves HTML from functions only on custom domains: a GET answered with
+ * `text/html` reaches the browser as `text/plain`. Doing the same here keeps a page
+ * that works locally from breaking after deploy.
+ */
+function withoutHtml(response: Response): Response {
+  const type = response.headers.get('content-type') ?? '';
+  if (!/^\s*text\/html\b/i.test(type)) return response;
+  const headers = new Headers(response.headers);
+  headers.set('content-type', type.replace(/text\/html/i, 'text/plain'));
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** The functions present now, for preparing spares and reloading on shared changes. */
