@@ -24,21 +24,21 @@ export const configTomlSchema = z.looseObject({
       extra_search_path: z.array(z.string()).default(['public', 'extensions']),
       max_rows: z.number().int().default(1000),
     })
-    .default({} as never),
+    .prefault({}),
   db: z
     .looseObject({
       port: z.number().int().default(54322),
       major_version: z.number().int().default(17),
-      migrations: z.looseObject({ enabled: z.boolean().default(true) }).default({} as never),
+      migrations: z.looseObject({ enabled: z.boolean().default(true) }).prefault({}),
       seed: z
         .looseObject({
           enabled: z.boolean().default(true),
           sql_paths: z.array(z.string()).default(['./seed.sql']),
         })
-        .default({} as never),
+        .prefault({}),
     })
-    .default({} as never),
-  realtime: z.looseObject({ enabled: z.boolean().default(true) }).default({} as never),
+    .prefault({}),
+  realtime: z.looseObject({ enabled: z.boolean().default(true) }).prefault({}),
   storage: z
     .looseObject({
       enabled: z.boolean().default(true),
@@ -55,7 +55,7 @@ export const configTomlSchema = z.looseObject({
         )
         .default({}),
     })
-    .default({} as never),
+    .prefault({}),
   inbucket: z
     .looseObject({ enabled: z.boolean().default(true), port: z.number().int().default(54324) })
     .optional(),
@@ -86,7 +86,7 @@ export const configTomlSchema = z.looseObject({
           sign_in_sign_ups: z.number().int().default(30),
           token_verifications: z.number().int().default(30),
         })
-        .default({} as never),
+        .prefault({}),
       email: z
         .looseObject({
           enable_signup: z.boolean().default(true),
@@ -97,15 +97,15 @@ export const configTomlSchema = z.looseObject({
           otp_length: z.number().int().default(6),
           otp_expiry: z.number().int().default(3600),
         })
-        .default({} as never),
+        .prefault({}),
       hook: z
         .looseObject({
           custom_access_token: hookSchema.optional(),
         })
-        .default({} as never),
+        .prefault({}),
     })
-    .default({} as never),
-  edge_runtime: z.looseObject({ enabled: z.boolean().default(true) }).default({} as never),
+    .prefault({}),
+  edge_runtime: z.looseObject({ enabled: z.boolean().default(true) }).prefault({}),
   functions: z
     .record(
       z.string(),
