@@ -81,7 +81,10 @@ export async function createProjectKeys(config: StackConfig): Promise<ProjectKey
   let signer: JwtSigner;
   if (first) {
     const alg = first.alg ?? (first.kty === 'RSA' ? 'RS256' : 'ES256');
-    const privateKey = await importJWK(first, alg);
+    // `supabase gen signing-key` writes key_ops ["sign", "verify"], but WebCrypto refuses to
+    // import a private key for "verify"; the private half is only ever used to sign.
+    const { key_ops: _ops, ...privateJwk } = first;
+    const privateKey = await importJWK(privateJwk, alg);
     signer = {
       alg,
       ...(first.kid ? { kid: first.kid } : {}),

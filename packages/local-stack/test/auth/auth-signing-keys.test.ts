@@ -1,29 +1,25 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSupabaseCli } from '../../src/processes/supabase-cli.ts';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
 import { startTestStack, type TestStack } from '../../src/testing/index.ts';
 import { clientFor, fixture, restAs, uniqueEmail } from './auth-test-stack.ts';
 
-// The key is made per run in a temporary copy of the project, so no private key is committed.
-// `supabase gen signing-key` writes key_ops ["sign", "verify"]; config/project-keys.ts cannot
-// import that yet (WebCrypto refuses "verify" on a private key), so this key says ["sign"].
+// The real `supabase gen signing-key` makes the key, per run, in a temporary copy of the project.
 let stack: TestStack;
 let workdir: string;
+let keyId: string;
 beforeAll(async () => {
   workdir = mkdtempSync(join(tmpdir(), 'groundwork-auth-keys-'));
   cpSync(fixture('auth-project'), workdir, { recursive: true });
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = {
-    ...(await exportJWK(privateKey)),
-    kid: 'fixture-key-1',
-    alg: 'ES256',
-    use: 'sig',
-    key_ops: ['sign'],
-  };
+  const generated = await runSupabaseCli(['gen', 'signing-key', '--algorithm', 'ES256'], {
+    cwd: workdir,
+  });
+  const jwk = JSON.parse(generated.stdout.split('\n')[0] ?? '') as { kid: string };
+  keyId = jwk.kid;
   writeFileSync(join(workdir, 'supabase', 'signing_keys.json'), JSON.stringify([jwk]));
   const configPath = join(workdir, 'supabase', 'config.toml');
   writeFileSync(
@@ -44,7 +40,7 @@ describe('asymmetric signing keys from [auth] signing_keys_path', () => {
   it('signs access tokens with ES256, publishes the public key, and getClaims() verifies it', async () => {
     const jwks = await (await fetch(`${stack.apiUrl}/auth/v1/.well-known/jwks.json`)).json();
     expect(jwks.keys).toHaveLength(1);
-    expect(jwks.keys[0]).toMatchObject({ kid: 'fixture-key-1', kty: 'EC', crv: 'P-256', alg: 'ES256' });
+    expect(jwks.keys[0]).toMatchObject({ kid: keyId, kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(jwks.keys[0].d).toBeUndefined();
 
     const email = uniqueEmail('es256');
@@ -56,7 +52,7 @@ describe('asymmetric signing keys from [auth] signing_keys_path', () => {
     const token = data.session?.access_token ?? '';
     expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString())).toMatchObject({
       alg: 'ES256',
-      kid: 'fixture-key-1',
+      kid: keyId,
     });
 
     const claims = await supabase.auth.getClaims();
