@@ -27,10 +27,18 @@ import { mintUserToken, startTestStack } from '../packages/local-stack/src/testi
 type ToChild = { apiUrl: string; anonKey: string; tokens: string[]; projectId: string };
 type FromChild =
   | { kind: 'ready' }
-  | { kind: 'report'; latencies: number[]; received: number[]; firstAt: number; lastAt: number };
+  | {
+      kind: 'report';
+      latencies: number[];
+      received: number[];
+      firstAt: number;
+      lastAt: number;
+      /** CPU seconds the subscribers' process spent since 'start'. */
+      cpuSeconds: number;
+    };
 
 // Throughput phase: rows per UPDATE statement (one transaction), so the writer isn't the bottleneck.
-const ROWS_PER_TRANSACTION = 20;
+const ROWS_PER_TRANSACTION = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,6 +55,7 @@ async function runSubscribers() {
   let firstAt = 0;
   let lastAt = 0;
   let recording = false; // nothing counts until the first 'start'
+  let cpuAtStart = process.cpuUsage();
   process.on('message', async (message: ToChild | { kind: 'start' | 'report' | 'quit' }) => {
     if ('kind' in message) {
       if (message.kind === 'start') {
@@ -55,8 +64,18 @@ async function runSubscribers() {
         firstAt = 0;
         lastAt = 0;
         recording = true;
+        cpuAtStart = process.cpuUsage();
       } else if (message.kind === 'report') {
-        process.send?.({ kind: 'report', latencies, received, firstAt, lastAt } satisfies FromChild);
+        const cpu = process.cpuUsage(cpuAtStart);
+        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+        process.send?.({
+          kind: 'report',
+          latencies,
+          received,
+          firstAt,
+          lastAt,
+          cpuSeconds,
+        } satisfies FromChild);
       } else {
         process.exit(0);
       }
@@ -117,7 +136,6 @@ async function main() {
   const latencySeconds = Number(process.argv[3] ?? 10);
   const throughputSeconds = Number(process.argv[4] ?? 10);
   const workdir = new URL('..', import.meta.url).pathname;
-  const walWriterDelay = process.env.WAL_WRITER_DELAY ?? '10ms';
 
   const loadBefore = loadavg()[0]?.toFixed(1);
   const stack = await startTestStack({ workdir, services: [realtimeService] });
@@ -129,13 +147,6 @@ async function main() {
   try {
     // ---- data: a workspace on an unlimited plan, its members, a project with tasks
     const db = stack.db;
-    if (walWriterDelay !== 'default') {
-      // Logical decoding streams only flushed WAL, and the stack runs synchronous_commit=off:
-      // a commit reaches Realtime when the WAL writer flushes (every wal_writer_delay,
-      // Postgres' default 200 ms). WAL_WRITER_DELAY=default measures the stack as is.
-      await db.query(`alter system set wal_writer_delay = '${walWriterDelay}'`);
-      await db.query('select pg_reload_conf()');
-    }
     await db.query(
       `insert into public.plans (id, name, max_members, max_projects, storage_limit_bytes)
        values ('bench', 'Bench', null, null, 0) on conflict do nothing`,
@@ -261,7 +272,7 @@ async function main() {
       `\nRealtime postgres_changes, RLS on (tasks policy), ${subscribers} subscribers (distinct users)`,
     );
     console.log(
-      `  wal_writer_delay ${walWriterDelay}; load average ${loadBefore} before, ${loadavg()[0]?.toFixed(1)} after, ${cpus().length} cores`,
+      `  load average ${loadBefore} before, ${loadavg()[0]?.toFixed(1)} after, ${cpus().length} cores`,
     );
     console.log('latency phase (50 changes/s):');
     console.log(`  changes written           ${written}`);
@@ -283,6 +294,9 @@ async function main() {
     console.log(`  events/s delivered total  ${(totalDelivered / deliverSeconds).toFixed(0)}`);
     console.log(
       `  server CPU                ${serverCpuSeconds.toFixed(1)} s for ${totalDelivered} events (${((serverCpuSeconds * 1e6) / totalDelivered).toFixed(1)} µs/event → ~${(totalDelivered / serverCpuSeconds).toFixed(0)} events/s per core)`,
+    );
+    console.log(
+      `  subscribers' CPU          ${throughputReport.cpuSeconds.toFixed(1)} s (realtime-js decoding in the child process, same 2 cores)`,
     );
   } finally {
     child.send({ kind: 'quit' });

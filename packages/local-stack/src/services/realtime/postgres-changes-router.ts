@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { PostgresChange } from './change-payload.ts';
 import { type ChangeFilter, rowMatchesFilter } from './postgres-filter.ts';
-import type { RelationCatalog } from './relation-catalog.ts';
+import type { RelationCatalog, RelationInfo } from './relation-catalog.ts';
 import { type ProbeGroup, rowKeyOf, type Viewer, VisibilityBatch } from './row-visibility.ts';
 
 /** One `postgres_changes` entry of a channel's join config. */
@@ -70,8 +70,10 @@ export class PostgresChangesRouter {
 
   async deliver(changes: PostgresChange[]): Promise<void> {
     if (this.subscriptions.size === 0 || changes.length === 0) return;
-    // Per batch, not per change: viewers, their shared identities and role facts.
+    // Per batch, not per change: viewers, their shared identities and role facts, so the
+    // loop over changes × subscribers below never waits.
     const identities = new Map<string, number>();
+    const roleBypasses = new Map<string, boolean>();
     const states: SubscriberState[] = [];
     for (const [subscriber, bindings] of this.subscriptions) {
       const viewer = subscriber.viewer();
@@ -80,24 +82,22 @@ export class PostgresChangesRouter {
         identity = identities.size;
         identities.set(viewer.identityKey, identity);
       }
-      states.push({
-        subscriber,
-        bindings,
-        viewer,
-        identity,
-        bypassesRls: await this.catalog.bypassesRls(viewer.role),
-      });
-    }
-    const selectable = new Map<string, boolean>();
-    const canSelect = async (role: string, change: PostgresChange) => {
-      const key = `${role}\u0000${change.info.schema}\u0000${change.info.table}`;
-      let allowed = selectable.get(key);
-      if (allowed === undefined) {
-        allowed = await this.catalog.canSelect(role, change.info);
-        selectable.set(key, allowed);
+      let bypassesRls = roleBypasses.get(viewer.role);
+      if (bypassesRls === undefined) {
+        bypassesRls = await this.catalog.bypassesRls(viewer.role);
+        roleBypasses.set(viewer.role, bypassesRls);
       }
-      return allowed;
-    };
+      states.push({ subscriber, bindings, viewer, identity, bypassesRls });
+    }
+    // Table privileges per role and changed table.
+    const selectable = new Map<RelationInfo, Map<string, boolean>>();
+    for (const change of changes) {
+      if (selectable.has(change.info)) continue;
+      const byRole = new Map<string, boolean>();
+      for (const role of roleBypasses.keys())
+        byRole.set(role, await this.catalog.canSelect(role, change.info));
+      selectable.set(change.info, byRole);
+    }
 
     const batch = new VisibilityBatch();
     const perChange: Delivery[][] = [];
@@ -108,6 +108,7 @@ export class PostgresChangesRouter {
       rowKeys.push(rowKey);
       // Deletes pass without RLS (the row is gone); hosted strips them to the key instead.
       const needsRls = change.type !== 'DELETE' && change.info.rlsEnabled;
+      const roleMaySelect = selectable.get(change.info);
       for (const state of states) {
         let ids: number[] | undefined;
         for (const binding of state.bindings) {
@@ -115,7 +116,7 @@ export class PostgresChangesRouter {
           ids ??= [];
           if (!ids.includes(binding.id)) ids.push(binding.id);
         }
-        if (!ids || !(await canSelect(state.viewer.role, change))) continue;
+        if (!ids || !roleMaySelect?.get(state.viewer.role)) continue;
         if (needsRls && !state.bypassesRls) {
           // A table without a primary key can't be probed: nothing is shown.
           if (!rowKey) continue;

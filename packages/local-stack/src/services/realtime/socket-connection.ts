@@ -20,16 +20,15 @@ export class SocketConnection implements ChannelConnection {
   private readonly pendingJoins = new Map<string, Promise<unknown>>();
   lastSeen = Date.now();
   private corked = false;
-  private readonly socket: Duplex | undefined;
 
   constructor(
     private readonly ws: WebSocket,
+    /** The upgraded TCP socket under `ws`, corked while a fan-out writes to it. */
+    private readonly socket: Duplex,
     readonly version: SerializerVersion,
     readonly apiKeyToken: string,
     private readonly runtime: RealtimeRuntime,
   ) {
-    // ws keeps its TCP socket private; reaching it is the only way to cork.
-    this.socket = (ws as unknown as { _socket?: Duplex })._socket;
     ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     ws.on('close', () => this.closeChannels());
     ws.on('error', () => this.closeChannels());
@@ -47,12 +46,12 @@ export class SocketConnection implements ChannelConnection {
     if (this.ws.readyState !== this.ws.OPEN) return;
     // Fan-out sends many small frames in one tick: cork the TCP socket so they leave in
     // one write instead of one syscall each.
-    if (!this.corked && this.socket) {
+    if (!this.corked) {
       this.corked = true;
       this.socket.cork();
       process.nextTick(() => {
         this.corked = false;
-        this.socket?.uncork();
+        this.socket.uncork();
       });
     }
     this.ws.send(frame, { binary });

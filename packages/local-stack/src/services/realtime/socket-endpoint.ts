@@ -99,7 +99,7 @@ export function createSocketEndpoint(runtime: RealtimeRuntime, basePath: string)
       return;
     }
     server.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new SocketConnection(ws, vsn as SerializerVersion, key.token, runtime);
+      const connection = new SocketConnection(ws, socket, vsn as SerializerVersion, key.token, runtime);
       connections.add(connection);
       ws.on('close', () => connections.delete(connection));
     });
