@@ -10,6 +10,13 @@ import type { ChangeBinding, ChangeSubscriber, PostgresChangesRouter } from './p
 import { FilterSyntaxError, parseChangeFilter } from './postgres-filter.ts';
 import type { Viewer } from './row-visibility.ts';
 
+const ARRAY_TAIL = Buffer.from('}]');
+const OBJECT_TAIL = Buffer.from('}}');
+
+function sameIds(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((id, index) => id === b[index]);
+}
+
 /** What every channel of the service shares. */
 export interface RealtimeRuntime {
   keys: ProjectKeys;
@@ -281,26 +288,25 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
 
   deliverChange(ids: number[], data: Buffer): void {
     if (this.closed) return;
-    // Assembled from bytes: the change's data is encoded once for all its subscribers.
-    this.changeFrameEnds ??= this.changeFrameParts();
-    const [head, tail] = this.changeFrameEnds;
+    // Assembled from bytes: the change's data is encoded once for all its subscribers, and
+    // the frame's start (topic and binding ids, nearly always the same) once per channel.
+    let start = this.changeFrameStart;
+    if (!start || !sameIds(start.ids, ids)) {
+      start = { ids, bytes: Buffer.from(`${this.changeFrameHead()}${JSON.stringify(ids)},"data":`) };
+      this.changeFrameStart = start;
+    }
     this.connection.sendText(
-      Buffer.concat([head, Buffer.from(`${JSON.stringify(ids)},"data":`), data, tail]),
+      Buffer.concat([start.bytes, data, this.connection.version === '2.0.0' ? ARRAY_TAIL : OBJECT_TAIL]),
     );
   }
 
-  private changeFrameEnds: [Buffer, Buffer] | undefined;
+  private changeFrameStart: { ids: number[]; bytes: Buffer } | undefined;
 
-  private changeFrameParts(): [Buffer, Buffer] {
+  private changeFrameHead(): string {
     const topic = JSON.stringify(this.topic);
     return this.connection.version === '2.0.0'
-      ? [Buffer.from(`[null,null,${topic},"postgres_changes",{"ids":`), Buffer.from('}]')]
-      : [
-          Buffer.from(
-            `{"join_ref":null,"ref":null,"topic":${topic},"event":"postgres_changes","payload":{"ids":`,
-          ),
-          Buffer.from('}}'),
-        ];
+      ? `[null,null,${topic},"postgres_changes",{"ids":`
+      : `{"join_ref":null,"ref":null,"topic":${topic},"event":"postgres_changes","payload":{"ids":`;
   }
 
   // ---- broadcast and presence --------------------------------------------------------
