@@ -12,6 +12,19 @@ import type { StorageContext } from '../storage-context.ts';
 
 const SORTABLE_OBJECT_COLUMNS = new Set(['name', 'updated_at', 'created_at', 'last_accessed_at']);
 
+/** The body of a move or copy, validated: where from and where to. */
+function transferRequest(body: Record<string, unknown>) {
+  const bucketId = requiredString(body, 'bucketId');
+  const sourceKey = requiredString(body, 'sourceKey');
+  const destinationKey = requiredString(body, 'destinationKey');
+  const destinationBucket = optionalString(body, 'destinationBucket') ?? bucketId;
+  assertValidBucketName(bucketId);
+  assertValidBucketName(destinationBucket);
+  assertValidObjectKey(sourceKey);
+  assertValidObjectKey(destinationKey);
+  return { bucketId, sourceKey, destinationBucket, destinationKey };
+}
+
 /** List, remove, move and copy, as storage-js's StorageFileApi calls them. */
 export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
@@ -87,15 +100,7 @@ export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
 
   app.post('/object/move', async (c) => {
     const caller = await callerOf(context, c);
-    const body = await jsonBody(c);
-    const bucketId = requiredString(body, 'bucketId');
-    const sourceKey = requiredString(body, 'sourceKey');
-    const destinationKey = requiredString(body, 'destinationKey');
-    const destinationBucket = optionalString(body, 'destinationBucket') ?? bucketId;
-    assertValidBucketName(bucketId);
-    assertValidBucketName(destinationBucket);
-    assertValidObjectKey(sourceKey);
-    assertValidObjectKey(destinationKey);
+    const { bucketId, sourceKey, destinationBucket, destinationKey } = transferRequest(await jsonBody(c));
     const newVersion = randomUUID();
     if (destinationBucket !== bucketId) await findBucketAsAdmin(context, destinationBucket);
     let moved: { from: ObjectLocation; to: ObjectLocation } | undefined;
@@ -125,15 +130,7 @@ export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
 
   app.post('/object/copy', async (c) => {
     const caller = await callerOf(context, c);
-    const body = await jsonBody(c);
-    const bucketId = requiredString(body, 'bucketId');
-    const sourceKey = requiredString(body, 'sourceKey');
-    const destinationKey = requiredString(body, 'destinationKey');
-    const destinationBucket = optionalString(body, 'destinationBucket') ?? bucketId;
-    assertValidBucketName(bucketId);
-    assertValidBucketName(destinationBucket);
-    assertValidObjectKey(sourceKey);
-    assertValidObjectKey(destinationKey);
+    const { bucketId, sourceKey, destinationBucket, destinationKey } = transferRequest(await jsonBody(c));
     const upsert = isUpsert(c);
     const owner = ownerOf(caller);
 
