@@ -50,6 +50,9 @@ export interface ReplicationConsumer {
 }
 
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000];
+// Batching amortises the RLS probes; a cap keeps a backlog from becoming one huge batch
+// whose memory and probe queries grow with how far behind we are.
+const MAX_TRANSACTIONS_PER_DELIVERY = 200;
 
 async function ensureSlot(db: pg.Pool, slotName: string): Promise<void> {
   const { rowCount } = await db.query('select 1 from pg_catalog.pg_replication_slots where slot_name = $1', [
@@ -102,7 +105,7 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
     draining = true;
     try {
       while (queue.length > 0 && !closed) {
-        const batch = queue.splice(0, queue.length);
+        const batch = queue.splice(0, MAX_TRANSACTIONS_PER_DELIVERY);
         try {
           await options.deliver(batch);
         } catch (error) {
