@@ -25,7 +25,7 @@ const info = (rlsEnabled: boolean): RelationInfo => ({
   primaryKey: ['id'],
   rlsEnabled,
 });
-const at = new Date('2024-05-06T07:08:09.123Z');
+const at = { commitTime: new Date('2024-05-06T07:08:09.123Z'), xid: 1234 };
 
 describe('change payloads', () => {
   it('types values as to_jsonb would', () => {

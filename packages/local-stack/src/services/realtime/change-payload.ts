@@ -15,6 +15,8 @@ export interface PostgresChange {
   oldRow: TextRow | null;
   /** The `data` of a postgres_changes message, serialized (UTF-8) once for every subscriber. */
   data: Buffer;
+  /** The writing transaction, which RLS probes must see as committed. */
+  xid: number;
 }
 
 const NUMBER_TYPES = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid']);
@@ -106,7 +108,11 @@ function jsonRecord(info: RelationInfo, row: TextRow | null): Record<string, unk
   return record;
 }
 
-export function buildPostgresChange(change: RowChange, info: RelationInfo, commitTime: Date): PostgresChange {
+export function buildPostgresChange(
+  change: RowChange,
+  info: RelationInfo,
+  transaction: { commitTime: Date; xid: number },
+): PostgresChange {
   const type: ChangeType =
     change.kind === 'insert' ? 'INSERT' : change.kind === 'update' ? 'UPDATE' : 'DELETE';
   const isPk = (name: string) => info.primaryKey.includes(name);
@@ -138,12 +144,12 @@ export function buildPostgresChange(change: RowChange, info: RelationInfo, commi
   const data: Record<string, unknown> = {
     schema: info.schema,
     table: info.table,
-    commit_timestamp: commitTime.toISOString(),
+    commit_timestamp: transaction.commitTime.toISOString(),
     type,
     columns: info.columns,
     errors: null,
   };
   if (type !== 'DELETE') data.record = jsonRecord(info, newRow);
   if (type !== 'INSERT') data.old_record = jsonRecord(info, oldRow);
-  return { info, type, newRow, oldRow, data: Buffer.from(JSON.stringify(data)) };
+  return { info, type, newRow, oldRow, data: Buffer.from(JSON.stringify(data)), xid: transaction.xid };
 }

@@ -79,7 +79,7 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
         }
         if (runtime.router.size === 0) continue;
         const info = await catalog.describe(change.relation);
-        pending.push(buildPostgresChange(change, info, transaction.commitTime));
+        pending.push(buildPostgresChange(change, info, transaction));
       }
     }
     await flush();

@@ -103,7 +103,7 @@ export function decodePgoutput(buffer: Buffer): PgoutputMessage {
   const code = reader.char();
   switch (code) {
     case 'B':
-      return { tag: 'begin', finalLsn: reader.int64(), commitTime: reader.timestamp(), xid: reader.int32() };
+      return { tag: 'begin', finalLsn: reader.int64(), commitTime: reader.timestamp(), xid: reader.uint32() };
     case 'C': {
       reader.uint8(); // flags, unused
       return {

@@ -19,6 +19,7 @@ export interface RowChange {
 }
 
 export interface ReplicatedTransaction {
+  xid: number;
   /** LSN of the commit record; orders transactions and dedupes replays. */
   commitLsn: bigint;
   endLsn: bigint;
@@ -132,7 +133,13 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
         skipping = message.finalLsn <= delivered;
         open = skipping
           ? undefined
-          : { commitLsn: message.finalLsn, endLsn: 0n, commitTime: message.commitTime, changes: [] };
+          : {
+              xid: message.xid,
+              commitLsn: message.finalLsn,
+              endLsn: 0n,
+              commitTime: message.commitTime,
+              changes: [],
+            };
         return;
       case 'insert':
       case 'update':

@@ -103,6 +103,33 @@ async function forgetPrepared(client: pg.PoolClient) {
   await client.query('deallocate all').catch(() => {});
 }
 
+/**
+ * pgoutput streams a commit as soon as its WAL is flushed, a moment before the committing
+ * backend leaves the proc array; until then new snapshots still see the transaction as in
+ * progress, and a probe would miss its rows. This waits (at most ~1 s) for that moment.
+ * pgoutput gives 32-bit xids: each is widened to the snapshot's epoch (nearest within
+ * half the xid space) before asking whether the snapshot sees it.
+ */
+export function awaitCommitted(xids: number[]): string {
+  const list = xids.filter((xid) => Number.isInteger(xid) && xid >= 0 && xid < 2 ** 32).join(',');
+  if (list === '') return '';
+  return `do $$ begin for attempt in 1..1000 loop
+    exit when not exists (
+      select 1
+      from (select pg_catalog.pg_current_snapshot() as snap) as s,
+        lateral (select pg_catalog.pg_snapshot_xmax(s.snap)::text::bigint as xmax) as m,
+        unnest(array[${list}]::bigint[]) as t(xid),
+        lateral (select ((m.xmax >> 32) << 32) | t.xid as guess) as g
+      where not pg_catalog.pg_visible_in_snapshot(
+        greatest(0, case
+          when g.guess > m.xmax + 2147483648 then g.guess - 4294967296
+          when g.guess < m.xmax - 2147483648 then g.guess + 4294967296
+          else g.guess end)::text::xid8,
+        s.snap));
+    perform pg_catalog.pg_sleep(0.001);
+  end loop; end $$;`;
+}
+
 const PARALLEL_PROBES = 4;
 const MIN_GROUPS_PER_PART = 16;
 
@@ -111,6 +138,7 @@ async function runProbes(
   chunk: number[],
   list: Group[],
   statements: ProbeStatement[],
+  wait: string,
 ): Promise<pg.QueryResult[]> {
   const client = await db.connect();
   const statementOf = (index: number) => statements[index] as ProbeStatement;
@@ -125,14 +153,18 @@ async function runProbes(
     }
     const probes = chunk.map((index) => groupStatement(index, list[index] as Group, statementOf(index)));
     try {
-      return (await client.query(`begin; ${probes.join(' ')} rollback;`)) as unknown as pg.QueryResult[];
+      return (await client.query(
+        `begin; ${wait} ${probes.join(' ')} rollback;`,
+      )) as unknown as pg.QueryResult[];
     } catch {
       // One failing policy aborts the batch; retry group by group so it costs only its own rows.
       await client.query('rollback').catch(() => {});
       const results: pg.QueryResult[] = [];
       for (const probe of probes) {
         try {
-          results.push(...((await client.query(`begin; ${probe} rollback;`)) as unknown as pg.QueryResult[]));
+          results.push(
+            ...((await client.query(`begin; ${wait} ${probe} rollback;`)) as unknown as pg.QueryResult[]),
+          );
         } catch {
           await client.query('rollback').catch(() => {});
         }
@@ -151,11 +183,14 @@ async function runProbes(
  */
 export class VisibilityBatch {
   private readonly groups: ProbeGroup[] = [];
+  /** Transactions whose rows are probed. */
+  private readonly xids = new Set<number>();
   // identity → table (by its metadata object) → group; no string keys on this hot path.
   private readonly index = new Map<number, Map<RelationInfo, ProbeGroup>>();
 
   /** `identity` is a small id shared by viewers with identical role and claims. */
   request(viewer: Viewer, identity: number, change: PostgresChange, rowKey: string): ProbeGroup {
+    this.xids.add(change.xid);
     let byTable = this.index.get(identity);
     if (!byTable) {
       byTable = new Map();
@@ -192,7 +227,10 @@ export class VisibilityBatch {
     const chunks = Array.from({ length: parts }, (_, part) =>
       indexes.filter((index) => index % parts === part),
     );
-    const results = (await Promise.all(chunks.map((chunk) => runProbes(db, chunk, list, statements)))).flat();
+    const wait = awaitCommitted([...this.xids]);
+    const results = (
+      await Promise.all(chunks.map((chunk) => runProbes(db, chunk, list, statements, wait)))
+    ).flat();
     for (const result of results) {
       for (const row of result.rows as Record<string, unknown>[]) {
         if (typeof row.g !== 'number') continue;

@@ -1,0 +1,49 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awaitCommitted } from '../../src/services/realtime/row-visibility.ts';
+import { startTestStack, type TestStack } from '../../src/testing/index.ts';
+
+const fixture = new URL('./fixtures/realtime-project', import.meta.url).pathname;
+
+// A commit reaches the replication stream when its WAL is flushed, a moment before other
+// sessions' snapshots see it. RLS probes first wait for the writer to be out of the
+// in-progress list; this holds a writer open to show the wait is real.
+describe('RLS probes wait for the writing transaction to be visible', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ workdir: fixture, services: [] });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('returns once the transaction is no longer in progress, and at once for a finished one', async () => {
+    const writer = new pg.Client({ connectionString: stack.postgres.url() });
+    const prober = new pg.Client({ connectionString: stack.postgres.url() });
+    await writer.connect();
+    await prober.connect();
+    try {
+      await writer.query('begin');
+      const { rows } = await writer.query<{ xid: string }>(
+        'select (pg_current_xact_id()::text::bigint % 4294967296)::text as xid',
+      );
+      const xid = Number(rows[0]?.xid);
+      const started = Date.now();
+      const waited = prober.query(awaitCommitted([xid])).then(() => Date.now() - started);
+      const committed = new Promise((resolve) => setTimeout(resolve, 300)).then(() => writer.query('commit'));
+      expect(await waited).toBeGreaterThanOrEqual(250);
+      await committed;
+
+      const again = Date.now();
+      await prober.query(awaitCommitted([xid]));
+      expect(Date.now() - again).toBeLessThan(250);
+    } finally {
+      await writer.end();
+      await prober.end();
+    }
+  });
+
+  it('writes nothing for an empty list', () => {
+    expect(awaitCommitted([])).toBe('');
+  });
+});
