@@ -138,7 +138,6 @@ async function runProbes(
   chunk: number[],
   list: Group[],
   statements: ProbeStatement[],
-  wait: string,
 ): Promise<pg.QueryResult[]> {
   const client = await db.connect();
   const statementOf = (index: number) => statements[index] as ProbeStatement;
@@ -153,18 +152,14 @@ async function runProbes(
     }
     const probes = chunk.map((index) => groupStatement(index, list[index] as Group, statementOf(index)));
     try {
-      return (await client.query(
-        `begin; ${wait} ${probes.join(' ')} rollback;`,
-      )) as unknown as pg.QueryResult[];
+      return (await client.query(`begin; ${probes.join(' ')} rollback;`)) as unknown as pg.QueryResult[];
     } catch {
       // One failing policy aborts the batch; retry group by group so it costs only its own rows.
       await client.query('rollback').catch(() => {});
       const results: pg.QueryResult[] = [];
       for (const probe of probes) {
         try {
-          results.push(
-            ...((await client.query(`begin; ${wait} ${probe} rollback;`)) as unknown as pg.QueryResult[]),
-          );
+          results.push(...((await client.query(`begin; ${probe} rollback;`)) as unknown as pg.QueryResult[]));
         } catch {
           await client.query('rollback').catch(() => {});
         }
@@ -227,10 +222,11 @@ export class VisibilityBatch {
     const chunks = Array.from({ length: parts }, (_, part) =>
       indexes.filter((index) => index % parts === part),
     );
+    // Once visible to one new snapshot, a commit is visible to all later ones: wait once,
+    // before the parallel probes take theirs.
     const wait = awaitCommitted([...this.xids]);
-    const results = (
-      await Promise.all(chunks.map((chunk) => runProbes(db, chunk, list, statements, wait)))
-    ).flat();
+    if (wait) await db.query(wait);
+    const results = (await Promise.all(chunks.map((chunk) => runProbes(db, chunk, list, statements)))).flat();
     for (const result of results) {
       for (const row of result.rows as Record<string, unknown>[]) {
         if (typeof row.g !== 'number') continue;
