@@ -8,6 +8,8 @@
  *         sent over pg after the same per-request `set local role` + `request.jwt.claims`
  *         PostgREST issues; timed round trip of the prepared statement alone
  *   rest  the same through the gateway and PostgREST with supabase-js (HTTP included)
+ *   http  the same request with plain fetch, through the gateway and straight to PostgREST,
+ *         to show where the REST time goes
  *
  *   npx tsx bench/rls.ts [iterations=400] [--plans]
  */
@@ -216,6 +218,32 @@ async function timeRest(who: 'member' | 'service'): Promise<{ ms: number; rows: 
   return { ms, rows: data.length };
 }
 
+// --- HTTP: plain fetch of the same request, via the gateway and straight to PostgREST ---
+const boardQuery = new URLSearchParams({
+  select: boardSelect.replace(/\s+/g, ''),
+  project_id: `eq.${target.project_id}`,
+  status: `in.(${openStatuses.join(',')})`,
+  order: 'position',
+  limit: '50',
+}).toString();
+const bearer = { member: memberToken, service: stack.keys.serviceRoleKey };
+
+function timeHttp(base: string, withApiKey: boolean) {
+  return async (who: 'member' | 'service'): Promise<{ ms: number; rows: number }> => {
+    const begun = performance.now();
+    const response = await fetch(`${base}/tasks?${boardQuery}`, {
+      headers: {
+        authorization: `Bearer ${bearer[who]}`,
+        ...(withApiKey ? { apikey: stack.keys.anonKey } : {}),
+      },
+    });
+    const rows = (await response.json()) as unknown[];
+    const ms = performance.now() - begun;
+    if (!response.ok) throw new Error(`${who} HTTP query failed: ${JSON.stringify(rows)}`);
+    return { ms, rows: rows.length };
+  };
+}
+
 async function measure(
   label: string,
   run: (who: 'member' | 'service') => Promise<{ ms: number; rows: number }>,
@@ -261,6 +289,10 @@ started = performance.now();
 console.log(`\n${iterations} iterations each after ${warmup} warm-up, one project's open tasks, 50 rows:`);
 await measure('sql', timeSql);
 await measure('rest', timeRest);
+console.log('plain fetch, gateway → PostgREST:');
+await measure('http', timeHttp(`${stack.apiUrl}/rest/v1`, true));
+console.log('plain fetch, PostgREST directly:');
+await measure('http', timeHttp(stack.postgrest.url, false));
 
 await sqlClient.end();
 await admin.end();

@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { type Context, Hono } from 'hono';
 import type { GatewayEnv } from '../../gateway/caller.ts';
+import { forwardRequest } from '../../http/forward-request.ts';
 import type { Service, ServiceContext, ServiceFactory } from '../service.ts';
 import { defaultDenoDir } from './deno-runtime.ts';
-import { forwardRequest } from './forward-request.ts';
 import { type FunctionDefinition, findFunction, functionsDirOf } from './function-catalog.ts';
 import { functionEnv, machineEnv } from './function-env.ts';
 import { functionsErrorResponse } from './function-errors.ts';
