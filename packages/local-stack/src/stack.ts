@@ -136,9 +136,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
 
     const apiUrl = `http://${config.host}:${config.ports.api}`;
     const services: Service[] = [];
-    for (const factory of options.services ?? enabledServices(config)) {
-      const service = await step('services', options, () =>
-        factory({
+    await step('services', options, async () => {
+      for (const factory of options.services ?? enabledServices(config)) {
+        const service = await factory({
           config,
           keys,
           log: log.child('service'),
@@ -146,11 +146,11 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           db,
           apiUrl,
           smtp: { host: '127.0.0.1', port: config.ports.smtp },
-        }),
-      );
-      services.push(service);
-      cleanups.push(() => service.close());
-    }
+        });
+        services.push(service);
+        cleanups.push(() => service.close());
+      }
+    });
 
     const gateway: RunningGateway = await step('gateway', options, () =>
       listenGateway(
