@@ -15,6 +15,10 @@ const KNOWN_SERVICES: Record<string, string> = {
   '/functions/v1': 'functions',
 };
 
+function isFunctionsPath(path: string): boolean {
+  return path === '/functions/v1' || path.startsWith('/functions/v1/');
+}
+
 export interface GatewayOptions {
   keys: ProjectKeys;
   postgrestUrl: () => string;
@@ -24,7 +28,10 @@ export interface GatewayOptions {
 
 export function createGatewayApp(options: GatewayOptions): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
-  app.use('*', supabaseCors());
+  // Hosted hands preflights and CORS headers on /functions/v1 to the function itself; a
+  // function that forgets them must fail locally as it would once deployed.
+  const cors = supabaseCors();
+  app.use('*', (c, next) => (isFunctionsPath(c.req.path) ? next() : cors(c, next)));
   app.use('*', resolveCaller(options.keys));
   app.use('*', requireApiKey());
 
