@@ -5,9 +5,8 @@
  *
  *   npx tsx bench/auth.ts [signIns=200] [refreshes=2000] [concurrency=8]
  */
-import { createAuthService } from '../packages/local-stack/src/services/auth/index.ts';
-import { createMailCatcherService } from '../packages/local-stack/src/services/mail/index.ts';
-import { startTestStack } from '../packages/local-stack/src/testing/index.ts';
+import { createAuthService, createMailCatcherService } from '@groundwork/local-stack';
+import { startTestStack } from '@groundwork/local-stack/testing';
 
 const signIns = Number(process.argv[2] ?? 200);
 const refreshes = Number(process.argv[3] ?? 2000);

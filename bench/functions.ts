@@ -10,8 +10,8 @@
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { functionsService } from '../packages/local-stack/src/services/functions/functions-service.ts';
-import { startTestStack } from '../packages/local-stack/src/testing/index.ts';
+import { functionsService } from '@groundwork/local-stack';
+import { startTestStack } from '@groundwork/local-stack/testing';
 
 const coldRuns = Number(process.argv[2] ?? 10);
 const warmRequests = Number(process.argv[3] ?? 1000);

@@ -18,11 +18,11 @@
  */
 import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { realtimeService } from '@groundwork/local-stack';
+import { mintUserToken, startTestStack } from '@groundwork/local-stack/testing';
 import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { realtimeService } from '../packages/local-stack/src/services/realtime/index.ts';
-import { mintUserToken, startTestStack } from '../packages/local-stack/src/testing/index.ts';
 
 type ToChild = { apiUrl: string; anonKey: string; tokens: string[]; projectId: string };
 type FromChild =

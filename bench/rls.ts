@@ -13,10 +13,11 @@
  *
  *   npx tsx bench/rls.ts [iterations=400] [--plans]
  */
+
+import { mintUserToken, startTestStack } from '@groundwork/local-stack/testing';
 import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { mintUserToken, startTestStack } from '../packages/local-stack/src/testing/index.ts';
 
 const iterations = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 400);
 const warmup = 50;

@@ -10,19 +10,20 @@
  *   npx tsx bench/sdk.ts [iterations=300]
  */
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { mintUserToken, startTestStack } from '@groundwork/local-stack/testing';
+import { type Database, wrapSupabaseClient } from '@groundwork/sdk';
 import { createClient } from '@supabase/supabase-js';
 import { build } from 'esbuild';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { mintUserToken, startTestStack } from '../packages/local-stack/src/testing/index.ts';
-import type { Database } from '../packages/sdk/src/index.ts';
-import { wrapSupabaseClient } from '../packages/sdk/src/index.ts';
 
 const iterations = Number(process.argv[2] ?? 300);
 const warmup = 30;
 const workdir = new URL('..', import.meta.url).pathname;
-const entry = new URL('../packages/sdk/src/index.ts', import.meta.url).pathname;
+// The package's declared entry, as an app's bundler would resolve it.
+const entry = fileURLToPath(import.meta.resolve('@groundwork/sdk'));
 
 async function bundleSize(external: string[]): Promise<{ min: number; gzip: number }> {
   const result = await build({

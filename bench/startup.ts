@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestStack, type TestStack } from '../packages/local-stack/src/testing/index.ts';
+import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
 
 const runs = Number(process.argv[2] ?? 3);
 const workdir = new URL('..', import.meta.url).pathname;

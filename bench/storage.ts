@@ -31,8 +31,8 @@ const MB = 1_000_000;
 
 // --- child: serve a stack and report where --------------------------------------------
 if (process.argv[2] === '--serve') {
-  const { startTestStack } = await import('../packages/local-stack/src/testing/index.ts');
-  const { createStorageService } = await import('../packages/local-stack/src/services/storage/index.ts');
+  const { startTestStack } = await import('@groundwork/local-stack/testing');
+  const { createStorageService } = await import('@groundwork/local-stack');
   const stack = await startTestStack({
     workdir: process.argv[3] as string,
     services: [createStorageService],

@@ -5,8 +5,8 @@
  *   npm run gen:types
  */
 import { writeFileSync } from 'node:fs';
-import { generateTypes } from '../packages/local-stack/src/database/generate-types.ts';
-import { startTestStack } from '../packages/local-stack/src/testing/index.ts';
+import { generateTypes } from '@groundwork/local-stack';
+import { startTestStack } from '@groundwork/local-stack/testing';
 import { formatGenerated } from './format-generated.ts';
 
 export const TYPES_FILE = new URL('../packages/sdk/src/database.gen.ts', import.meta.url);

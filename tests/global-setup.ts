@@ -1,5 +1,5 @@
+import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
 import type { TestProject } from 'vitest/node';
-import { startTestStack, type TestStack } from '../packages/local-stack/src/testing/index.ts';
 
 let stack: TestStack | undefined;
 

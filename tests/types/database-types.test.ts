@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { generateTypes } from '@groundwork/local-stack';
 import { expect, inject, it } from 'vitest';
-import { generateTypes } from '../../packages/local-stack/src/database/generate-types.ts';
 import { formatGenerated } from '../../scripts/format-generated.ts';
 
 it('the committed database types match what `supabase gen types` prints for the migrations (run `npm run gen:types`)', async () => {

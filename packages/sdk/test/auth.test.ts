@@ -4,11 +4,9 @@
  * stack with those services mounted (the shared one may not have them).
  */
 import { randomBytes } from 'node:crypto';
+import { createAuthService, createMailCatcherService, functionsService } from '@groundwork/local-stack';
+import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthService } from '../../local-stack/src/services/auth/index.ts';
-import { functionsService } from '../../local-stack/src/services/functions/functions-service.ts';
-import { createMailCatcherService } from '../../local-stack/src/services/mail/index.ts';
-import { startTestStack, type TestStack } from '../../local-stack/src/testing/index.ts';
 import { type AuthChangeEvent, createGroundworkClient, type GroundworkClient } from '../src/index.ts';
 import { latestMailTo } from './support/mailbox.ts';
 import { failureOf } from './support/team.ts';

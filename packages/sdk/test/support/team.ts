@@ -5,11 +5,10 @@
  * and RLS for real.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createProjectKeys, loadConfig, type ProjectKeys } from '@groundwork/local-stack';
+import { mintUserToken } from '@groundwork/local-stack/testing';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { loadConfig } from '../../../local-stack/src/config/load-config.ts';
-import { createProjectKeys, type ProjectKeys } from '../../../local-stack/src/config/project-keys.ts';
-import { mintUserToken } from '../../../local-stack/src/testing/index.ts';
 import { createGroundworkClient, type GroundworkClient, type Workspace } from '../../src/index.ts';
 
 const workdir = new URL('../../../..', import.meta.url).pathname;
