@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -93,4 +93,35 @@ describe('groundwork start | status | stop', () => {
       stderr: expect.stringContaining('not running'),
     });
   }, 120_000);
+});
+
+describe('groundwork dev with a bad config.toml value', () => {
+  const project = mkdtempSync(join(tmpdir(), 'groundwork-bad-config-'));
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it('stops before anything starts, naming the key and the problem in one line', async () => {
+    const ports = await freePorts();
+    mkdirSync(join(project, 'supabase'));
+    writeFileSync(
+      join(project, 'supabase/config.toml'),
+      [
+        'project_id = "bad-config"',
+        `[api]\nport = ${ports.api}`,
+        `[db]\nport = ${ports.db}`,
+        `[local_smtp]\nport = ${ports.mail}`,
+        '[storage]\nfile_size_limit = "5 parsecs"',
+      ].join('\n'),
+    );
+    const failed = await run(process.execPath, [bin, 'dev', '--workdir', project]).then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toBe('');
+    expect(failed?.stderr).toBe(
+      `error [config]: ${join(project, 'supabase/config.toml')}: storage.file_size_limit: invalid size "5 parsecs" (unknown unit "parsecs"; sizes look like 50MiB, 5MB, 500KB or a number of bytes)\n`,
+    );
+    // Nothing was started: no database folder, no state.
+    expect(existsSync(join(project, '.groundwork'))).toBe(false);
+  }, 60_000);
 });

@@ -1,17 +1,113 @@
 import { z } from 'zod';
+import { parseByteSize } from './byte-size.ts';
+import { parseDurationMs } from './durations.ts';
 
 /**
- * The parts of the Supabase CLI's config.toml the local stack reads. Field names
- * follow config.toml (snake_case); unknown keys pass through so that a project's
- * file never fails to load because it has settings we don't use.
+ * Everything the local stack reads from the Supabase CLI's config.toml, and nothing else:
+ * a section declared here is one groundwork serves (the start-up warning about ignored
+ * settings is derived from this schema, see `unsupported-settings.ts`). Values leave the
+ * schema typed and checked: sizes in bytes, durations in milliseconds, hook URIs resolved
+ * to the function they name, so no service parses config.toml text itself.
+ *
+ * Field names follow config.toml (snake_case). Objects are loose so that settings we don't
+ * read never stop a project's file from loading.
  */
-const byteSize = z.union([z.string(), z.number()]);
-const duration = z.union([z.string(), z.number()]);
 
-const hookSchema = z.looseObject({
-  enabled: z.boolean().default(false),
-  uri: z.string().default(''),
-  secrets: z.string().optional(),
+/**
+ * A value written as text in config.toml (a size, a duration) or as a bare TOML number,
+ * turned into a number; what `read` throws becomes an issue on the value's key.
+ */
+function numberFrom(
+  read: { text: (text: string) => number; number: (value: number) => number },
+  expected: string,
+) {
+  return z.unknown().transform((value, ctx): number => {
+    try {
+      if (typeof value === 'string') return read.text(value);
+      if (typeof value === 'number') return read.number(value);
+      throw new Error(`expected ${expected}, got ${JSON.stringify(value)}`);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+
+/** Bytes: a string is read as the CLI reads it ("5MB" = 5 MiB); a TOML integer is a byte count. */
+const byteSize = numberFrom(
+  {
+    text: parseByteSize,
+    number: (bytes) => {
+      if (!Number.isSafeInteger(bytes) || bytes < 0)
+        throw new Error(`invalid size ${bytes} (not a whole number of bytes)`);
+      return bytes;
+    },
+  },
+  'a size such as "50MiB" or a number of bytes',
+);
+
+/**
+ * Milliseconds: a string is a Go duration ("1s", "1h30m"). A TOML integer is nanoseconds,
+ * because that is what the CLI's decoder makes of a bare number in a `time.Duration` field.
+ */
+const duration = numberFrom(
+  { text: parseDurationMs, number: (nanoseconds) => nanoseconds / 1e6 },
+  'a duration such as "1s"',
+);
+
+/** The Postgres function a `pg-functions://<database>/<schema>/<function>` hook URI names. */
+export interface HookFunction {
+  schema: string;
+  name: string;
+}
+
+const PG_FUNCTIONS_URI = /^pg-functions:\/\/[^/]+\/([^/]+)\/([^/]+)$/;
+
+/**
+ * An Auth hook. Only Postgres-function hooks are served locally, so an enabled hook must
+ * name one; `function` is that function, or undefined while the hook is off.
+ */
+const pgFunctionHook = z
+  .looseObject({
+    enabled: z.boolean().default(false),
+    uri: z.string().default(''),
+    secrets: z.string().optional(),
+  })
+  .transform((hook, ctx) => {
+    if (!hook.enabled) return { ...hook, function: undefined as HookFunction | undefined };
+    const match = PG_FUNCTIONS_URI.exec(hook.uri.trim());
+    if (!match) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['uri'],
+        message: `must look like pg-functions://postgres/<schema>/<function> (HTTP hooks are not served locally), got "${hook.uri}"`,
+      });
+      return z.NEVER;
+    }
+    const target: HookFunction = { schema: match[1] as string, name: match[2] as string };
+    return { ...hook, function: target as HookFunction | undefined };
+  });
+
+/** `[auth.email.smtp]`: when enabled, Auth sends through this server instead of the mail catcher. */
+const smtpSchema = z
+  .looseObject({
+    enabled: z.boolean().default(false),
+    host: z.string().default(''),
+    port: z.number().int().min(1).max(65_535).default(587),
+    user: z.string().optional(),
+    pass: z.string().optional(),
+    admin_email: z.string().default('admin@email.com'),
+    sender_name: z.string().default('Admin'),
+  })
+  .superRefine((smtp, ctx) => {
+    if (smtp.enabled && smtp.host.trim() === '') {
+      ctx.addIssue({ code: 'custom', path: ['host'], message: 'is required when the section is enabled' });
+    }
+  });
+
+const emailTemplateSchema = z.looseObject({
+  subject: z.string().optional(),
+  content_path: z.string().optional(),
 });
 
 export const configTomlSchema = z.looseObject({
@@ -42,7 +138,7 @@ export const configTomlSchema = z.looseObject({
   storage: z
     .looseObject({
       enabled: z.boolean().default(true),
-      file_size_limit: byteSize.default('50MiB'),
+      file_size_limit: byteSize.default(50 * 1024 ** 2),
       buckets: z
         .record(
           z.string(),
@@ -89,23 +185,32 @@ export const configTomlSchema = z.looseObject({
         .prefault({}),
       email: z
         .looseObject({
+          /** CLI v2+ switches the email provider with `enabled`; older files said `enable_signup`. */
+          enabled: z.boolean().optional(),
           enable_signup: z.boolean().default(true),
           double_confirm_changes: z.boolean().default(true),
           enable_confirmations: z.boolean().default(false),
           secure_password_change: z.boolean().default(false),
-          max_frequency: duration.default('1s'),
+          max_frequency: duration.default(1000),
           otp_length: z.number().int().default(6),
           otp_expiry: z.number().int().default(3600),
+          smtp: smtpSchema.optional(),
+          template: z.record(z.string(), emailTemplateSchema).default({}),
         })
         .prefault({}),
       hook: z
         .looseObject({
-          custom_access_token: hookSchema.optional(),
+          custom_access_token: pgFunctionHook.optional(),
         })
         .prefault({}),
     })
     .prefault({}),
-  edge_runtime: z.looseObject({ enabled: z.boolean().default(true) }).prefault({}),
+  edge_runtime: z
+    .looseObject({
+      enabled: z.boolean().default(true),
+      secrets: z.record(z.string(), z.string()).default({}),
+    })
+    .prefault({}),
   functions: z
     .record(
       z.string(),

@@ -44,17 +44,152 @@ describe('loadConfig', () => {
     expect(loadConfig({ cwd: join(dir, 'src', 'deep'), env: {} }).workdir).toBe(dir);
   });
 
+  /** The StackError loadConfig throws for this config.toml. */
+  const loadError = (toml: string) => {
+    try {
+      loadConfig({ workdir: project(toml), env: {} });
+    } catch (caught) {
+      if (isStackError(caught)) return caught;
+      throw caught;
+    }
+    throw new Error('config.toml loaded, but it should have been refused');
+  };
+
   it('names the file and the field when a value has the wrong type', () => {
-    const dir = project('[api]\nport = "not a port"\n');
-    const error = (() => {
-      try {
-        loadConfig({ workdir: dir, env: {} });
-      } catch (caught) {
-        return caught;
-      }
-    })();
-    expect(isStackError(error) && error.code).toBe('config_invalid');
-    expect((error as Error).message).toContain('config.toml: api.port');
+    const error = loadError('[api]\nport = "not a port"\n');
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toContain('config.toml: api.port');
+  });
+
+  describe('refuses bad values at load, naming the key and the problem in one line', () => {
+    it.each([
+      [
+        'a global size with an unknown unit',
+        '[storage]\nfile_size_limit = "5 parsecs"\n',
+        'storage.file_size_limit: invalid size "5 parsecs" (unknown unit "parsecs"',
+      ],
+      [
+        "a bucket's size that is not a size",
+        '[storage.buckets.images]\nfile_size_limit = "big"\n',
+        'storage.buckets.images.file_size_limit: invalid size "big" (no number',
+      ],
+      [
+        'a negative byte count',
+        '[storage]\nfile_size_limit = -1\n',
+        'storage.file_size_limit: invalid size -1',
+      ],
+      [
+        'a size of the wrong type',
+        '[storage]\nfile_size_limit = true\n',
+        'storage.file_size_limit: expected a size such as "50MiB" or a number of bytes, got true',
+      ],
+      [
+        'a duration in days, which Go has no unit for',
+        '[auth.email]\nmax_frequency = "2d"\n',
+        'auth.email.max_frequency: time: unknown unit "d" in duration "2d"',
+      ],
+      [
+        'an enabled hook whose URI is not a Postgres function',
+        '[auth.hook.custom_access_token]\nenabled = true\nuri = "pg-functions://postgres/public"\n',
+        'auth.hook.custom_access_token.uri: must look like pg-functions://postgres/<schema>/<function>',
+      ],
+      [
+        'an enabled HTTP hook, which is not served locally',
+        '[auth.hook.custom_access_token]\nenabled = true\nuri = "https://example.com/hook"\n',
+        'auth.hook.custom_access_token.uri: must look like pg-functions://postgres/<schema>/<function> (HTTP hooks are not served locally), got "https://example.com/hook"',
+      ],
+      [
+        'custom SMTP switched on without a host',
+        '[auth.email.smtp]\nenabled = true\nport = 2525\n',
+        'auth.email.smtp.host: is required when the section is enabled',
+      ],
+      [
+        'a function secret that is not a string',
+        '[edge_runtime.secrets]\nRETRIES = 3\n',
+        'edge_runtime.secrets.RETRIES: Invalid input: expected string, received number',
+      ],
+    ])('%s', (_case, toml, message) => {
+      const error = loadError(toml);
+      expect(error.code).toBe('config_invalid');
+      expect(error.step).toBe('config');
+      expect(error.message).toContain(`config.toml: ${message}`);
+      expect(error.message).not.toContain('\n');
+    });
+  });
+
+  it('hands services sizes in bytes, durations in milliseconds and hooks as the function they name', () => {
+    const config = loadConfig({
+      workdir: project(
+        [
+          '[storage]',
+          'file_size_limit = "5MB"',
+          '[storage.buckets.avatars]',
+          'file_size_limit = 2048',
+          '[storage.buckets.docs]',
+          'file_size_limit = "500KB"',
+          '[auth.email]',
+          'max_frequency = "1m30s"',
+          '[auth.hook.custom_access_token]',
+          'enabled = true',
+          'uri = "pg-functions://postgres/public/add_claims"',
+          '[edge_runtime.secrets]',
+          'GREETING = "hello"',
+        ].join('\n'),
+      ),
+      env: {},
+    });
+    // The CLI reads config.toml sizes with binary units: 5MB is 5 MiB.
+    expect(config.toml.storage.file_size_limit).toBe(5_242_880);
+    expect(config.toml.storage.buckets.avatars?.file_size_limit).toBe(2048);
+    expect(config.toml.storage.buckets.docs?.file_size_limit).toBe(512_000);
+    expect(config.toml.auth.email.max_frequency).toBe(90_000);
+    expect(config.toml.auth.hook.custom_access_token?.function).toEqual({
+      schema: 'public',
+      name: 'add_claims',
+    });
+    expect(config.toml.edge_runtime.secrets).toEqual({ GREETING: 'hello' });
+  });
+
+  it("gives the CLI's defaults in the parsed units", () => {
+    const config = loadConfig({ workdir: project('project_id = "defaults"\n'), env: {} });
+    expect(config.toml.storage.file_size_limit).toBe(50 * 1024 ** 2);
+    expect(config.toml.auth.email.max_frequency).toBe(1000);
+    expect(config.toml.auth.hook.custom_access_token).toBeUndefined();
+    expect(config.toml.auth.email.smtp).toBeUndefined();
+  });
+
+  it('loads a switched-off hook whatever its URI says', () => {
+    const config = loadConfig({
+      workdir: project('[auth.hook.custom_access_token]\nenabled = false\nuri = "https://example.com"\n'),
+      env: {},
+    });
+    expect(config.toml.auth.hook.custom_access_token?.function).toBeUndefined();
+  });
+
+  it('does not report [auth.email.smtp] as ignored, since Auth sends through it', () => {
+    const config = loadConfig({
+      workdir: project(
+        [
+          '[auth.email.smtp]',
+          'enabled = true',
+          'host = "smtp.example.com"',
+          'port = 2525',
+          'user = "apikey"',
+          'pass = "env(SMTP_PASS)"',
+          '[auth.hook.send_email]',
+          'enabled = true',
+          'uri = "pg-functions://postgres/public/send_email"',
+        ].join('\n'),
+      ),
+      env: { SMTP_PASS: 'secret' },
+    });
+    expect(config.unsupported).toEqual(['auth.hook.send_email']);
+    expect(config.toml.auth.email.smtp).toMatchObject({
+      enabled: true,
+      host: 'smtp.example.com',
+      port: 2525,
+      pass: 'secret',
+    });
   });
 
   it('says what to do when there is no supabase/config.toml', () => {

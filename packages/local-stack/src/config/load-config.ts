@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import type { z } from 'zod';
 import { StackError } from '../errors.ts';
 import { type ConfigToml, configTomlSchema } from './config-schema.ts';
 import { findUnsupportedSettings } from './unsupported-settings.ts';
@@ -99,10 +100,10 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
       cause: error,
     });
   }
+  // Every value services read is checked here, before anything starts.
   const parsed = configTomlSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new StackError('config_invalid', `${path}: ${issue?.path.join('.')}: ${issue?.message}`, 'config');
+    throw new StackError('config_invalid', `${path}: ${describeIssues(parsed.error.issues)}`, 'config');
   }
   const toml = parsed.data;
   const mailPort = toml.local_smtp?.port ?? toml.inbucket?.port ?? 54324;
@@ -127,6 +128,15 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
     unsupported: findUnsupportedSettings(raw as Record<string, unknown>),
     env,
   };
+}
+
+/** One line naming the first bad key and what is wrong with it. */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const [first] = issues;
+  if (!first) return 'invalid';
+  const key = first.path.map(String).join('.') || '(top level)';
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `${key}: ${first.message}${more}`;
 }
 
 /** Resolves a path written in config.toml, which the CLI reads relative to `supabase/`. */

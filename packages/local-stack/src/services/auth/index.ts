@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import pg from 'pg';
-import { StackError } from '../../errors.ts';
 import type { GatewayEnv } from '../../gateway/caller.ts';
 import type { Service, ServiceContext } from '../service.ts';
 import type { AuthRuntime } from './auth-runtime.ts';
@@ -80,14 +79,6 @@ export function createAuthApp(runtime: AuthRuntime): Hono<GatewayEnv> {
  */
 export async function createAuthService(ctx: ServiceContext): Promise<Service> {
   const settings = authSettingsFrom(ctx.config, ctx.apiUrl);
-  const hook = ctx.config.toml.auth.hook.custom_access_token;
-  if (hook?.enabled && !settings.customAccessTokenHook) {
-    throw new StackError(
-      'config_invalid',
-      `[auth.hook.custom_access_token] uri must look like pg-functions://postgres/<schema>/<function>, got "${hook.uri}"`,
-      'auth',
-    );
-  }
   const log = ctx.log.child('auth');
   const db = new pg.Pool({ connectionString: ctx.databaseUrl('supabase_auth_admin'), max: 8 });
   db.on('error', (error) => log.warn(`database pool: ${error.message}`));

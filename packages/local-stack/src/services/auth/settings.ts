@@ -1,10 +1,7 @@
-import { parseDurationMs } from '../../config/durations.ts';
+import type { HookFunction } from '../../config/config-schema.ts';
 import type { StackConfig } from '../../config/load-config.ts';
 
-export interface HookTarget {
-  schema: string;
-  name: string;
-}
+export type HookTarget = HookFunction;
 
 export interface SmtpTarget {
   host: string;
@@ -54,27 +51,15 @@ export interface AuthSettings {
   templates: Record<string, EmailTemplate>;
 }
 
-type Loose = Record<string, unknown>;
-const loose = (value: unknown): Loose => (value && typeof value === 'object' ? (value as Loose) : {});
-
-/** `pg-functions://<database>/<schema>/<function>` as Supabase writes hook URIs. */
-export function parseHookUri(uri: string): HookTarget | undefined {
-  const match = /^pg-functions:\/\/[^/]+\/([^/]+)\/([^/]+)$/.exec(uri.trim());
-  return match ? { schema: match[1] as string, name: match[2] as string } : undefined;
-}
-
 export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSettings {
   const auth = config.toml.auth;
-  const email = auth.email as typeof auth.email & Loose;
-  const smtp = loose(email.smtp);
-  const smtpEnabled = smtp.enabled === true && typeof smtp.host === 'string';
-  const hook = auth.hook.custom_access_token;
+  const email = auth.email;
+  const smtp = email.smtp?.enabled ? email.smtp : undefined;
   const templates: Record<string, EmailTemplate> = {};
-  for (const [kind, raw] of Object.entries(loose(email.template))) {
-    const template = loose(raw);
+  for (const [kind, template] of Object.entries(email.template)) {
     templates[kind] = {
-      ...(typeof template.subject === 'string' ? { subject: template.subject } : {}),
-      ...(typeof template.content_path === 'string' ? { contentPath: template.content_path } : {}),
+      ...(template.subject !== undefined ? { subject: template.subject } : {}),
+      ...(template.content_path !== undefined ? { contentPath: template.content_path } : {}),
     };
   }
   return {
@@ -88,34 +73,34 @@ export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSetti
     anonymousSignInsEnabled: auth.enable_anonymous_sign_ins,
     manualLinkingEnabled: auth.enable_manual_linking,
     // CLI v2+ calls it `enabled`; older files said `enable_signup`.
-    emailProviderEnabled: typeof email.enabled === 'boolean' ? email.enabled : email.enable_signup,
+    emailProviderEnabled: email.enabled ?? email.enable_signup,
     emailAutoconfirm: !email.enable_confirmations,
     doubleConfirmEmailChanges: email.double_confirm_changes,
     securePasswordChange: email.secure_password_change,
-    emailMaxFrequencyMs: parseDurationMs(email.max_frequency),
+    emailMaxFrequencyMs: email.max_frequency,
     otpLength: email.otp_length,
     otpExpirySeconds: email.otp_expiry,
     minimumPasswordLength: auth.minimum_password_length,
     passwordRequirements: auth.password_requirements,
     rateLimits: {
-      emailSentPerHour: smtpEnabled ? auth.rate_limit.email_sent : null,
+      emailSentPerHour: smtp ? auth.rate_limit.email_sent : null,
       anonymousUsersPerHour: auth.rate_limit.anonymous_users,
       tokenRefreshPer5Min: auth.rate_limit.token_refresh,
       signInSignUpsPer5Min: auth.rate_limit.sign_in_sign_ups,
       tokenVerificationsPer5Min: auth.rate_limit.token_verifications,
     },
-    customAccessTokenHook: hook?.enabled ? parseHookUri(hook.uri) : undefined,
-    smtp: smtpEnabled
+    customAccessTokenHook: auth.hook.custom_access_token?.function,
+    smtp: smtp
       ? {
-          host: smtp.host as string,
-          port: typeof smtp.port === 'number' ? smtp.port : 587,
-          ...(typeof smtp.user === 'string' ? { user: smtp.user } : {}),
-          ...(typeof smtp.pass === 'string' ? { pass: smtp.pass } : {}),
+          host: smtp.host,
+          port: smtp.port,
+          ...(smtp.user !== undefined ? { user: smtp.user } : {}),
+          ...(smtp.pass !== undefined ? { pass: smtp.pass } : {}),
         }
       : undefined,
     sender: {
-      address: typeof smtp.admin_email === 'string' ? smtp.admin_email : 'admin@email.com',
-      name: typeof smtp.sender_name === 'string' ? smtp.sender_name : 'Admin',
+      address: email.smtp?.admin_email ?? 'admin@email.com',
+      name: email.smtp?.sender_name ?? 'Admin',
     },
     templates,
   };

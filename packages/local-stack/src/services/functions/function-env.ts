@@ -30,10 +30,7 @@ export function functionEnv(context: ServiceContext): FunctionEnv {
     SMTP_SENDER: 'Groundwork <no-reply@groundwork.local>',
     SITE_URL: config.toml.auth.site_url,
   };
-  const secrets = (config.toml.edge_runtime as { secrets?: Record<string, unknown> }).secrets ?? {};
-  const fromConfig = Object.fromEntries(
-    Object.entries(secrets).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
+  const fromConfig = config.toml.edge_runtime.secrets;
   const path = dotenvPathOf(context);
   const fromDotenv = existsSync(path) ? parseDotenv(readFileSync(path, 'utf8')) : {};
   const supabaseDefaults: FunctionEnv = {

@@ -1,21 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBucketFileSizeLimit, parseConfigByteSize } from './byte-size.ts';
-
-describe('parseConfigByteSize', () => {
-  it('reads config.toml sizes with binary units, as the Supabase CLI does', () => {
-    expect(parseConfigByteSize('50MiB')).toBe(50 * 1024 * 1024);
-    expect(parseConfigByteSize('5MB')).toBe(5 * 1024 * 1024);
-    expect(parseConfigByteSize('500KB')).toBe(500 * 1024);
-    expect(parseConfigByteSize('1GiB')).toBe(1024 ** 3);
-    expect(parseConfigByteSize('123')).toBe(123);
-    expect(parseConfigByteSize(42)).toBe(42);
-  });
-
-  it('refuses what is not a size', () => {
-    expect(() => parseConfigByteSize('lots')).toThrow(/invalid size/);
-    expect(() => parseConfigByteSize('5 parsecs')).toThrow(/invalid size/);
-  });
-});
+import { parseBucketFileSizeLimit } from './byte-size.ts';
 
 describe('parseBucketFileSizeLimit', () => {
   it('reads API sizes with decimal units, as hosted Storage does', () => {

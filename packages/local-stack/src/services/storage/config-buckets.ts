@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { resolveProjectPath, type StackConfig } from '../../config/load-config.ts';
-import { parseConfigByteSize } from './byte-size.ts';
 import { STORAGE_ADMIN } from './caller-identity.ts';
 import { asCaller } from './caller-transaction.ts';
 import { assertValidBucketName, isValidObjectKey } from './object-key.ts';
@@ -47,8 +46,7 @@ export async function applyConfigBuckets(context: StorageContext, config: StackC
   const applied: string[] = [];
   for (const [name, bucket] of Object.entries(config.toml.storage.buckets)) {
     assertValidBucketName(name);
-    const fileSizeLimit =
-      bucket.file_size_limit === undefined ? null : parseConfigByteSize(bucket.file_size_limit);
+    const fileSizeLimit = bucket.file_size_limit ?? null;
     await context.db.query(
       `insert into storage.buckets (id, name, public, file_size_limit, allowed_mime_types)
        values ($1, $1, $2, $3, $4)

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { StackError } from '../../errors.ts';
 import type { GatewayEnv } from '../../gateway/caller.ts';
 import type { ServiceFactory } from '../service.ts';
-import { parseConfigByteSize } from './byte-size.ts';
 import { applyConfigBuckets } from './config-buckets.ts';
 import { createDiskStore } from './disk-store.ts';
 import { isStorageError, storageErrorResponse, storageErrors } from './errors.ts';
@@ -24,23 +22,13 @@ const STORAGE_API_VERSION = 'v1.33.0';
  * `<stateDir>/storage`.
  */
 export const createStorageService: ServiceFactory = async (ctx) => {
-  let globalFileSizeLimit: number;
-  try {
-    globalFileSizeLimit = parseConfigByteSize(ctx.config.toml.storage.file_size_limit);
-  } catch (error) {
-    throw new StackError(
-      'config_invalid',
-      `[storage] file_size_limit: ${(error as Error).message}`,
-      'storage',
-    );
-  }
   const log = ctx.log.child('storage');
   const context: StorageContext = {
     db: ctx.db,
     keys: ctx.keys,
     store: createDiskStore(join(ctx.config.stateDir, 'storage')),
     log,
-    globalFileSizeLimit,
+    globalFileSizeLimit: ctx.config.toml.storage.file_size_limit,
   };
   const seeded = await applyConfigBuckets(context, ctx.config);
   if (seeded.length > 0) log.info(`buckets from config.toml: ${seeded.join(', ')}`);
