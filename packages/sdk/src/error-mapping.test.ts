@@ -162,7 +162,7 @@ describe('fromFunctionsError', () => {
     [403, 'forbidden', 'forbidden'],
     [404, 'workspace_not_found', 'not_found'],
     [409, 'already_member', 'conflict'],
-    [409, 'plan_limit_reached', 'plan_limit_reached'],
+    [402, 'plan_limit_reached', 'plan_limit_reached'],
     [401, 'not_authenticated', 'unauthenticated'],
     [502, 'email_not_sent', 'unknown'],
   ])('status %i with code %s is %s', async (status, wireCode, code) => {

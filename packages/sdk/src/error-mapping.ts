@@ -1,38 +1,31 @@
 /**
- * Translation of every wire error the SDK can meet into a {@link GroundworkError}. The tables
- * below are the whole contract; the data layer's messages are listed at the top of
- * supabase/migrations/20250101000000_setup.sql.
+ * Translation of every wire error the SDK can meet into a {@link GroundworkError}. The data
+ * layer's and the edge functions' codes come from the error vocabulary
+ * (supabase/functions/_shared/error-vocabulary.ts, the one declaration of them); the tables
+ * below cover what others answer: PostgREST, Postgres, Supabase Auth.
  */
 import type { z } from 'zod';
-import { type FieldErrors, GroundworkError, type GroundworkErrorCode } from './errors.ts';
+import {
+  type ErrorCode,
+  errorVocabulary,
+  isDatabaseErrorCode,
+  isErrorCode,
+} from '../../../supabase/functions/_shared/error-vocabulary.ts';
+import {
+  type FieldErrors,
+  GroundworkError,
+  type GroundworkErrorCode,
+  isGroundworkErrorCode,
+} from './errors.ts';
 
 /**
- * The data layer raises stable snake_case messages; each maps to one code. The SQLSTATE alone
- * is not enough: 42501 is both "not signed in" and "forbidden", PT409 is several conflicts.
+ * The vocabulary's code as the SDK's (the return type checks that every `sdkCode` there is one
+ * of ours). The data layer's messages are these codes; the SQLSTATE alone is not enough: 42501
+ * is both "not signed in" and "forbidden", PT409 is several conflicts.
  */
-const CODE_BY_DATABASE_MESSAGE: Readonly<Record<string, GroundworkErrorCode>> = {
-  not_authenticated: 'unauthenticated',
-  forbidden: 'forbidden',
-  invitation_email_mismatch: 'forbidden',
-  email_not_confirmed: 'forbidden',
-  workspace_not_found: 'not_found',
-  task_not_found: 'not_found',
-  project_not_found: 'not_found',
-  member_not_found: 'not_found',
-  invitation_not_found: 'not_found',
-  // Gone (410): to the caller the invitation no longer exists.
-  invitation_expired: 'not_found',
-  invitation_revoked: 'not_found',
-  invitation_already_accepted: 'conflict',
-  invitation_pending: 'conflict',
-  already_member: 'conflict',
-  last_owner: 'conflict',
-  project_archived: 'conflict',
-  slug_taken: 'conflict',
-  plan_limit_reached: 'plan_limit_reached',
-  invalid_move: 'validation_failed',
-  invalid_input: 'validation_failed',
-};
+function groundworkCodeOf(code: ErrorCode): GroundworkErrorCode {
+  return errorVocabulary[code].sdkCode;
+}
 
 /** PostgREST's own errors (PGRSTxxx) and Postgres SQLSTATEs that reach clients. */
 const CODE_BY_POSTGREST_CODE: Readonly<Record<string, GroundworkErrorCode>> = {
@@ -93,18 +86,6 @@ const CODE_BY_AUTH_CODE: Readonly<Record<string, GroundworkErrorCode>> = {
   over_sms_send_rate_limit: 'rate_limited',
 };
 
-const KNOWN_CODES = new Set<string>([
-  'unauthenticated',
-  'forbidden',
-  'not_found',
-  'conflict',
-  'validation_failed',
-  'plan_limit_reached',
-  'rate_limited',
-  'network',
-  'unknown',
-]);
-
 /** The fallback when nothing more specific is known. */
 export function codeForStatus(status: number): GroundworkErrorCode {
   if (status === 0) return 'network';
@@ -127,17 +108,19 @@ interface PostgrestErrorLike {
 
 /** A PostgREST failure (`{ error, status }` of a supabase-js query) as a GroundworkError. */
 export function fromPostgrestError(error: PostgrestErrorLike, status: number): GroundworkError {
-  const databaseCode = CODE_BY_DATABASE_MESSAGE[error.message];
+  const reason = isDatabaseErrorCode(error.message) ? error.message : undefined;
+  const databaseCode = reason && groundworkCodeOf(reason);
   const postgrestCode = error.code ? CODE_BY_POSTGREST_CODE[error.code] : undefined;
   let code = databaseCode ?? postgrestCode ?? codeForStatus(status);
   // An RLS denial for an anonymous caller is "sign in first", not "forbidden".
   if (!databaseCode && error.code === '42501') code = status === 401 ? 'unauthenticated' : 'forbidden';
   // supabase-js reports a failed fetch as status 0 with the fetch error in the message.
   if (status === 0) code = 'network';
-  const details = code === 'plan_limit_reached' ? parseJsonObject(error.details) : undefined;
+  const details =
+    reason && errorVocabulary[reason].detail === 'plan_limit' ? parseJsonObject(error.details) : undefined;
   return new GroundworkError(code, describe(error), {
     status: status || undefined,
-    reason: databaseCode ? error.message : error.code || undefined,
+    reason: reason ?? (error.code || undefined),
     details,
     cause: error,
   });
@@ -187,13 +170,13 @@ interface StorageErrorLike {
 export function fromStorageError(error: StorageErrorLike): GroundworkError {
   const statusCode = Number(error.statusCode);
   const status = Number.isInteger(statusCode) && statusCode >= 400 ? statusCode : (error.status ?? 0);
-  const databaseCode = CODE_BY_DATABASE_MESSAGE[error.message];
-  let code = databaseCode ?? codeForStatus(status);
+  const reason = isDatabaseErrorCode(error.message) ? error.message : undefined;
+  let code = reason ? groundworkCodeOf(reason) : codeForStatus(status);
   if (status === 413 || status === 415) code = 'validation_failed';
   if (error.name === 'StorageUnknownError' && !error.status) code = 'network';
   return new GroundworkError(code, error.message, {
     status: status || undefined,
-    reason: databaseCode ? error.message : error.statusCode,
+    reason: reason ?? error.statusCode,
     cause: error,
   });
 }
@@ -230,8 +213,9 @@ export async function fromFunctionsError(error: FunctionsErrorLike): Promise<Gro
 
 function codeForWireCode(wireCode: string | undefined): GroundworkErrorCode | undefined {
   if (!wireCode) return undefined;
-  if (KNOWN_CODES.has(wireCode)) return wireCode as GroundworkErrorCode;
-  return CODE_BY_DATABASE_MESSAGE[wireCode] ?? CODE_BY_AUTH_CODE[wireCode];
+  if (isErrorCode(wireCode)) return groundworkCodeOf(wireCode);
+  if (isGroundworkErrorCode(wireCode)) return wireCode;
+  return CODE_BY_AUTH_CODE[wireCode];
 }
 
 /** A zod failure on an SDK input: `validation_failed` listing every bad field, before any request. */
@@ -257,7 +241,11 @@ export function fromZodError(error: z.ZodError, fieldNames: Record<string, strin
 
 function describe(error: PostgrestErrorLike): string {
   // Database messages are codes (`last_owner`); the detail is the human sentence.
-  if (CODE_BY_DATABASE_MESSAGE[error.message] && error.details && !error.details.startsWith('{')) {
+  if (
+    isDatabaseErrorCode(error.message) &&
+    errorVocabulary[error.message].detail === 'sentence' &&
+    error.details
+  ) {
     return `${error.message}: ${error.details}`;
   }
   return error.message;

@@ -30,6 +30,10 @@ export const STATUS_BY_CODE: Readonly<Record<GroundworkErrorCode, number>> = {
   unknown: 500,
 };
 
+export function isGroundworkErrorCode(value: string): value is GroundworkErrorCode {
+  return Object.hasOwn(STATUS_BY_CODE, value);
+}
+
 /** Field path (`'slug'`, `'labels.0'`) → human-readable problems with that field. */
 export type FieldErrors = Record<string, string[]>;
 

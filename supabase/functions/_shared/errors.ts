@@ -1,19 +1,7 @@
 import { z } from 'zod';
 import { corsHeaders } from './cors.ts';
-import type { FunctionErrorBody, FunctionErrorCode } from './schemas/function-error.ts';
-
-/** The one table mapping a function error code to its HTTP status. */
-const STATUS: Record<FunctionErrorCode, number> = {
-  validation_failed: 400,
-  not_authenticated: 401,
-  forbidden: 403,
-  workspace_not_found: 404,
-  method_not_allowed: 405,
-  already_member: 409,
-  plan_limit_reached: 409,
-  internal_error: 500,
-  email_not_sent: 502,
-};
+import { type FunctionErrorCode, httpStatusByCode } from './error-vocabulary.ts';
+import type { FunctionErrorBody } from './schemas/function-error.ts';
 
 /** A failure a function reports to its caller; anything else thrown becomes `internal_error`. */
 export class FunctionError extends Error {
@@ -26,8 +14,9 @@ export class FunctionError extends Error {
     super(message);
   }
 
+  /** From the error vocabulary, the one code → status table. */
   get status(): number {
-    return STATUS[this.code];
+    return httpStatusByCode[this.code];
   }
 }
 

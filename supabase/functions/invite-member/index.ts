@@ -11,6 +11,7 @@ import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
 import { callerClient, callerUserId } from '../_shared/clients.ts';
 import { corsHeaders } from '../_shared/cors.ts';
 import { siteUrl } from '../_shared/env.ts';
+import { isDatabaseErrorCode } from '../_shared/error-vocabulary.ts';
 import { FunctionError, handleErrors, parseJsonBody } from '../_shared/errors.ts';
 import { sendMail } from '../_shared/mailer.ts';
 import { type InvitableRole, type Invitation, inviteMemberInput } from '../_shared/schemas/invite-member.ts';
@@ -90,9 +91,10 @@ async function createInvitation(
   return data;
 }
 
-/** The data layer's error messages, as this function's error codes. */
+/** The data layer's error codes (the vocabulary's), as this function's answers. */
 function databaseError(error: PostgrestError): Error {
-  switch (error.message) {
+  const code = isDatabaseErrorCode(error.message) ? error.message : undefined;
+  switch (code) {
     case 'already_member':
       return new FunctionError('already_member', 'That person is already a member of this workspace');
     case 'plan_limit_reached':

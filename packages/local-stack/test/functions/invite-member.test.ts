@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpStatusByCode } from '../../../../supabase/functions/_shared/error-vocabulary.ts';
+import { functionErrorBody } from '../../../../supabase/functions/_shared/schemas/function-error.ts';
 import { findFreePort } from '../../src/processes/ports.ts';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { functionsService } from '../../src/services/functions/functions-service.ts';
@@ -63,7 +65,14 @@ describe('invite-member, end to end through the gateway', () => {
       ...init,
       headers,
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const answer = (await response.json()) as Record<string, unknown>;
+    // The function's own errors (not the platform's verify_jwt 401, whose code is a number)
+    // have the vocabulary's shape and status.
+    if (!response.ok && typeof answer.code === 'string') {
+      const parsed = functionErrorBody.parse(answer);
+      expect(response.status, parsed.code).toBe(httpStatusByCode[parsed.code]);
+    }
+    return { status: response.status, body: answer };
   }
 
   async function mailsTo(address: string): Promise<MailSummary[]> {
@@ -235,13 +244,13 @@ describe('invite-member, end to end through the gateway', () => {
     expect(response.body.code).toBe('already_member');
   });
 
-  it("answers 409 plan_limit_reached when the plan's seats are taken", async () => {
+  it("answers 402 plan_limit_reached when the plan's seats are taken, as the database does", async () => {
     const globex = await stack.db.query("select id from public.workspaces where slug = 'globex'");
     const response = await invite('frank@example.com', {
       workspaceId: globex.rows[0].id,
       email: 'seat6@example.com',
     });
-    expect(response.status).toBe(409);
+    expect(response.status).toBe(402);
     expect(response.body).toMatchObject({
       code: 'plan_limit_reached',
       details: { limit: 'members', max: 5 },

@@ -1,25 +1,15 @@
 /**
- * The error body every Groundwork edge function answers with, shared with the SDK so
- * both sides agree on codes. `code` is a stable snake_case reason (the data layer's
- * error messages where one applies); `fields` lists bad input per field.
+ * The error body every Groundwork edge function answers with. `code` comes from the error
+ * vocabulary (`../error-vocabulary.ts`, which the SDK imports as well to read these bodies);
+ * `fields` lists bad input per field, `details` carries structured extras.
  *
- * Imported by relative path from the SDK (Node) and by the functions (Deno, where the
- * bare `zod` specifier comes from the function's deno.json import map).
+ * The functions import `zod` by its bare name through their deno.json import map.
  */
 import { z } from 'zod';
+import { functionErrorCodes } from '../error-vocabulary.ts';
 
-export const functionErrorCode = z.enum([
-  'validation_failed',
-  'not_authenticated',
-  'forbidden',
-  'workspace_not_found',
-  'already_member',
-  'plan_limit_reached',
-  'method_not_allowed',
-  'email_not_sent',
-  'internal_error',
-]);
-export type FunctionErrorCode = z.infer<typeof functionErrorCode>;
+export const functionErrorCode = z.enum(functionErrorCodes);
+export type { FunctionErrorCode } from '../error-vocabulary.ts';
 
 export const functionErrorBody = z.object({
   code: functionErrorCode,
