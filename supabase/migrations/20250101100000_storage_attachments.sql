@@ -12,7 +12,7 @@
 --   avatars/<user_id>/<file name>
 --     read: everyone (public bucket); write: only the user whose folder it is
 --
--- Error messages follow the contract at the top of 20250101000000_setup.sql. Over quota
+-- Error messages are codes of supabase/functions/_shared/error-vocabulary.ts. Over quota
 -- is `plan_limit_reached` with SQLSTATE 42501: hosted Storage turns 42501 into a 403
 -- carrying the message (any other code would surface as a 500 "database error").
 
