@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { functionErrorCodes } from '../error-vocabulary.ts';
 
 export const functionErrorCode = z.enum(functionErrorCodes);
-export type { FunctionErrorCode } from '../error-vocabulary.ts';
 
 export const functionErrorBody = z.object({
   code: functionErrorCode,
