@@ -1,6 +1,6 @@
 import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import { createSdkContext, type GroundworkSupabaseClient } from './context.ts';
-import type { Database } from './database.gen.ts';
+import type { Database } from './database.ts';
 import { GroundworkError } from './errors.ts';
 import { type ActivityApi, createActivityApi } from './modules/activity.ts';
 import { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';

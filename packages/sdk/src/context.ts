@@ -3,7 +3,7 @@
  * calling. Modules take this instead of the whole SDK client so each can be imported alone.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from './database.gen.ts';
+import type { Database } from './database.ts';
 import { GroundworkError } from './errors.ts';
 
 /** supabase-js typed with the project's generated schema. */

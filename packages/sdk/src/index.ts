@@ -8,8 +8,8 @@ export {
   wrapSupabaseClient,
 } from './client.ts';
 export { createSdkContext, type GroundworkSupabaseClient, type SdkContext } from './context.ts';
-export type { Database, Json } from './database.gen.ts';
 export { Constants } from './database.gen.ts';
+export type { Database, Json } from './database.ts';
 export {
   type FieldErrors,
   GroundworkError,

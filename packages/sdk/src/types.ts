@@ -3,7 +3,7 @@
  * shape supabase-js queries and Realtime payloads have, and derive from the generated
  * `Database` so a schema change shows up as a type error.
  */
-import type { Database } from './database.gen.ts';
+import type { Database } from './database.ts';
 
 type PublicSchema = Database['public'];
 type Row<T extends keyof PublicSchema['Tables']> = PublicSchema['Tables'][T]['Row'];
@@ -37,7 +37,7 @@ export type Project = Omit<Row<'projects'>, 'next_task_number'>;
 export type Label = Row<'labels'>;
 
 /** A task with its human key (`ENG-42`); the search vector stays on the server. */
-export type Task = Omit<Row<'tasks'>, 'search_vector'> & { key: string };
+export type Task = Omit<Row<'tasks'>, 'search_vector'>;
 /** A task as lists and reads return it: with its assignee's profile and its labels. */
 export type TaskWithRelations = Task & { assignee: Profile | null; labels: Label[] };
 
@@ -51,8 +51,8 @@ export type Notification = NotificationRow & {
   task: Pick<Task, 'id' | 'project_id' | 'number' | 'title' | 'key'> | null;
 };
 
-/** A task row as Realtime delivers it (no computed key, no relations). */
-export type LiveTask = Omit<Row<'tasks'>, 'search_vector'>;
+/** A task row as Realtime delivers it: table columns only (no computed key, no relations). */
+export type LiveTask = Omit<Row<'tasks'>, 'search_vector' | 'key'>;
 /**
  * One change to a task, as `gw.tasks.subscribe` reports it. Realtime can neither filter nor
  * RLS-check a deleted row, so deletes carry only the id and are not limited to the scope:

@@ -6,11 +6,13 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type {
   Activity,
   Comment,
+  Database,
   GroundworkClient,
   GroundworkError,
   GroundworkErrorCode,
   Invitation,
   Label,
+  LiveTask,
   Member,
   Page,
   Profile,
@@ -60,6 +62,10 @@ describe('public types', () => {
     expectTypeOf<TaskWithRelations['assignee']>().toEqualTypeOf<Profile | null>();
     expectTypeOf<TaskWithRelations['labels']>().toEqualTypeOf<Label[]>();
     expectTypeOf<Task>().not.toHaveProperty('search_vector');
+    // The computed key is never null for a readable task (see src/database.ts); Realtime rows lack it.
+    expectTypeOf<Database['public']['Tables']['tasks']['Row']['key']>().toEqualTypeOf<string>();
+    expectTypeOf<LiveTask>().not.toHaveProperty('key');
+    expectTypeOf<LiveTask>().not.toHaveProperty('search_vector');
     expectTypeOf<Invitation>().not.toHaveProperty('token_hash');
     expectTypeOf<Project>().not.toHaveProperty('next_task_number');
   });

@@ -1,7 +1,7 @@
 import type { RealtimePostgresInsertPayload } from '@supabase/supabase-js';
 import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
-import type { Database } from '../database.gen.ts';
+import type { Database } from '../database.ts';
 import { parseInput, rows } from '../query-result.ts';
 import { joinChannel, type Subscription, subscriptionOf, uniqueSuffix } from '../realtime-channel.ts';
 import { PROFILE_COLUMNS } from '../row-access.ts';
@@ -45,12 +45,12 @@ export function createNotificationsApi(ctx: SdkContext) {
       let query = supabase.from('notifications').select(NOTIFICATION_SELECT).eq('recipient_id', userId);
       if (unread_only) query = query.is('read_at', null);
       if (cursor) query = query.or(afterFilter('created_at', 'desc', decodeCursor(cursor)));
-      const found = (await rows(
+      const found = await rows(
         query
           .order('created_at', { ascending: false })
           .order('id', { ascending: false })
           .limit(limit + 1),
-      )) as unknown as Notification[];
+      );
       const items = found.slice(0, limit);
       const last = items[items.length - 1];
       const nextCursor =

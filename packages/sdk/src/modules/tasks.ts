@@ -1,7 +1,8 @@
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
 import type { SdkContext } from '../context.ts';
 import { afterFilter, decodeCursor, encodeCursor } from '../cursor.ts';
-import type { Database, TablesInsert } from '../database.gen.ts';
+import type { TablesInsert } from '../database.gen.ts';
+import type { Database } from '../database.ts';
 import { oneRow, parseInput, rows } from '../query-result.ts';
 import { joinChannel, type Subscription, uniqueSuffix } from '../realtime-channel.ts';
 import { insertUnder, PROFILE_COLUMNS, requireRow } from '../row-access.ts';
@@ -65,14 +66,15 @@ export interface UpdateTaskInput {
 
 export type TasksApi = ReturnType<typeof createTasksApi>;
 
-type TaskRowWithVector = Database['public']['Tables']['tasks']['Row'];
+/** A tasks row as logical replication carries it: table columns, so no computed `key`. */
+type ReplicatedTaskRow = Omit<Database['public']['Tables']['tasks']['Row'], 'key'>;
 
-function toLiveTask(row: Partial<TaskRowWithVector>): LiveTask {
+function toLiveTask(row: Partial<ReplicatedTaskRow>): LiveTask {
   const { search_vector: _vector, ...task } = row;
   return task as LiveTask;
 }
 
-function toTaskChange(payload: RealtimePostgresChangesPayload<TaskRowWithVector>): TaskChange | undefined {
+function toTaskChange(payload: RealtimePostgresChangesPayload<ReplicatedTaskRow>): TaskChange | undefined {
   switch (payload.eventType) {
     case 'INSERT':
       return { type: 'INSERT', task: toLiveTask(payload.new) };
@@ -92,7 +94,7 @@ export function createTasksApi(ctx: SdkContext) {
   async function get(taskId: string): Promise<TaskWithRelations> {
     const id = parseInput(idSchema, taskId);
     const task = await oneRow(supabase.from('tasks').select(TASK_SELECT).eq('id', id).maybeSingle(), 'Task');
-    return task as unknown as TaskWithRelations;
+    return task;
   }
 
   return {
@@ -117,15 +119,19 @@ export function createTasksApi(ctx: SdkContext) {
       const after = filters.cursor ? decodeCursor(filters.cursor) : undefined;
 
       // An empty embed filters by label without changing the `labels` the task is returned with.
-      const select = filters.label_id ? `${TASK_SELECT}, task_labels!inner()` : TASK_SELECT;
-      let query = supabase.from('tasks').select(select);
+      // Two literal selects, not one union-typed string, so supabase-js can type the rows.
+      let query = filters.label_id
+        ? supabase
+            .from('tasks')
+            .select(`${TASK_SELECT}, task_labels!inner()`)
+            .eq('task_labels.label_id', filters.label_id)
+        : supabase.from('tasks').select(TASK_SELECT);
       if (filters.workspace_id) query = query.eq('workspace_id', filters.workspace_id);
       if (filters.project_id) query = query.eq('project_id', filters.project_id);
       if (Array.isArray(filters.status)) query = query.in('status', filters.status);
       else if (filters.status) query = query.eq('status', filters.status);
       if (filters.assignee_id === null) query = query.is('assignee_id', null);
       else if (filters.assignee_id) query = query.eq('assignee_id', filters.assignee_id);
-      if (filters.label_id) query = query.eq('task_labels.label_id', filters.label_id);
       if (filters.due_before) query = query.lt('due_date', filters.due_before);
       if (filters.search) {
         query = query.textSearch('search_vector', filters.search, { type: 'websearch', config: 'english' });
@@ -133,12 +139,12 @@ export function createTasksApi(ctx: SdkContext) {
       if (after) query = query.or(afterFilter(column, ascending ? 'asc' : 'desc', after));
 
       // One row more than asked tells whether another page exists.
-      const found = (await rows(
+      const found = await rows(
         query
           .order(column, { ascending })
           .order('id', { ascending })
           .limit(limit + 1),
-      )) as unknown as TaskWithRelations[];
+      );
       const items = found.slice(0, limit);
       const last = items[items.length - 1];
       const nextCursor =
@@ -165,7 +171,7 @@ export function createTasksApi(ctx: SdkContext) {
           .rpc('search_tasks', { workspace_id, query, max_results: limit ?? DEFAULT_PAGE_SIZE })
           .select(TASK_SELECT),
       );
-      return found as unknown as TaskWithRelations[];
+      return found;
     },
 
     /**
@@ -199,7 +205,7 @@ export function createTasksApi(ctx: SdkContext) {
           .maybeSingle(),
         'Task',
       );
-      return task as unknown as TaskWithRelations;
+      return task;
     },
 
     /**
@@ -218,9 +224,9 @@ export function createTasksApi(ctx: SdkContext) {
       // caller cannot file a task under another tenant. The generated type can't know that.
       const insert = values as TablesInsert<'tasks'>;
       const project = { table: 'projects', match: { id: values.project_id }, what: 'project' };
-      const created = (await insertUnder(ctx, project, () =>
+      const created = await insertUnder(ctx, project, () =>
         oneRow(supabase.from('tasks').insert(insert).select(TASK_SELECT).single(), 'Task'),
-      )) as unknown as TaskWithRelations;
+      );
       if (!label_ids?.length) return created;
       try {
         await rows(
@@ -256,7 +262,7 @@ export function createTasksApi(ctx: SdkContext) {
         supabase.from('tasks').update(values).eq('id', id).select(TASK_SELECT).maybeSingle(),
       );
       const task = await requireRow(ctx, updated, 'tasks', { id }, 'task');
-      return task as unknown as TaskWithRelations;
+      return task;
     },
 
     /**
@@ -281,7 +287,7 @@ export function createTasksApi(ctx: SdkContext) {
           .single(),
         'Task',
       );
-      return moved as unknown as TaskWithRelations;
+      return moved;
     },
 
     /**
@@ -319,7 +325,7 @@ export function createTasksApi(ctx: SdkContext) {
       const { project_id, workspace_id } = parseInput(subscribeTasksInput, scope);
       parseInput(callback, onChange);
       const filter = project_id ? `project_id=eq.${project_id}` : `workspace_id=eq.${workspace_id}`;
-      const deliver = (payload: RealtimePostgresChangesPayload<TaskRowWithVector>) => {
+      const deliver = (payload: RealtimePostgresChangesPayload<ReplicatedTaskRow>) => {
         const change = toTaskChange(payload);
         if (change) onChange(change);
       };
