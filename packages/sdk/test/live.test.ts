@@ -24,8 +24,6 @@ async function eventually<T>(read: () => T, done: (value: T) => boolean, timeout
   }
 }
 
-const settle = (ms = 500) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function teamWithProject(): Promise<{ team: Team; projectId: string }> {
   const team = await createTeam(db);
   const project = await team.admin.gw.projects.create({
@@ -77,8 +75,13 @@ describe('gw.tasks.subscribe', () => {
     expect(changes[2]).toEqual({ type: 'DELETE', id: task.id });
     expect(changes[0]).not.toHaveProperty('task.search_vector');
 
-    await settle();
-    // Outsiders hear no inserts or updates; deletes are bare ids for everyone.
+    // Outsiders hear no inserts or updates; deletes are bare ids for everyone. The delete is the
+    // sentinel: committed after the insert and update, it reaches the outsider's socket after them.
+    await eventually(
+      () => outsiderSeen,
+      (list) => list.some((c) => c.type === 'DELETE' && c.id === task.id),
+    );
+    expect(outsiderSeen).toContainEqual({ type: 'DELETE', id: task.id });
     expect(outsiderSeen.filter((c) => c.type !== 'DELETE')).toEqual([]);
     await sub.unsubscribe();
     await outsiderSub.unsubscribe();

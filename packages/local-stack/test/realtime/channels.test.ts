@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { realtimeService } from '../../src/services/realtime/index.ts';
 import { mintUserToken, startTestStack, type TestStack } from '../../src/testing/index.ts';
-import { Inbox, realtimeClient, settle, sleep, subscribed, userRealtimeClient } from './realtime-clients.ts';
+import { Inbox, realtimeClient, sleep, subscribed, userRealtimeClient } from './realtime-clients.ts';
 
 const fixture = new URL('./fixtures/realtime-project', import.meta.url).pathname;
 const ALICE = '00000000-0000-0000-0000-0000000000a1';
@@ -44,12 +44,17 @@ describe('broadcast, presence, private channels and tokens over realtime-js', ()
       const sending = await subscribed(
         sender.channel('room-1').on('broadcast', { event: 'cursor' }, fromSelf.push),
       );
-      await subscribed(receiver.channel('room-1').on('broadcast', { event: 'cursor' }, received.push));
+      const receiving = await subscribed(
+        receiver.channel('room-1').on('broadcast', { event: 'cursor' }, received.push),
+      );
       expect(await sending.send({ type: 'broadcast', event: 'cursor', payload: { x: 1 } })).toBe('ok');
       const [message] = await received.waitFor(1);
       expect(message).toMatchObject({ type: 'broadcast', event: 'cursor', payload: { x: 1 } });
-      await settle();
-      expect(fromSelf.items).toEqual([]);
+      // Sentinel: the receiver answers. An echo of the sender's own message would have been
+      // written to the sender's socket in the same fan-out, so before this reply.
+      await receiving.send({ type: 'broadcast', event: 'cursor', payload: { sentinel: true } });
+      await fromSelf.waitForItem((item) => (item.payload as { sentinel?: boolean }).sentinel === true);
+      expect(fromSelf.items.map((item) => item.payload)).toEqual([{ sentinel: true }]);
     });
 
     it('echoes to the sender with self and acknowledges with ack', async () => {
@@ -168,14 +173,17 @@ describe('broadcast, presence, private channels and tokens over realtime-js', ()
     it('drops the presence of a client that disconnects', async () => {
       const watcherClient = anonClient();
       const leaver = anonClient();
+      const joins = new Inbox<{ key: string }>();
       const leaves = new Inbox<{ key: string }>();
       const watcher = watcherClient
         .channel('lobby-2', { config: { presence: { key: 'stay' } } })
+        .on('presence', { event: 'join' }, joins.push as never)
         .on('presence', { event: 'leave' }, leaves.push as never);
       await subscribed(watcher);
       const going = await subscribed(leaver.channel('lobby-2', { config: { presence: { key: 'go' } } }));
       await going.track({ here: true });
-      await sleep(200);
+      const [joined] = await joins.waitFor(1);
+      expect(joined?.key).toBe('go');
       expect(Object.keys(watcher.presenceState())).toContain('go');
       leaver.realtime.disconnect();
       const [left] = await leaves.waitFor(1);
@@ -215,10 +223,15 @@ describe('broadcast, presence, private channels and tokens over realtime-js', ()
           .channel('announcements', { config: { private: true } })
           .on('broadcast', { event: '*' }, privateInbox.push),
       );
-      const publicSender = await subscribed(anonClient().channel('announcements'));
-      await publicSender.send({ type: 'broadcast', event: 'spoof', payload: {} });
-      await settle();
-      expect(privateInbox.items).toEqual([]);
+      const publicSender = await subscribed(
+        anonClient().channel('announcements', { config: { broadcast: { ack: true } } }),
+      );
+      // Acknowledged after the fan-out: a leak into the private channel is on Alice's socket by now.
+      expect(await publicSender.send({ type: 'broadcast', event: 'spoof', payload: {} })).toBe('ok');
+      // Sentinel: a broadcast that does belong to the private channel, sent after the spoof.
+      await stack.db.query(`select realtime.send('{}'::jsonb, 'sentinel', 'announcements', true)`);
+      await privateInbox.waitForItem((item) => item.event === 'sentinel');
+      expect(privateInbox.items.map((item) => item.event)).toEqual(['sentinel']);
     });
 
     it('accept REST broadcasts to private topics only from callers allowed to write', async () => {
@@ -297,13 +310,19 @@ describe('broadcast, presence, private channels and tokens over realtime-js', ()
     });
 
     it('keeps a channel open when the client sent a fresh token in time', async () => {
+      const expiresAt = Date.now() + 2000;
       let token = await mintUserToken(stack.keys, { id: ALICE, expiresInSeconds: 2 });
       const client = await tokenClient(async () => token);
       const system = new Inbox<Record<string, unknown>>();
-      const channel = await subscribed(client.channel('refreshed').on('system', {}, system.push));
+      const channel = await subscribed(
+        client.channel('refreshed', { config: { broadcast: { ack: true } } }).on('system', {}, system.push),
+      );
       token = await mintUserToken(stack.keys, { id: ALICE, expiresInSeconds: 60 });
       await client.realtime.setAuth();
-      await sleep(3000);
+      // What is tested is a deadline: the first token's expiry (the server checks it then).
+      await sleep(Math.max(0, expiresAt + 1000 - Date.now()));
+      // Sentinel past the deadline: a close at expiry would have reached the client before this ack.
+      expect(await channel.send({ type: 'broadcast', event: 'sentinel', payload: {} })).toBe('ok');
       expect(system.items).toEqual([]);
       expect(channel.state).toBe('joined');
     });
@@ -357,10 +376,17 @@ describe('broadcast, presence, private channels and tokens over realtime-js', ()
       await new Promise((resolve) => ws.on('open', resolve));
       const replies: unknown[] = [];
       ws.on('message', (data) => replies.push(JSON.parse(String(data))));
+      const sentinelReply = new Promise((resolve) =>
+        ws.on('message', (data) => {
+          if ((JSON.parse(String(data)) as unknown[])[1] === '9') resolve(undefined);
+        }),
+      );
       ws.send('not json');
       ws.send(JSON.stringify([null, '7', 'phoenix', 'heartbeat', {}]));
       ws.send(JSON.stringify([null, '8', 'realtime:never-joined', 'broadcast', {}]));
-      await sleep(300);
+      // Sentinel: frames are answered in order, so any reply to the malformed one came before this.
+      ws.send(JSON.stringify([null, '9', 'phoenix', 'heartbeat', {}]));
+      await sentinelReply;
       ws.close();
       expect(replies).toEqual([
         [null, '7', 'phoenix', 'phx_reply', { status: 'ok', response: {} }],
@@ -371,6 +397,7 @@ describe('broadcast, presence, private channels and tokens over realtime-js', ()
           'phx_reply',
           { status: 'error', response: { reason: 'unmatched topic' } },
         ],
+        [null, '9', 'phoenix', 'phx_reply', { status: 'ok', response: {} }],
       ]);
     });
   });

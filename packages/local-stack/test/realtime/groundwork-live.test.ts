@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Inbox, settle, subscribed, userRealtimeClient } from './realtime-clients.ts';
+import { Inbox, subscribed, userRealtimeClient } from './realtime-clients.ts';
 
 /**
  * Groundwork's live data on the shared stack (this repo's migrations): task changes
@@ -38,6 +38,8 @@ describe('Groundwork live tasks, notifications and project channels', () => {
   let outsider: Person;
   let workspaceId: string;
   let projectId: string;
+  /** The outsider's own project: its tasks are the sentinels of "the outsider heard nothing" tests. */
+  let outsiderProjectId: string;
 
   const person = async (): Promise<Person> => {
     const id = randomUUID();
@@ -73,13 +75,31 @@ describe('Groundwork live tasks, notifications and project channels', () => {
     }
   };
 
-  const newTask = async (who: Person, fields: { assignee?: string } = {}) => {
+  const newTask = async (who: Person, fields: { assignee?: string; project?: string } = {}) => {
     const [task] = await asUser<{ id: string }>(
       who,
       'insert into public.tasks (project_id, title, assignee_id) values ($1, $2, $3) returning id',
-      [projectId, `task ${randomBytes(3).toString('hex')}`, fields.assignee ?? null],
+      [fields.project ?? projectId, `task ${randomBytes(3).toString('hex')}`, fields.assignee ?? null],
     );
     return (task as { id: string }).id;
+  };
+
+  /**
+   * Binds the outsider's channel to inserts into their own project, and returns a function that
+   * creates such a task and waits for it. Changes reach a socket in commit order, so once this
+   * sentinel is in, anything committed before it that the outsider could hear would be too.
+   */
+  const outsiderSentinel = (channel: RealtimeChannel, inbox: Inbox<Record<string, unknown>>) => {
+    channel.on(
+      'postgres_changes',
+      { event: 'INSERT', schema: 'public', table: 'tasks', filter: `project_id=eq.${outsiderProjectId}` },
+      inbox.push,
+    );
+    return async () => {
+      const id = await newTask(outsider, { project: outsiderProjectId });
+      await inbox.waitForItem((item) => (item.new as { id?: string }).id === id);
+      return id;
+    };
   };
 
   const notificationsOf = async (who: Person) =>
@@ -112,6 +132,16 @@ describe('Groundwork live tasks, notifications and project channels', () => {
       [workspaceId],
     );
     projectId = (project as { id: string }).id;
+    const [own] = await asUser<{ id: string }>(outsider, 'select id from public.create_workspace($1, $2)', [
+      'Elsewhere',
+      `elsewhere-${randomBytes(4).toString('hex')}`,
+    ]);
+    const [ownProject] = await asUser<{ id: string }>(
+      outsider,
+      `insert into public.projects (workspace_id, name, key) values ($1, 'Own', 'OWN') returning id`,
+      [(own as { id: string }).id],
+    );
+    outsiderProjectId = (ownProject as { id: string }).id;
   });
 
   afterAll(async () => {
@@ -128,15 +158,15 @@ describe('Groundwork live tasks, notifications and project channels', () => {
         .channel(`tasks-${projectId}`)
         .on('postgres_changes', { event: '*', schema: 'public', table: 'tasks', filter }, memberInbox.push),
     );
-    await subscribed(
-      outsider.client
-        .channel(`tasks-${projectId}`)
-        .on(
-          'postgres_changes',
-          { event: 'INSERT', schema: 'public', table: 'tasks', filter },
-          outsiderInbox.push,
-        ),
-    );
+    const outsiderChannel = outsider.client
+      .channel(`tasks-${projectId}`)
+      .on(
+        'postgres_changes',
+        { event: 'INSERT', schema: 'public', table: 'tasks', filter },
+        outsiderInbox.push,
+      );
+    const outsiderHearsSentinel = outsiderSentinel(outsiderChannel, outsiderInbox);
+    await subscribed(outsiderChannel);
     const taskId = await newTask(owner);
     await asUser(owner, `update public.tasks set status = 'in_progress' where id = $1`, [taskId]);
     const [insert, update] = await memberInbox.waitFor(2);
@@ -149,8 +179,8 @@ describe('Groundwork live tasks, notifications and project channels', () => {
       old: { status: 'todo' },
       new: { id: taskId, status: 'in_progress' },
     });
-    await settle();
-    expect(outsiderInbox.items).toEqual([]);
+    const sentinelId = await outsiderHearsSentinel();
+    expect(outsiderInbox.items.map((item) => (item.new as { id: string }).id)).toEqual([sentinelId]);
   });
 
   it('notifies an assignee, but not someone assigning themselves', async () => {
@@ -278,11 +308,11 @@ describe('Groundwork live tasks, notifications and project channels', () => {
         mineInbox.push,
       ),
     );
-    await subscribed(
-      outsider.client
-        .channel('all-notifications')
-        .on('postgres_changes', { event: '*', schema: 'public', table: 'notifications' }, snoopInbox.push),
-    );
+    const snoopChannel = outsider.client
+      .channel('all-notifications')
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'notifications' }, snoopInbox.push);
+    const outsiderHearsSentinel = outsiderSentinel(snoopChannel, snoopInbox);
+    await subscribed(snoopChannel);
     const taskId = await newTask(owner, { assignee: colleague.id });
     // Earlier tests' notifications may still be in flight; look for this task's.
     const forTask = () =>
@@ -292,8 +322,10 @@ describe('Groundwork live tasks, notifications and project channels', () => {
       eventType: 'INSERT',
       new: { recipient_id: colleague.id, type: 'task_assigned', task_id: taskId, read_at: null },
     });
-    await settle();
-    expect(snoopInbox.items).toEqual([]);
+    const sentinelId = await outsiderHearsSentinel();
+    expect(snoopInbox.items.map((item) => [item.table, (item.new as { id: string }).id])).toEqual([
+      ['tasks', sentinelId],
+    ]);
   });
 
   it('opens the private project channel (presence) to members and refuses outsiders', async () => {

@@ -2,7 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realtimeService } from '../../src/services/realtime/index.ts';
 import { mintUserToken, startTestStack, type TestStack } from '../../src/testing/index.ts';
-import { Inbox, realtimeClient, settle, subscribed, userRealtimeClient } from './realtime-clients.ts';
+import { Inbox, realtimeClient, subscribed, userRealtimeClient } from './realtime-clients.ts';
 
 const fixture = new URL('./fixtures/realtime-project', import.meta.url).pathname;
 const ALICE = '00000000-0000-0000-0000-0000000000a1';
@@ -57,8 +57,11 @@ describe('postgres_changes over realtime-js', () => {
     });
     expect(typeof change?.commit_timestamp).toBe('string');
     expect((change?.new as { created_at?: string } | undefined)?.created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
-    await settle();
-    expect(bobInbox.items).toEqual([]);
+    // Sentinel: Bob's own row, committed after Alice's. Changes reach a subscriber in commit
+    // order, so had Alice's row leaked, it would be ahead of this one.
+    await stack.db.query(`insert into public.items (owner_id, body) values ($1, 'sentinel')`, [BOB]);
+    await bobInbox.waitForItem((item) => (item.new as { body?: string }).body === 'sentinel');
+    expect(bobInbox.items.map((item) => (item.new as { body?: string }).body)).toEqual(['sentinel']);
   });
 
   it('sends deletes of RLS tables to every subscriber with only the primary key', async () => {
@@ -100,6 +103,7 @@ describe('postgres_changes over realtime-js', () => {
       'label=in.(one,three)',
     ];
     const inboxes = filters.map(() => new Inbox<{ new: { id: number } }>());
+    const sentinel = new Inbox<Record<string, unknown>>();
     const channel = service.channel('filters');
     filters.forEach((filter, index) => {
       channel.on(
@@ -108,12 +112,16 @@ describe('postgres_changes over realtime-js', () => {
         (payload) => inboxes[index]?.push(payload as never),
       );
     });
+    channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'items' }, sentinel.push);
     await subscribed(channel);
     await stack.db.query(
       `insert into public.open_items (id, label) values (1, 'one'), (2, 'two'), (3, 'three')`,
     );
-    await inboxes[1]?.waitFor(2);
-    await settle();
+    // Sentinel on the same channel, committed after: once it is here, every match of the rows above is too.
+    await stack.db.query(`insert into public.items (owner_id, body) values ($1, 'after the filters')`, [
+      ALICE,
+    ]);
+    await sentinel.waitForItem((item) => (item.new as { body?: string }).body === 'after the filters');
     const ids = inboxes.map((inbox) => inbox.items.map((item) => item.new.id).sort());
     expect(Object.fromEntries(filters.map((filter, index) => [filter, ids[index]]))).toEqual({
       'id=eq.2': [2],

@@ -56,29 +56,49 @@ export function subscribed(channel: RealtimeChannel, timeoutMs = 10_000): Promis
   });
 }
 
-/** Collects what a callback receives, with a way to wait for a count. */
+/** Collects what a callback receives, with ways to wait for a count or for a particular item. */
 export class Inbox<T> {
   readonly items: T[] = [];
-  private waiters: { count: number; resolve: () => void }[] = [];
+  private waiters: { done: (items: T[]) => boolean; resolve: () => void }[] = [];
 
   push = (item: T): void => {
     this.items.push(item);
     this.waiters = this.waiters.filter((waiter) => {
-      if (this.items.length < waiter.count) return true;
+      if (!waiter.done(this.items)) return true;
       waiter.resolve();
       return false;
     });
   };
 
-  async waitFor(count: number, timeoutMs = 10_000): Promise<T[]> {
-    if (this.items.length < count) {
+  waitFor(count: number, timeoutMs = 10_000): Promise<T[]> {
+    return this.waitUntil(
+      (items) => items.length >= count,
+      timeoutMs,
+      () => `expected ${count} messages`,
+    );
+  }
+
+  /**
+   * Waits for an item that `match` picks out — a sentinel sent after something that must not
+   * arrive: once the sentinel is here, an earlier message on the same path would be too.
+   */
+  waitForItem(match: (item: T) => boolean, timeoutMs = 10_000): Promise<T[]> {
+    return this.waitUntil(
+      (items) => items.some(match),
+      timeoutMs,
+      () => 'the awaited message never came',
+    );
+  }
+
+  private async waitUntil(done: (items: T[]) => boolean, timeoutMs: number, failure: () => string) {
+    if (!done(this.items)) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`expected ${count} messages, got ${this.items.length}`)),
+          () => reject(new Error(`${failure()}, got ${this.items.length}`)),
           timeoutMs,
         );
         this.waiters.push({
-          count,
+          done,
           resolve: () => {
             clearTimeout(timer);
             resolve();
@@ -91,6 +111,3 @@ export class Inbox<T> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Lets in-flight changes arrive before asserting that something did *not* arrive. */
-export const settle = () => sleep(400);

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLICATION_SLOT, realtimeService } from '../../src/services/realtime/index.ts';
 import { startTestStack, type TestStack } from '../../src/testing/index.ts';
-import { Inbox, realtimeClient, settle, sleep, subscribed } from './realtime-clients.ts';
+import { Inbox, realtimeClient, sleep, subscribed } from './realtime-clients.ts';
 
 const fixture = new URL('./fixtures/realtime-project', import.meta.url).pathname;
 
@@ -73,8 +73,12 @@ describe('Realtime across a Postgres crash', () => {
     await after.end();
 
     await inbox.waitFor(60, 30_000);
-    await settle();
+    // Sentinel: a change committed after all the others. A replayed duplicate would come before it.
+    const last = await waitForDatabase(url);
+    await last.query(`insert into public.open_items values (61, 'sentinel')`);
+    await last.end();
+    await inbox.waitForItem((item) => item.new.id === 61, 30_000);
     const ids = inbox.items.map((item) => item.new.id);
-    expect(ids).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
+    expect(ids).toEqual(Array.from({ length: 61 }, (_, index) => index + 1));
   });
 });
