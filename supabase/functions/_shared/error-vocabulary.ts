@@ -17,19 +17,13 @@
 export type ErrorDetailShape =
   /** A human sentence: the Postgres DETAIL (optional), or the function's `message`. */
   | 'sentence'
-  /** JSON {@link PlanLimitDetails}: the Postgres DETAIL, or the function's `details`. */
+  /**
+   * JSON `{ limit: 'members' | 'projects' | 'storage', max, current }` (storage adds
+   * `requested`, the upload's size): the Postgres DETAIL, or the function's `details`.
+   */
   | 'plan_limit'
   /** The function's `fields`: field path → what is wrong with it. */
   | 'fields';
-
-/** The detail of `plan_limit_reached`. */
-export interface PlanLimitDetails {
-  limit: 'members' | 'projects' | 'storage';
-  max: number;
-  current: number;
-  /** Storage only: the size of the upload that did not fit. */
-  requested?: number;
-}
 
 interface ErrorDefinition {
   /** The HTTP status a client sees. */
@@ -242,9 +236,6 @@ export type DatabaseErrorCode = {
 export type FunctionErrorCode = {
   [Code in ErrorCode]: Vocabulary[Code] extends { functions: true } ? Code : never;
 }[ErrorCode];
-
-/** The SDK codes the vocabulary maps to. */
-export type SdkCodeOfVocabulary = Vocabulary[ErrorCode]['sdkCode'];
 
 // Object.keys is typed string[]; the keys of a literal object are exactly its codes.
 export const errorCodes = Object.keys(errorVocabulary) as ErrorCode[];
