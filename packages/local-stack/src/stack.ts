@@ -9,11 +9,13 @@ import { applySeed } from './database/seed.ts';
 import { StackError } from './errors.ts';
 import { createGatewayApp } from './gateway/app.ts';
 import { listenGateway, type RunningGateway } from './gateway/server.ts';
+import { createUpgradeHandler } from './gateway/upgrade.ts';
 import type { Logger } from './logger.ts';
 import { clusterDirFor } from './processes/data-dir.ts';
 import { assertPortFree, findFreePort } from './processes/ports.ts';
 import { type RunningPostgres, startPostgres } from './processes/postgres.ts';
 import { type RunningPostgrest, startPostgrest } from './processes/postgrest.ts';
+import { MOUNTS } from './services/mounts.ts';
 import { enabledServices } from './services/registry.ts';
 import type { Service, ServiceFactory } from './services/service.ts';
 import { type StackStatus, stackStatus } from './status.ts';
@@ -152,13 +154,18 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       }
     });
 
-    const gateway: RunningGateway = await step('gateway', options, () =>
-      listenGateway(
-        createGatewayApp({ keys, postgrestUrl: () => postgrest.url, services, log: log.child('gateway') }),
+    const gateway: RunningGateway = await step('gateway', options, () => {
+      const gatewayLog = log.child('gateway');
+      const app = createGatewayApp({
+        keys,
+        mounts: MOUNTS,
+        postgrestUrl: () => postgrest.url,
         services,
-        config.ports.api,
-      ),
-    );
+        log: gatewayLog,
+      });
+      const onUpgrade = createUpgradeHandler({ keys, mounts: MOUNTS, services, log: gatewayLog });
+      return listenGateway(app, onUpgrade, config.ports.api);
+    });
     cleanups.push(() => gateway.close());
 
     const stop = cleanup;

@@ -1,6 +1,7 @@
 import type { StackConfig } from './config/load-config.ts';
 import type { ProjectKeys } from './config/project-keys.ts';
 import { databaseUrl } from './processes/postgres.ts';
+import { MOUNTS } from './services/mounts.ts';
 
 /**
  * The same variables `supabase status -o env` prints, so scripts written for the
@@ -44,11 +45,11 @@ export function stackStatus(config: StackConfig, keys: ProjectKeys): StackStatus
   const mail = `http://${config.host}:${config.ports.mail}`;
   return {
     API_URL: api,
-    REST_URL: `${api}/rest/v1`,
-    GRAPHQL_URL: `${api}/graphql/v1`,
-    STORAGE_S3_URL: `${api}/storage/v1/s3`,
+    REST_URL: `${api}${MOUNTS.rest.path}`,
+    GRAPHQL_URL: `${api}${MOUNTS.graphql.path}`,
+    STORAGE_S3_URL: `${api}${MOUNTS.storage.path}/s3`,
     MCP_URL: `${api}/mcp`,
-    FUNCTIONS_URL: `${api}/functions/v1`,
+    FUNCTIONS_URL: `${api}${MOUNTS.functions.path}`,
     DB_URL: databaseUrl(config.ports.db),
     STUDIO_URL: `http://${config.host}:54323`,
     INBUCKET_URL: mail,

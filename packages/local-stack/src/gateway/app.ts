@@ -1,57 +1,54 @@
 import { Hono } from 'hono';
 import type { ProjectKeys } from '../config/project-keys.ts';
 import type { Logger } from '../logger.ts';
+import type { ServiceEnv } from '../services/caller.ts';
+import { type MountTable, mountOf } from '../services/mounts.ts';
 import type { Service } from '../services/service.ts';
 import { requireApiKey } from './api-key-guard.ts';
-import { type GatewayEnv, resolveCaller } from './caller.ts';
+import { callerMiddleware } from './caller-middleware.ts';
 import { supabaseCors } from './cors.ts';
 import { proxyToPostgrest } from './rest-proxy.ts';
 
-/** Service mounts hosted Supabase has; until one is plugged in it answers 503 naming itself. */
-const KNOWN_SERVICES: Record<string, string> = {
-  '/auth/v1': 'auth',
-  '/storage/v1': 'storage',
-  '/realtime/v1': 'realtime',
-  '/functions/v1': 'functions',
-};
-
-function isFunctionsPath(path: string): boolean {
-  return path === '/functions/v1' || path.startsWith('/functions/v1/');
-}
-
 export interface GatewayOptions {
   keys: ProjectKeys;
+  /** Where everything is mounted and which paths need an API key (`MOUNTS`). */
+  mounts: MountTable;
   postgrestUrl: () => string;
   services: Service[];
   log: Logger;
 }
 
-export function createGatewayApp(options: GatewayOptions): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
-  // Hosted hands preflights and CORS headers on /functions/v1 to the function itself; a
-  // function that forgets them must fail locally as it would once deployed.
+/**
+ * The API gateway (Kong's role): CORS, the caller, the key rule per mount, then
+ * PostgREST or the service mounted at the path. A mount whose service is not running
+ * answers 503 naming it.
+ */
+export function createGatewayApp(options: GatewayOptions): Hono<ServiceEnv> {
+  const { mounts } = options;
+  const app = new Hono<ServiceEnv>();
   const cors = supabaseCors();
-  app.use('*', (c, next) => (isFunctionsPath(c.req.path) ? next() : cors(c, next)));
-  app.use('*', resolveCaller(options.keys));
-  app.use('*', requireApiKey());
+  app.use('*', (c, next) => (mountOf(mounts, c.req.path)?.ownCors ? next() : cors(c, next)));
+  app.use('*', callerMiddleware(options.keys));
+  app.use('*', requireApiKey(mounts));
 
-  app.all('/rest/v1', proxyToPostgrest(options.postgrestUrl));
-  app.all('/rest/v1/*', proxyToPostgrest(options.postgrestUrl));
+  const rest = proxyToPostgrest(mounts.rest.path, options.postgrestUrl);
+  app.all(mounts.rest.path, rest);
+  app.all(`${mounts.rest.path}/*`, rest);
 
-  const mounted = new Set<string>();
+  const served = new Set([mounts.rest]);
   for (const service of options.services) {
-    app.route(service.basePath, service.app);
-    mounted.add(service.basePath);
+    app.route(service.mount.path, service.app);
+    served.add(service.mount);
   }
-  for (const [basePath, name] of Object.entries(KNOWN_SERVICES)) {
-    if (mounted.has(basePath)) continue;
+  for (const mount of Object.values(mounts)) {
+    if (served.has(mount)) continue;
     const unavailable = () =>
       Response.json(
-        { code: 'service_unavailable', message: `The ${name} service is not running in this stack` },
+        { code: 'service_unavailable', message: `The ${mount.service} service is not running in this stack` },
         { status: 503 },
       );
-    app.all(basePath, unavailable);
-    app.all(`${basePath}/*`, unavailable);
+    app.all(mount.path, unavailable);
+    app.all(`${mount.path}/*`, unavailable);
   }
 
   app.notFound((c) => c.json({ message: 'no Route matched with those values' }, 404));

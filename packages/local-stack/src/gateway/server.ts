@@ -1,19 +1,20 @@
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { StackError } from '../errors.ts';
-import type { Service } from '../services/service.ts';
-import type { GatewayEnv } from './caller.ts';
+import type { ServiceEnv } from '../services/caller.ts';
+import type { UpgradeHandler } from './upgrade.ts';
 
 export interface RunningGateway {
   url: string;
   close(): Promise<void>;
 }
 
+/** Serves the gateway app on 127.0.0.1 (port 0 picks a free one) and hands WebSocket upgrades on. */
 export async function listenGateway(
-  app: Hono<GatewayEnv>,
-  services: Service[],
+  app: Hono<ServiceEnv>,
+  onUpgrade: UpgradeHandler,
   port: number,
 ): Promise<RunningGateway> {
   let server: ServerType | undefined;
@@ -32,19 +33,9 @@ export async function listenGateway(
   const http = server as unknown as Server;
   // Supabase clients keep connections open between requests; don't cut them short.
   http.keepAliveTimeout = 65_000;
-  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(request.url ?? '/', 'http://gateway').pathname;
-    const service = services.find(
-      (candidate) => candidate.upgrade && path.startsWith(`${candidate.basePath}/`),
-    );
-    if (!service?.upgrade) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    service.upgrade(request, socket, head);
-  });
+  http.on('upgrade', onUpgrade);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         http.closeAllConnections?.();

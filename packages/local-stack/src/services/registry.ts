@@ -7,8 +7,9 @@ import type { ServiceFactory } from './service.ts';
 import { createStorageService } from './storage/index.ts';
 
 /**
- * The services the gateway mounts, each switched by its config.toml section. A service
- * not listed here answers 503 on its path.
+ * The services the gateway mounts, each switched by its config.toml section. Where each
+ * is mounted, and the key rule there, is the mount table (`MOUNTS` in mounts.ts; each
+ * service's `mount` is its row); a row whose service is not started answers 503.
  */
 export function enabledServices(config: StackConfig): ServiceFactory[] {
   const factories: ServiceFactory[] = [];

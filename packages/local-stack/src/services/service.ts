@@ -4,8 +4,9 @@ import type { Hono } from 'hono';
 import type pg from 'pg';
 import type { StackConfig } from '../config/load-config.ts';
 import type { ProjectKeys } from '../config/project-keys.ts';
-import type { GatewayEnv } from '../gateway/caller.ts';
 import type { Logger } from '../logger.ts';
+import type { Caller, ServiceEnv } from './caller.ts';
+import type { Mount } from './mounts.ts';
 
 /**
  * What every service plugged into the gateway is given. Configuration enters here
@@ -26,14 +27,12 @@ export interface ServiceContext {
 }
 
 export interface Service {
-  /** e.g. "auth"; also used in log lines. */
-  readonly name: string;
-  /** Mount point on the gateway, e.g. "/auth/v1". */
-  readonly basePath: string;
-  /** Routes relative to basePath. The gateway has already resolved the caller (see GatewayEnv). */
-  readonly app: Hono<GatewayEnv>;
-  /** WebSocket upgrades under basePath (Realtime). */
-  upgrade?(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Its row of the mount table (`MOUNTS`): path and key rule. */
+  readonly mount: Mount;
+  /** Routes relative to the mount path. The gateway has resolved the caller (`c.get('caller')`). */
+  readonly app: Hono<ServiceEnv>;
+  /** WebSocket upgrades under the mount path (Realtime), after the gateway resolved the caller and the key rule. */
+  upgrade?(request: IncomingMessage, socket: Duplex, head: Buffer, caller: Caller): void;
   close(): Promise<void>;
 }
 

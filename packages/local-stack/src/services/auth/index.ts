@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import pg from 'pg';
-import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { ServiceEnv } from '../caller.ts';
+import { MOUNTS } from '../mounts.ts';
 import type { Service, ServiceContext } from '../service.ts';
 import type { AuthRuntime } from './auth-runtime.ts';
 import { AuthError, isAuthError } from './error-codes.ts';
@@ -18,8 +19,8 @@ import { verifyRoutes } from './routes/verify.ts';
 import { authSettingsFrom } from './settings.ts';
 
 /** Builds the Hono app for /auth/v1 from a ready runtime (tests and the service share it). */
-export function createAuthApp(runtime: AuthRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function createAuthApp(runtime: AuthRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   app.use('*', async (c, next) => {
     await next();
     // GoTrue answers every request with the API version it speaks.
@@ -100,8 +101,7 @@ export async function createAuthService(ctx: ServiceContext): Promise<Service> {
     supabaseDir: ctx.config.supabaseDir,
   };
   return {
-    name: 'auth',
-    basePath: '/auth/v1',
+    mount: MOUNTS.auth,
     app: createAuthApp(runtime),
     close: async () => {
       mailer.close();

@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
-import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { ServiceEnv } from '../caller.ts';
 import type { AuthRuntime } from './auth-runtime.ts';
 import { AuthError } from './error-codes.ts';
 import type { ClientInfo } from './sessions.ts';
 import { findUserById, type UserRow } from './users.ts';
 
-export type AuthContext = Context<GatewayEnv>;
+export type AuthContext = Context<ServiceEnv>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,14 +36,13 @@ export interface AuthenticatedUser {
  * user and whose `session_id`, when present, is a live session.
  */
 export async function requireUser(c: AuthContext, runtime: AuthRuntime): Promise<AuthenticatedUser> {
-  const header = c.req.header('authorization');
-  if (!header || !/^Bearer\s+\S/i.test(header)) {
+  const caller = c.get('caller');
+  if (caller.bearer === 'none') {
     throw new AuthError('no_authorization', 'This endpoint requires a valid Bearer token');
   }
-  const caller = c.get('caller');
   if (!caller.claims) {
     const reason =
-      caller.tokenError === 'JWT expired'
+      caller.tokenFailure === 'expired'
         ? 'token has invalid claims: token is expired'
         : 'signature is invalid';
     throw new AuthError('bad_jwt', `invalid JWT: unable to parse or verify signature, ${reason}`);
@@ -72,12 +71,11 @@ export async function requireUser(c: AuthContext, runtime: AuthRuntime): Promise
 
 /** Admin routes: the JWT's role must be service_role (or supabase_admin), as GoTrue's admin roles. */
 export function requireAdmin(c: AuthContext): void {
-  const header = c.req.header('authorization');
   const caller = c.get('caller');
-  if (header && caller.tokenError) {
+  if (caller.bearer === 'token' && caller.tokenFailure) {
     throw new AuthError('bad_jwt', 'invalid JWT: unable to parse or verify signature, signature is invalid');
   }
-  if (!caller.claims && !caller.apiKeyRole) {
+  if (!caller.claims) {
     throw new AuthError('no_authorization', 'This endpoint requires a valid Bearer token');
   }
   if (caller.role !== 'service_role' && caller.role !== 'supabase_admin') {

@@ -1,5 +1,6 @@
 import type { HookFunction } from '../../config/config-schema.ts';
 import type { StackConfig } from '../../config/load-config.ts';
+import { MOUNTS } from '../mounts.ts';
 
 export type HookTarget = HookFunction;
 
@@ -66,7 +67,7 @@ export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSetti
     siteUrl: auth.site_url,
     additionalRedirectUrls: auth.additional_redirect_urls,
     jwtExpirySeconds: auth.jwt_expiry,
-    issuer: `${apiUrl}/auth/v1`,
+    issuer: `${apiUrl}${MOUNTS.auth.path}`,
     refreshTokenRotation: auth.enable_refresh_token_rotation,
     refreshTokenReuseIntervalSeconds: auth.refresh_token_reuse_interval,
     signupEnabled: auth.enable_signup,

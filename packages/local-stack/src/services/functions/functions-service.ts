@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { type Context, Hono } from 'hono';
-import type { GatewayEnv } from '../../gateway/caller.ts';
 import { forwardRequest } from '../../http/forward-request.ts';
+import type { ServiceEnv } from '../caller.ts';
+import { MOUNTS } from '../mounts.ts';
 import type { Service, ServiceContext, ServiceFactory } from '../service.ts';
 import { defaultDenoDir } from './deno-runtime.ts';
 import { type FunctionDefinition, findFunction, functionsDirOf } from './function-catalog.ts';
@@ -81,8 +82,8 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       log,
     );
 
-    const app = new Hono<GatewayEnv>();
-    const invoke = async (c: Context<GatewayEnv>) => {
+    const app = new Hono<ServiceEnv>();
+    const invoke = async (c: Context<ServiceEnv>) => {
       const name = c.req.param('name') ?? '';
       const definition = lookup(name);
       if (!definition) return functionsErrorResponse('NOT_FOUND', 'Requested function was not found');
@@ -94,11 +95,7 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       }
       // Preflights carry no credentials; hosted lets them through to the function.
       if (definition.verifyJwt && c.req.method !== 'OPTIONS') {
-        const rejection = await rejectUnlessValidJwt(
-          context.keys,
-          c.req.header('authorization'),
-          c.get('caller'),
-        );
+        const rejection = rejectUnlessValidJwt(c.get('caller'), c.req.header('authorization') !== undefined);
         if (rejection) return rejection;
       }
 
@@ -124,7 +121,7 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       worker: FunctionProcess,
     ): Promise<Response> {
       const url = new URL(request.url);
-      const prefix = `/functions/v1/${definition.name}`;
+      const prefix = `${MOUNTS.functions.path}/${definition.name}`;
       const rest = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
       // Hosted hands the function a path starting with its own name, e.g. /hello/sub.
       const target = `${worker.url}/${definition.name}${rest}${url.search}`;
@@ -159,8 +156,7 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
     }
 
     return {
-      name: 'functions',
-      basePath: '/functions/v1',
+      mount: MOUNTS.functions,
       app,
       async close() {
         watcher.close();

@@ -1,8 +1,9 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { StackError } from '../../errors.ts';
-import type { GatewayEnv } from '../../gateway/caller.ts';
 import type { Logger } from '../../logger.ts';
+import type { ServiceEnv } from '../caller.ts';
+import { MOUNTS } from '../mounts.ts';
 import type { Service, ServiceContext } from '../service.ts';
 import { createMailApi } from './mail-api.ts';
 import { MessageStore } from './message-store.ts';
@@ -72,7 +73,7 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Run
 
 /**
  * The mail catcher as a stack service: it listens on its own ports (config.ports.mail,
- * config.ports.smtp) and is also reachable through the gateway under /__mail.
+ * config.ports.smtp) and is also reachable through the gateway (`MOUNTS.mail`).
  */
 export async function createMailCatcherService(ctx: ServiceContext): Promise<Service> {
   const catcher = await startMailCatcher({
@@ -81,7 +82,7 @@ export async function createMailCatcherService(ctx: ServiceContext): Promise<Ser
     httpPort: ctx.config.ports.mail,
     log: ctx.log.child('mail'),
   });
-  const app = new Hono<GatewayEnv>();
+  const app = new Hono<ServiceEnv>();
   app.route('/', catcher.app);
-  return { name: 'mail', basePath: '/__mail', app, close: () => catcher.close() };
+  return { mount: MOUNTS.mail, app, close: () => catcher.close() };
 }

@@ -1,5 +1,7 @@
 import type { JWTPayload } from 'jose';
 import type { ProjectKeys } from '../../config/project-keys.ts';
+import type { TokenFailure } from '../caller.ts';
+import { verifyToken } from '../verify-token.ts';
 
 /**
  * Why a channel token was refused, with hosted Realtime's error codes (the prefix of
@@ -14,18 +16,27 @@ export type TokenCheck =
   | { ok: true; claims: JWTPayload; expiresAt: number }
   | { ok: false; rejection: TokenRejection };
 
-const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+const MALFORMED: TokenRejection = { code: 'MalformedJWT', message: 'The token provided is not a valid JWT' };
 
-function decodedPayload(token: string): JWTPayload | undefined {
+function expiryOf(token: string): number {
   try {
-    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as JWTPayload;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return Number(payload?.exp ?? 0);
   } catch {
-    return undefined;
+    return 0;
   }
 }
 
 export function expiredMessage(exp: number, now = Date.now()): string {
   return `Token has expired ${Math.max(0, Math.floor(now / 1000) - exp)} seconds ago`;
+}
+
+function rejectionFor(failure: TokenFailure, token: string): TokenRejection {
+  if (failure === 'expired') return { code: 'InvalidJWTToken', message: expiredMessage(expiryOf(token)) };
+  if (failure === 'bad_signature') {
+    return { code: 'JwtSignatureError', message: 'Failed to validate JWT signature' };
+  }
+  return MALFORMED;
 }
 
 /**
@@ -35,32 +46,9 @@ export function expiredMessage(exp: number, now = Date.now()): string {
 export async function checkAccessToken(keys: ProjectKeys, rawToken: string): Promise<TokenCheck> {
   // Hosted strips whitespace (tokens pasted with line breaks) before verifying.
   const token = rawToken.replace(/\s/g, '');
-  if (!JWT_SHAPE.test(token) || !decodedPayload(token)) {
-    return {
-      ok: false,
-      rejection: { code: 'MalformedJWT', message: 'The token provided is not a valid JWT' },
-    };
-  }
-  let claims: JWTPayload;
-  try {
-    claims = await keys.verify(token);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_JWT_EXPIRED') {
-      const exp = Number(decodedPayload(token)?.exp ?? 0);
-      return { ok: false, rejection: { code: 'InvalidJWTToken', message: expiredMessage(exp) } };
-    }
-    if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_NO_MATCHING_KEY') {
-      return {
-        ok: false,
-        rejection: { code: 'JwtSignatureError', message: 'Failed to validate JWT signature' },
-      };
-    }
-    return {
-      ok: false,
-      rejection: { code: 'MalformedJWT', message: 'The token provided is not a valid JWT' },
-    };
-  }
+  const verdict = await verifyToken(keys, token);
+  if (verdict.failure) return { ok: false, rejection: rejectionFor(verdict.failure, token) };
+  const { claims } = verdict;
   if (typeof claims.role !== 'string' || typeof claims.exp !== 'number') {
     return {
       ok: false,

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { Caller, ServiceEnv, TokenFailure } from '../caller.ts';
 import { canWrite } from './channel-authorization.ts';
 import type { BroadcastPayload, ChannelHub } from './channel-hub.ts';
 import type { RealtimeRuntime } from './realtime-channel.ts';
@@ -25,18 +25,18 @@ const batchSchema = z.object({
     .min(1),
 });
 
+function tokenFailureMessage(failure: TokenFailure): string {
+  return failure === 'expired' ? 'JWT expired' : 'invalid JWT';
+}
+
 function send(hub: ChannelHub, topic: string, isPrivate: boolean, payload: BroadcastPayload) {
   hub.broadcast(`${isPrivate ? 'private' : 'public'}:${topic}`, `realtime:${topic}`, payload);
 }
 
-export function broadcastApi(runtime: RealtimeRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function broadcastApi(runtime: RealtimeRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
 
-  const authorized = async (
-    caller: GatewayEnv['Variables']['caller'],
-    topic: string,
-    isPrivate: boolean,
-  ): Promise<boolean> => {
+  const authorized = async (caller: Caller, topic: string, isPrivate: boolean): Promise<boolean> => {
     if (!isPrivate) return true;
     return canWrite(runtime.db, { topic, role: caller.role, claims: caller.claims ?? {} }, 'broadcast');
   };
@@ -45,7 +45,7 @@ export function broadcastApi(runtime: RealtimeRuntime): Hono<GatewayEnv> {
 
   app.post('/api/broadcast', async (c) => {
     const caller = c.get('caller');
-    if (caller.tokenError) return c.json({ message: caller.tokenError }, 401);
+    if (caller.tokenFailure) return c.json({ message: tokenFailureMessage(caller.tokenFailure) }, 401);
     const body = await c.req.json().catch(() => undefined);
     const parsed = batchSchema.safeParse(body);
     if (!parsed.success) {
@@ -70,7 +70,7 @@ export function broadcastApi(runtime: RealtimeRuntime): Hono<GatewayEnv> {
 
   app.post('/api/broadcast/:topic/events/:event', async (c) => {
     const caller = c.get('caller');
-    if (caller.tokenError) return c.json({ message: caller.tokenError }, 401);
+    if (caller.tokenFailure) return c.json({ message: tokenFailureMessage(caller.tokenFailure) }, 401);
     const topic = c.req.param('topic');
     const event = c.req.param('event');
     const isPrivate = c.req.query('private') === 'true';

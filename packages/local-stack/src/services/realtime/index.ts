@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { MOUNTS } from '../mounts.ts';
 import type { Service, ServiceFactory } from '../service.ts';
 import { broadcastApi } from './broadcast-api.ts';
 import { buildPostgresChange, type PostgresChange } from './change-payload.ts';
@@ -45,7 +46,7 @@ function broadcastMessageRow(runtime: RealtimeRuntime, change: RowChange) {
 }
 
 /**
- * Realtime at /realtime/v1: Phoenix channels over WebSocket for realtime-js
+ * Realtime (`MOUNTS.realtime`): Phoenix channels over WebSocket for realtime-js
  * (postgres_changes with RLS, broadcast, presence, private channels), the REST
  * broadcast API, and a logical replication consumer feeding both Postgres changes and
  * broadcasts from the database.
@@ -106,13 +107,11 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
   const pruneTimer = setInterval(pruneMessages, 60 * 60 * 1000);
   pruneTimer.unref();
 
-  const basePath = '/realtime/v1';
-  const endpoint = createSocketEndpoint(runtime, basePath);
+  const endpoint = createSocketEndpoint(runtime, MOUNTS.realtime.path);
   return {
-    name: 'realtime',
-    basePath,
+    mount: MOUNTS.realtime,
     app: broadcastApi(runtime),
-    upgrade: (request, socket, head) => endpoint.upgrade(request, socket, head),
+    upgrade: endpoint.upgrade,
     close: async () => {
       clearInterval(pruneTimer);
       await endpoint.close();

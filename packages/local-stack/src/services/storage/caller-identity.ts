@@ -1,6 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { ProjectKeys } from '../../config/project-keys.ts';
-import type { Caller } from '../../gateway/caller.ts';
+import type { Caller, TokenFailure } from '../caller.ts';
 import { storageErrors } from './errors.ts';
 
 /** Who a metadata query runs as: a Postgres role plus the claims RLS policies read. */
@@ -21,28 +20,25 @@ export const STORAGE_ADMIN: CallerIdentity = {
 const API_ROLES = new Set(['anon', 'authenticated', 'service_role']);
 
 /**
- * The caller as hosted Storage sees it: every non-public route needs a valid JWT, and a
- * missing, expired or forged one is refused with jose's own message (hosted verifies with
- * jose too), e.g. 400 `{"statusCode":"403","error":"Unauthorized","message":"\"exp\" claim timestamp check failed"}`.
+ * Hosted Storage verifies with jose and answers with jose's message; the gateway already
+ * verified the token, so its verdict is worded here, e.g. 400
+ * `{"statusCode":"403","error":"Unauthorized","message":"\"exp\" claim timestamp check failed"}`.
  */
-export async function identifyCaller(keys: ProjectKeys, caller: Caller | undefined): Promise<CallerIdentity> {
-  const token = caller?.token ?? '';
-  let claims: JWTPayload;
-  try {
-    claims = await keys.verify(token);
-  } catch (error) {
-    throw storageErrors.accessDenied(jwtFailureMessage(token, error));
-  }
-  const role = typeof claims.role === 'string' ? claims.role : 'anon';
-  if (!API_ROLES.has(role)) throw storageErrors.accessDenied(`role "${role}" is not allowed`);
-  return { role, claims, jwt: token };
-}
+const JOSE_MESSAGE: Record<TokenFailure, string> = {
+  missing: 'Invalid Compact JWS',
+  malformed: 'Invalid Compact JWS',
+  expired: '"exp" claim timestamp check failed',
+  bad_signature: 'signature verification failed',
+};
 
-function jwtFailureMessage(token: string, error: unknown): string {
-  if (token === '') return 'Invalid Compact JWS';
-  const message = (error as Error).message;
-  // A malformed header makes our key lookup fail before jose speaks; say what jose would.
-  return error instanceof SyntaxError || !message ? 'Invalid Compact JWS' : message;
+/** The caller as hosted Storage sees it: every non-public route needs a valid JWT. */
+export function identifyCaller(caller: Caller): CallerIdentity {
+  if (!caller.claims || !caller.token) {
+    throw storageErrors.accessDenied(JOSE_MESSAGE[caller.tokenFailure ?? 'missing']);
+  }
+  const role = typeof caller.claims.role === 'string' ? caller.claims.role : 'anon';
+  if (!API_ROLES.has(role)) throw storageErrors.accessDenied(`role "${role}" is not allowed`);
+  return { role, claims: caller.claims, jwt: caller.token };
 }
 
 /** The user id RLS sees as auth.uid(), when it is a uuid (anon and service keys have none). */

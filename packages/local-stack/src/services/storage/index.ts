@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { ServiceEnv } from '../caller.ts';
+import { MOUNTS } from '../mounts.ts';
 import type { ServiceFactory } from '../service.ts';
 import { applyConfigBuckets } from './config-buckets.ts';
 import { createDiskStore } from './disk-store.ts';
@@ -33,7 +34,7 @@ export const createStorageService: ServiceFactory = async (ctx) => {
   const seeded = await applyConfigBuckets(context, ctx.config);
   if (seeded.length > 0) log.info(`buckets from config.toml: ${seeded.join(', ')}`);
 
-  const app = new Hono<GatewayEnv>();
+  const app = new Hono<ServiceEnv>();
   // Unauthenticated probes hosted Storage answers (health checks, `supabase status`).
   app.get('/version', (c) => c.text(STORAGE_API_VERSION));
   app.get('/status', (c) => c.body(null, 200));
@@ -42,7 +43,7 @@ export const createStorageService: ServiceFactory = async (ctx) => {
   app.route('/', objectReadRoutes(context));
   app.route('/', objectManageRoutes(context));
   app.route('/', listV2Route(context));
-  app.route('/', cdnRoutes(context));
+  app.route('/', cdnRoutes());
   app.route('/', objectUploadRoutes(context));
   // Fastify's not-found answer, which hosted Storage gives for unknown routes.
   app.all('*', (c) =>
@@ -57,5 +58,5 @@ export const createStorageService: ServiceFactory = async (ctx) => {
     return storageErrorResponse(storageErrors.internal(error));
   });
 
-  return { name: 'storage', basePath: '/storage/v1', app, close: async () => {} };
+  return { mount: MOUNTS.storage, app, close: async () => {} };
 };

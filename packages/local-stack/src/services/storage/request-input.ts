@@ -1,15 +1,14 @@
 import { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Context } from 'hono';
-import type { GatewayEnv } from '../../gateway/caller.ts';
+import type { ServiceEnv } from '../caller.ts';
 import { type CallerIdentity, identifyCaller } from './caller-identity.ts';
 import { storageErrors } from './errors.ts';
-import type { StorageContext } from './storage-context.ts';
 
-export type StorageRequest = Context<GatewayEnv>;
+export type StorageRequest = Context<ServiceEnv>;
 
-export function callerOf(context: StorageContext, c: StorageRequest): Promise<CallerIdentity> {
-  return identifyCaller(context.keys, c.get('caller'));
+export function callerOf(c: StorageRequest): CallerIdentity {
+  return identifyCaller(c.get('caller'));
 }
 
 /** A JSON object body; anything else is a 400 in hosted's shape, never a crash. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type pg from 'pg';
 import { parseDurationMs } from '../../../config/durations.ts';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail, validPhone } from '../email-address.ts';
@@ -259,8 +259,8 @@ async function generateLink(c: AuthContext, runtime: AuthRuntime, client: pg.Poo
 }
 
 /** /admin/* and /invite: service_role only. */
-export function adminRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function adminRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   app.use('/admin/*', async (c, next) => {
     requireAdmin(c);
     await next();

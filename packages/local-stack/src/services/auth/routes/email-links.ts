@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type pg from 'pg';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail } from '../email-address.ts';
@@ -88,8 +88,8 @@ async function sendEmailChange(
 export { sendEmailChange };
 
 /** POST /otp, /recover, /resend and GET /reauthenticate: the routes that mail a link or code. */
-export function emailLinkRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   const { settings } = runtime;
 
   app.post('/otp', async (c) => {

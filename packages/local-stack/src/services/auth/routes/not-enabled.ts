@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import type { AuthRuntime } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
 import { readJsonBody } from '../request-body.ts';
@@ -9,8 +9,8 @@ import { requireUser } from '../request-context.ts';
  * Parts of Supabase Auth this stack does not run — OAuth providers, SAML SSO, MFA, manual
  * identity linking — answer with the error GoTrue gives when they are switched off.
  */
-export function notEnabledRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function notEnabledRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   const providerNotEnabled = () => {
     throw new AuthError('validation_failed', 'Unsupported provider: provider is not enabled');
   };

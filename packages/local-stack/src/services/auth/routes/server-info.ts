@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import type { AuthRuntime } from '../auth-runtime.ts';
 
 /** The external providers GoTrue lists in /settings; none but email (and anonymous) run locally. */
@@ -32,8 +32,8 @@ const EXTERNAL_PROVIDERS = [
 ];
 
 /** GET /settings, GET /health and GET /.well-known/jwks.json. */
-export function serverInfoRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function serverInfoRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   const { settings } = runtime;
 
   app.get('/settings', (c) => {

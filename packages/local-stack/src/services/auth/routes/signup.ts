@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail } from '../email-address.ts';
@@ -60,8 +60,8 @@ async function signUpAnonymously(c: AuthContext, runtime: AuthRuntime, data: Rec
 }
 
 /** POST /signup: email + password, or anonymous when neither email nor phone is given. */
-export function signupRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function signupRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   const { settings } = runtime;
 
   app.post('/signup', async (c) => {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { AuthError, isAuthError } from '../error-codes.ts';
@@ -94,8 +94,8 @@ async function pkceGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
 }
 
 /** POST /token?grant_type=password|refresh_token|pkce (id_token and web3 need providers this stack lacks). */
-export function tokenRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function tokenRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   app.post('/token', async (c) => {
     const grantType = c.req.query('grant_type');
     const body = await readJsonBody(c);

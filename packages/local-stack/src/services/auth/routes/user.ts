@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail } from '../email-address.ts';
@@ -27,8 +27,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const LOGOUT_SCOPES: readonly string[] = ['global', 'local', 'others'];
 
 /** GET /user, PUT /user and POST /logout: the signed-in user's own account. */
-export function userRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function userRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   const { settings } = runtime;
 
   app.get('/user', async (c) => {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail } from '../email-address.ts';
@@ -98,8 +98,8 @@ async function verifyLink(c: AuthContext, runtime: AuthRuntime) {
 }
 
 /** POST /verify (verifyOtp) and GET /verify (the link in the mail). */
-export function verifyRoutes(runtime: AuthRuntime): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function verifyRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
 
   app.get('/verify', (c) => verifyLink(c, runtime));
 

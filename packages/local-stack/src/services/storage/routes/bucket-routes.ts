@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { parseBucketFileSizeLimit } from '../byte-size.ts';
 import { STORAGE_ADMIN } from '../caller-identity.ts';
 import { asCaller } from '../caller-transaction.ts';
@@ -61,12 +61,12 @@ function bucketSettings(context: StorageContext, body: Record<string, unknown>):
 }
 
 /** GET/POST/PUT/DELETE /bucket… as storage-js's StorageBucketApi calls them. */
-export function bucketRoutes(context: StorageContext): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function bucketRoutes(context: StorageContext): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   const { db } = context;
 
   app.get('/bucket', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const limit = c.req.query('limit');
     const offset = c.req.query('offset');
     const sortColumn = c.req.query('sortColumn') ?? 'name';
@@ -90,7 +90,7 @@ export function bucketRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.get('/bucket/:id', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const bucket = await asCaller(db, caller, 'storage.bucket.get', (sql) =>
       findBucket(sql, c.req.param('id')),
     );
@@ -98,7 +98,7 @@ export function bucketRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.post('/bucket', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const body = await jsonBody(c);
     const name = typeof body.name === 'string' ? body.name : undefined;
     if (!name) throw storageErrors.missingParameter('name');
@@ -131,7 +131,7 @@ export function bucketRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.put('/bucket/:id', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const id = c.req.param('id');
     assertValidBucketName(id);
     const settings = bucketSettings(context, await jsonBody(c));
@@ -158,7 +158,7 @@ export function bucketRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.post('/bucket/:id/empty', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const id = c.req.param('id');
     assertValidBucketName(id);
     const removed = await asCaller(db, caller, 'storage.bucket.empty', async (sql) => {
@@ -185,7 +185,7 @@ export function bucketRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.delete('/bucket/:id', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const id = c.req.param('id');
     assertValidBucketName(id);
     // Counted with admin rights: objects the caller cannot see still keep the bucket from going.

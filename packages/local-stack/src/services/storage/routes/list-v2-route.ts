@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { asCaller } from '../caller-transaction.ts';
 import { storageErrors } from '../errors.ts';
 import { assertValidBucketName } from '../object-key.ts';
@@ -31,11 +31,11 @@ function readCursor(cursor: string | undefined): number {
  * grouped into "folders" at the next `/`, sorted and paged with a cursor. A folder sorts by
  * when its first object was created, as on hosted.
  */
-export function listV2Route(context: StorageContext): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function listV2Route(context: StorageContext): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
 
   app.post('/object/list-v2/:bucket', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const bucketId = c.req.param('bucket');
     assertValidBucketName(bucketId);
     const body = await jsonBody(c);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { ownerOf, STORAGE_ADMIN } from '../caller-identity.ts';
 import { asCaller, testPermission } from '../caller-transaction.ts';
 import type { ObjectLocation } from '../disk-store.ts';
@@ -26,12 +26,12 @@ function transferRequest(body: Record<string, unknown>) {
 }
 
 /** List, remove, move and copy, as storage-js's StorageFileApi calls them. */
-export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function objectManageRoutes(context: StorageContext): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   const { db, store } = context;
 
   app.post('/object/list/:bucket', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const bucketId = c.req.param('bucket');
     assertValidBucketName(bucketId);
     const body = await jsonBody(c);
@@ -64,7 +64,7 @@ export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.delete('/object/:bucket', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const bucketId = c.req.param('bucket');
     assertValidBucketName(bucketId);
     const body = await jsonBody(c);
@@ -85,7 +85,7 @@ export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.delete('/object/:bucket/:key{[\\s\\S]+}', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const bucketId = c.req.param('bucket');
     const key = c.req.param('key');
     assertValidBucketName(bucketId);
@@ -99,7 +99,7 @@ export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.post('/object/move', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const { bucketId, sourceKey, destinationBucket, destinationKey } = transferRequest(await jsonBody(c));
     const newVersion = randomUUID();
     if (destinationBucket !== bucketId) await findBucketAsAdmin(context, destinationBucket);
@@ -129,7 +129,7 @@ export function objectManageRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.post('/object/copy', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const { bucketId, sourceKey, destinationBucket, destinationKey } = transferRequest(await jsonBody(c));
     const upsert = isUpsert(c);
     const owner = ownerOf(caller);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { type CallerIdentity, STORAGE_ADMIN } from '../caller-identity.ts';
 import { asCaller } from '../caller-transaction.ts';
 import { storageErrors } from '../errors.ts';
@@ -34,8 +34,8 @@ function objectInfoJson(object: ObjectRow) {
 }
 
 /** Downloads (authenticated, public, signed), HEAD, info and signing, as hosted routes them. */
-export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function objectReadRoutes(context: StorageContext): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   const { db, keys, store } = context;
 
   const findAs = async (
@@ -74,20 +74,20 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
     serve(c, await findPublic(c, 'storage.object.get_public')),
   );
   app.on(['GET', 'HEAD'], '/object/authenticated/:bucket/:key{[\\s\\S]+}', async (c) =>
-    serve(c, await findAs(await callerOf(context, c), c, 'storage.object.get_authenticated')),
+    serve(c, await findAs(callerOf(c), c, 'storage.object.get_authenticated')),
   );
 
   app.get('/object/info/public/:bucket/:key{[\\s\\S]+}', async (c) =>
     c.json(objectInfoJson(await findPublic(c, 'storage.object.info'))),
   );
   app.get('/object/info/authenticated/:bucket/:key{[\\s\\S]+}', async (c) =>
-    c.json(objectInfoJson(await findAs(await callerOf(context, c), c, 'storage.object.info'))),
+    c.json(objectInfoJson(await findAs(callerOf(c), c, 'storage.object.info'))),
   );
   app.get('/object/info/:bucket/:key{[\\s\\S]+}', async (c) =>
     c.json(
       objectInfoJson(
         c.get('caller')?.token
-          ? await findAs(await callerOf(context, c), c, 'storage.object.info')
+          ? await findAs(callerOf(c), c, 'storage.object.info')
           : await findPublic(c, 'storage.object.info'),
       ),
     ),
@@ -105,7 +105,7 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.post('/object/sign/:bucket/:key{[\\s\\S]+}', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const body = await jsonBody(c);
     const expiresIn = positiveInteger(body, 'expiresIn');
     const object = await findAs(caller, c, 'storage.object.sign');
@@ -115,7 +115,7 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.post('/object/sign/:bucket', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const bucketId = c.req.param('bucket');
     assertValidBucketName(bucketId);
     const body = await jsonBody(c);
@@ -154,7 +154,7 @@ export function objectReadRoutes(context: StorageContext): Hono<GatewayEnv> {
     serve(
       c,
       c.get('caller')?.token
-        ? await findAs(await callerOf(context, c), c, 'storage.object.get_authenticated')
+        ? await findAs(callerOf(c), c, 'storage.object.get_authenticated')
         : await findPublic(c, 'storage.object.get_public'),
     ),
   );

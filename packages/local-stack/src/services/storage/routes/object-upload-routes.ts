@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { GatewayEnv } from '../../../gateway/caller.ts';
+import type { ServiceEnv } from '../../caller.ts';
 import { ownerOf, STORAGE_ADMIN } from '../caller-identity.ts';
 import { testPermission } from '../caller-transaction.ts';
 import { assertValidBucketName, assertValidObjectKey } from '../object-key.ts';
@@ -10,12 +10,12 @@ import type { StorageContext } from '../storage-context.ts';
 import { uploadObject } from '../upload-object.ts';
 
 /** Uploads (direct and through signed upload URLs) and updates. */
-export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+export function objectUploadRoutes(context: StorageContext): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
   const { db, keys } = context;
 
   app.post('/object/upload/sign/:bucket/:key{[\\s\\S]+}', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const { bucketId, key } = objectAddress(c);
     assertValidBucketName(bucketId);
     assertValidObjectKey(key);
@@ -53,7 +53,7 @@ export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.post('/object/:bucket/:key{[\\s\\S]+}', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const { bucketId, key } = objectAddress(c);
     const row = await uploadObject(context, c.req.raw, {
       bucketId,
@@ -69,7 +69,7 @@ export function objectUploadRoutes(context: StorageContext): Hono<GatewayEnv> {
   });
 
   app.put('/object/:bucket/:key{[\\s\\S]+}', async (c) => {
-    const caller = await callerOf(context, c);
+    const caller = callerOf(c);
     const { bucketId, key } = objectAddress(c);
     const row = await uploadObject(context, c.req.raw, {
       bucketId,
