@@ -11,6 +11,9 @@
  *   http  the same request with plain fetch, through the gateway and straight to PostgREST,
  *         to show where the REST time goes
  *
+ * Then the permission check alone (has_permission and its set form, which every policy
+ * evaluates once per statement), timed inside the database, next to the role check it replaced.
+ *
  *   npx tsx bench/rls.ts [iterations=400] [--plans]
  */
 
@@ -43,14 +46,15 @@ insert into public.workspaces (id, name, slug, plan)
 select gen_random_uuid(), format('Bench %s', w), format('bench-%s', w), 'pro'
 from generate_series(1, ${WORKSPACES}) as w;
 
-insert into public.workspace_members (workspace_id, user_id, role)
-select ws.id, u.id, split_part(split_part(u.email, '@', 1), '-', 3)::public.workspace_role
+insert into public.workspace_members (workspace_id, user_id, role, role_id)
+select ws.id, u.id, r.builtin, r.id
 from public.workspaces ws
-join auth.users u on u.email like format('bench-%s-%%@example.test', split_part(ws.slug, '-', 2));
+join auth.users u on u.email like format('bench-%s-%%@example.test', split_part(ws.slug, '-', 2))
+join public.roles r on r.builtin::text = split_part(split_part(u.email, '@', 1), '-', 3);
 
 -- A typical user belongs to a few workspaces: every member also views the next two.
-insert into public.workspace_members (workspace_id, user_id, role)
-select ws.id, u.id, 'viewer'
+insert into public.workspace_members (workspace_id, user_id, role, role_id)
+select ws.id, u.id, 'viewer', (select id from public.roles where builtin = 'viewer')
 from auth.users u
 cross join generate_series(1, 2) as step
 join public.workspaces ws
@@ -268,7 +272,33 @@ async function measure(
   console.log(
     `${''.padEnd(5)} service     p50 ${format(s50).padStart(9)}  p95 ${format(percentile(samples.service, 95)).padStart(9)}  (${rows.service} rows)`,
   );
-  console.log(`${''.padEnd(5)} member/service at p50: ${(m50 / s50).toFixed(2)}×`);
+  console.log(`${''.padEnd(5)} member/service at p50: ${(m50 / s50).toFixed(2)}× (target ≤ 1.5×)`);
+}
+
+/** Microseconds per evaluation of `expression` as the member, timed by the database itself. */
+async function microsecondsPerCall(expression: string, calls: number): Promise<number> {
+  const loop = (body: string) => `
+    do $$
+    declare started timestamptz;
+    begin
+      started := clock_timestamp();
+      for i in 1..${calls} loop perform ${body}; end loop;
+      perform set_config('bench.elapsed_us',
+        (extract(epoch from clock_timestamp() - started) * 1e6)::text, true);
+    end $$`;
+  await sqlClient.query('begin');
+  await sqlClient.query('set local role authenticated');
+  await sqlClient.query(`select set_config('request.jwt.claims', $1, true)`, [claimsOf.member]);
+  const elapsed = async (body: string) => {
+    await sqlClient.query(loop(body));
+    const { rows } = await sqlClient.query(`select current_setting('bench.elapsed_us')::float8 as us`);
+    return (rows[0] as { us: number }).us;
+  };
+  await elapsed(expression); // warm the plan caches
+  const overhead = await elapsed('1');
+  const total = await elapsed(expression);
+  await sqlClient.query('commit');
+  return (total - overhead) / calls;
 }
 
 // The planner's view, for the record (full plans with --plans).
@@ -294,6 +324,27 @@ console.log('plain fetch, gateway → PostgREST:');
 await measure('http', timeHttp(`${stack.apiUrl}/rest/v1`, true));
 console.log('plain fetch, PostgREST directly:');
 await measure('http', timeHttp(stack.postgrest.url, false));
+
+const calls = 20_000;
+const workspaceId = (
+  await admin.query(`select workspace_id from public.projects where id = $1`, [target.project_id])
+).rows[0].workspace_id as string;
+console.log(
+  `\npermission check as the member, inside the database (${calls} calls each, loop overhead subtracted):`,
+);
+for (const [label, expression] of [
+  ["permitted_workspace_ids('tasks.read')", "private.permitted_workspace_ids('tasks.read')"],
+  ["has_permission(workspace, 'tasks.update')", `private.has_permission('${workspaceId}', 'tasks.update')`],
+  [
+    "role check it replaced: current_user_workspace_ids('member')",
+    "private.current_user_workspace_ids('member')",
+  ],
+] as const) {
+  console.log(
+    `  ${label.padEnd(62)} ${(await microsecondsPerCall(expression, calls)).toFixed(2).padStart(6)} µs`,
+  );
+}
+console.log('  (a policy evaluates the first once per statement, as an initPlan; RPCs call the second)');
 
 await sqlClient.end();
 await admin.end();

@@ -5,6 +5,7 @@
 --   acme   (pro):  alice owner, bob admin, carol member, dave viewer
 --   globex (free): erin owner, frank admin, grace member, heidi viewer, carol member
 --   ivan@example.com has an open invitation to acme (token: seed-invitation-token-ivan-acme)
+--   acme has a custom role "Triage" (reads everything, edits and comments on tasks), held by nobody yet
 
 -- ---------------------------------------------------------------------------
 -- users (profiles are created by the auth.users trigger)
@@ -70,6 +71,14 @@ insert into public.workspace_members (workspace_id, user_id, role) values
   ('b0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000007', 'member'),
   ('b0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000008', 'viewer'),
   ('b0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000003', 'member');
+
+insert into public.roles (id, workspace_id, name, description, permissions) values (
+  'f0000000-0000-4000-8000-000000000001',
+  'b0000000-0000-4000-8000-000000000001',
+  'Triage',
+  'Sorts incoming work: reads everything, edits tasks and comments, creates nothing else',
+  array['activity.read', 'attachments.read', 'comments.create', 'labels.read', 'projects.read', 'tasks.update']
+);
 
 insert into public.invitations (workspace_id, email, role, token_hash, invited_by) values (
   'b0000000-0000-4000-8000-000000000001',

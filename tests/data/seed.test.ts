@@ -60,6 +60,19 @@ describe('seed data', () => {
     ]);
   });
 
+  it('acme members see its custom Triage role next to the built-in ones; globex members do not', async () => {
+    const names = (email: string) =>
+      asSeedUser(email, async () =>
+        (await db.query('select name from public.roles order by name')).rows.map((r) => r.name),
+      );
+    expect(await names('dave@example.com')).toEqual(['Admin', 'Member', 'Owner', 'Triage', 'Viewer']);
+    expect(await names('heidi@example.com')).toEqual(['Admin', 'Member', 'Owner', 'Viewer']);
+    const { rows } = await db.query(`select permissions from public.roles where name = 'Triage'`);
+    // Writing tasks and comments brought reading them.
+    expect(rows[0].permissions).toContain('tasks.read');
+    expect(rows[0].permissions).toContain('comments.read');
+  });
+
   it("ivan's seeded invitation token lets him join acme", async () => {
     const slug = await asSeedUser('ivan@example.com', async () => {
       const { rows } = await db.query('select slug from public.accept_invitation($1)', [

@@ -299,6 +299,28 @@ export type Database = {
           },
         ];
       };
+      permissions: {
+        Row: {
+          description: string;
+          id: string;
+          implies: string[];
+          owner_only: boolean;
+        };
+        ComputedFields: never;
+        Insert: {
+          description: string;
+          id: string;
+          implies?: string[];
+          owner_only?: boolean;
+        };
+        Update: {
+          description?: string;
+          id?: string;
+          implies?: string[];
+          owner_only?: boolean;
+        };
+        Relationships: [];
+      };
       plans: {
         Row: {
           created_at: string;
@@ -393,6 +415,48 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: 'projects_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      roles: {
+        Row: {
+          builtin: Database['public']['Enums']['workspace_role'] | null;
+          created_at: string;
+          description: string;
+          id: string;
+          name: string;
+          permissions: string[];
+          updated_at: string;
+          workspace_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          builtin?: Database['public']['Enums']['workspace_role'] | null;
+          created_at?: string;
+          description?: string;
+          id?: string;
+          name: string;
+          permissions?: string[];
+          updated_at?: string;
+          workspace_id?: string | null;
+        };
+        Update: {
+          builtin?: Database['public']['Enums']['workspace_role'] | null;
+          created_at?: string;
+          description?: string;
+          id?: string;
+          name?: string;
+          permissions?: string[];
+          updated_at?: string;
+          workspace_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'roles_workspace_id_fkey';
             columns: ['workspace_id'];
             isOneToOne: false;
             referencedRelation: 'workspaces';
@@ -515,24 +579,34 @@ export type Database = {
       workspace_members: {
         Row: {
           created_at: string;
-          role: Database['public']['Enums']['workspace_role'];
+          role: Database['public']['Enums']['workspace_role'] | null;
+          role_id: string;
           user_id: string;
           workspace_id: string;
         };
         ComputedFields: never;
         Insert: {
           created_at?: string;
-          role?: Database['public']['Enums']['workspace_role'];
+          role?: Database['public']['Enums']['workspace_role'] | null;
+          role_id: string;
           user_id: string;
           workspace_id: string;
         };
         Update: {
           created_at?: string;
-          role?: Database['public']['Enums']['workspace_role'];
+          role?: Database['public']['Enums']['workspace_role'] | null;
+          role_id?: string;
           user_id?: string;
           workspace_id?: string;
         };
         Relationships: [
+          {
+            foreignKeyName: 'workspace_members_role_id_fkey';
+            columns: ['role_id'];
+            isOneToOne: false;
+            referencedRelation: 'roles';
+            referencedColumns: ['id'];
+          },
           {
             foreignKeyName: 'workspace_members_user_id_fkey';
             columns: ['user_id'];
@@ -624,6 +698,7 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      has_permission: { Args: { permission: string; workspace_id: string }; Returns: boolean };
       key: {
         Args: {
           task: Omit<
@@ -666,6 +741,7 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      my_permissions: { Args: { workspace_id: string }; Returns: string[] };
       search_tasks: {
         Args: { max_results?: number; query: string; workspace_id: string };
         Returns: {

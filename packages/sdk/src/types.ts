@@ -14,8 +14,11 @@ export type TaskPriority = PublicSchema['Enums']['task_priority'];
 export type NotificationType = PublicSchema['Enums']['notification_type'];
 
 export type Workspace = Row<'workspaces'>;
-/** A workspace as listed for the signed-in user, with their role in it. */
-export type WorkspaceWithRole = Workspace & { role: WorkspaceRole };
+/**
+ * A workspace as listed for the signed-in user, with their role in it: `role_id` always,
+ * `role` when it is a built-in role (null for a custom role).
+ */
+export type WorkspaceWithRole = Workspace & { role: WorkspaceRole | null; role_id: string };
 /** Members, open invitations and active projects next to the plan's limits (`null` = unlimited). */
 export type WorkspaceUsage = {
   plan: string;

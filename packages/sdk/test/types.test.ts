@@ -34,7 +34,9 @@ describe('public types', () => {
     expectTypeOf<WorkspaceRole>().toEqualTypeOf<'viewer' | 'member' | 'admin' | 'owner'>();
     expectTypeOf<Task['status']>().toEqualTypeOf<TaskStatus>();
     expectTypeOf<Task['status']>().not.toEqualTypeOf<string>();
-    expectTypeOf<Member['role']>().toEqualTypeOf<WorkspaceRole>();
+    // null when the member holds a custom role (role_id says which).
+    expectTypeOf<Member['role']>().toEqualTypeOf<WorkspaceRole | null>();
+    expectTypeOf<Member['role_id']>().toEqualTypeOf<string>();
     expectTypeOf<Invitation['role']>().toEqualTypeOf<WorkspaceRole>();
   });
 
@@ -79,7 +81,7 @@ describe('public types', () => {
       created_at: string;
       updated_at: string;
     }>();
-    expectTypeOf<WorkspaceWithRole['role']>().toEqualTypeOf<WorkspaceRole>();
+    expectTypeOf<WorkspaceWithRole['role']>().toEqualTypeOf<WorkspaceRole | null>();
     expectTypeOf<Profile['avatar_path']>().toEqualTypeOf<string | null>();
     expectTypeOf<Comment['author']>().toEqualTypeOf<Profile | null>();
     expectTypeOf<Activity['id']>().toEqualTypeOf<number>();

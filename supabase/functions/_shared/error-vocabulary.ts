@@ -59,7 +59,7 @@ export const errorVocabulary = {
     functions: true,
     detail: 'sentence',
     sdkCode: 'forbidden',
-    when: "the caller's role is too low (a viewer moving a task, a member inviting)",
+    when: 'the caller lacks the permission (a viewer moving a task: tasks.update; a member inviting: members.invite)',
   },
   workspace_not_found: {
     status: 404,
@@ -191,6 +191,34 @@ export const errorVocabulary = {
     detail: 'sentence',
     sdkCode: 'validation_failed',
     when: 'RPC arguments out of range',
+  },
+  invalid_permission: {
+    status: 400,
+    sqlstate: '22023',
+    detail: 'sentence',
+    sdkCode: 'validation_failed',
+    when: 'a custom role with an unknown or owner-only permission; has_permission with an unknown one',
+  },
+  role_not_found: {
+    status: 404,
+    sqlstate: 'PT404',
+    detail: 'sentence',
+    sdkCode: 'not_found',
+    when: "a member given a role that is neither built-in nor their workspace's",
+  },
+  role_in_use: {
+    status: 409,
+    sqlstate: 'PT409',
+    detail: 'sentence',
+    sdkCode: 'conflict',
+    when: 'deleting a custom role someone still holds',
+  },
+  role_builtin: {
+    status: 409,
+    sqlstate: 'PT409',
+    detail: 'sentence',
+    sdkCode: 'conflict',
+    when: 'changing or deleting a built-in role',
   },
   validation_failed: {
     status: 400,

@@ -1,7 +1,7 @@
 /**
  * POST /functions/v1/invite-member {workspaceId, email, role?}
  *
- * An admin or owner invites someone by email. Everything runs as the caller (their JWT,
+ * A holder of `members.invite` (admins and owners, or a custom role) invites someone by email. Everything runs as the caller (their JWT,
  * through RLS); the database's invitation trigger enforces membership, the plan's seats
  * and one open invitation per address. The token is random, stored only as its SHA-256
  * hash, and travels only in the emailed link; the invitee redeems it with the
@@ -22,11 +22,11 @@ const INVITATION_COLUMNS =
 Deno.serve(
   handleErrors(async (request) => {
     if (request.method !== 'POST') throw new FunctionError('method_not_allowed', 'Use POST');
-    const userId = callerUserId(request);
+    callerUserId(request); // not_authenticated for the anon key, before any query
     const input = await parseJsonBody(request, inviteMemberInput);
     const db = callerClient(request);
 
-    const workspaceName = await requireAdmin(db, input.workspaceId, userId);
+    const workspaceName = await requireInviter(db, input.workspaceId);
     await revokeOpenInvitation(db, input.workspaceId, input.email);
     const token = randomToken();
     const invitation = await createInvitation(
@@ -47,20 +47,26 @@ Deno.serve(
   }),
 );
 
-/** The workspace's name when the caller may invite to it; RLS hides other workspaces entirely. */
-async function requireAdmin(db: SupabaseClient, workspaceId: string, userId: string): Promise<string> {
+/**
+ * The workspace's name when the caller may invite to it (`members.invite`, checked in the
+ * database on this request). RLS hides other workspaces entirely.
+ */
+async function requireInviter(db: SupabaseClient, workspaceId: string): Promise<string> {
   const { data, error } = await db
-    .from('workspace_members')
-    .select('role, workspace:workspaces(name)')
-    .eq('workspace_id', workspaceId)
-    .eq('user_id', userId)
-    .maybeSingle<{ role: string; workspace: { name: string } | null }>();
+    .from('workspaces')
+    .select('name')
+    .eq('id', workspaceId)
+    .maybeSingle<{ name: string }>();
   if (error) throw databaseError(error);
-  if (!data?.workspace) throw new FunctionError('workspace_not_found', 'No such workspace');
-  if (data.role !== 'admin' && data.role !== 'owner') {
-    throw new FunctionError('forbidden', 'Only admins and owners can invite members');
-  }
-  return data.workspace.name;
+  if (!data) throw new FunctionError('workspace_not_found', 'No such workspace');
+  const { data: allowed, error: checkError } = await db.rpc('has_permission', {
+    workspace_id: workspaceId,
+    permission: 'members.invite',
+  });
+  if (checkError) throw databaseError(checkError);
+  if (allowed !== true)
+    throw new FunctionError('forbidden', 'Inviting members needs the members.invite permission');
+  return data.name;
 }
 
 /** Re-inviting an address replaces its open invitation (and its old link stops working). */
@@ -106,7 +112,7 @@ function databaseError(error: PostgrestError): Error {
       return new FunctionError('already_member', 'That address was invited a moment ago');
   }
   if (error.code === '42501')
-    return new FunctionError('forbidden', 'Only admins and owners can invite members');
+    return new FunctionError('forbidden', 'Inviting as that role needs every permission it holds');
   return new Error(`database error ${error.code}: ${error.message}`);
 }
 

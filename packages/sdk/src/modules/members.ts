@@ -6,7 +6,7 @@ import { id as idSchema } from '../schemas/fields.ts';
 import { changeRoleInput, memberRef, transferOwnershipInput } from '../schemas/workspaces.ts';
 import type { Member, WorkspaceRole } from '../types.ts';
 
-const MEMBER_SELECT = `workspace_id, user_id, role, created_at, profile:profiles(${PROFILE_COLUMNS})`;
+const MEMBER_SELECT = `workspace_id, user_id, role, role_id, created_at, profile:profiles(${PROFILE_COLUMNS})`;
 
 export type MembersApi = ReturnType<typeof createMembersApi>;
 

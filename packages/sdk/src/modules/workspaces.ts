@@ -42,11 +42,11 @@ export function createWorkspacesApi(ctx: SdkContext) {
       const memberships = await rows(
         supabase
           .from('workspace_members')
-          .select(`role, workspace:workspaces!inner(${WORKSPACE_COLUMNS})`)
+          .select(`role, role_id, workspace:workspaces!inner(${WORKSPACE_COLUMNS})`)
           .eq('user_id', userId),
       );
       return memberships
-        .map(({ role, workspace }) => ({ ...workspace, role }))
+        .map(({ role, role_id, workspace }) => ({ ...workspace, role, role_id }))
         .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     },
 
