@@ -1,8 +1,9 @@
 /**
  * POST /functions/v1/invite-member {workspaceId, email, role?}
  *
- * A holder of `members.invite` (admins and owners, or a custom role) invites someone by email. Everything runs as the caller (their JWT,
- * through RLS); the database's invitation trigger enforces membership, the plan's seats
+ * A holder of `members.invite` (admins, owners, or a custom role) invites someone by email.
+ * Everything runs as the caller (their JWT, through RLS); the database's invitation trigger
+ * enforces membership, the plan's seats
  * and one open invitation per address. The token is random, stored only as its SHA-256
  * hash, and travels only in the emailed link; the invitee redeems it with the
  * `accept_invitation(token)` RPC. Answers 201 with the invitation.
