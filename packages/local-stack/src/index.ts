@@ -12,9 +12,11 @@ export { isStackError, StackError, type StackErrorCode } from './errors.ts';
 export { createLogger, type Logger, type LogSink, silentLogger } from './logger.ts';
 // Service factories, for stacks that mount only some services (`startStack({ services })`).
 export { createAuthService } from './services/auth/index.ts';
+export { cronService } from './services/cron/index.ts';
 export { checkFunctions, type FunctionsCheck } from './services/functions/check-functions.ts';
 export { type FunctionsServiceOptions, functionsService } from './services/functions/functions-service.ts';
 export { createMailCatcherService } from './services/mail/index.ts';
+export { netService } from './services/net/index.ts';
 export { realtimeService } from './services/realtime/index.ts';
 export type { ServiceFactory } from './services/service.ts';
 export { createStorageService } from './services/storage/index.ts';

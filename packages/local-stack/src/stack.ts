@@ -6,12 +6,13 @@ import { applyBootstrap, bootstrapState } from './database/apply-bootstrap.ts';
 import { createClusterFromTemplate } from './database/cluster-template.ts';
 import { applyMigrations } from './database/migrations.ts';
 import { applySeed } from './database/seed.ts';
+import { ensureVaultKey } from './database/vault-key.ts';
 import { StackError } from './errors.ts';
 import { createGatewayApp } from './gateway/app.ts';
 import { listenGateway, type RunningGateway } from './gateway/server.ts';
 import { createUpgradeHandler } from './gateway/upgrade.ts';
 import type { Logger } from './logger.ts';
-import { clusterDirFor } from './processes/data-dir.ts';
+import { clusterDirFor, socketDirFor } from './processes/data-dir.ts';
 import { assertPortFree, findFreePort } from './processes/ports.ts';
 import { type RunningPostgres, startPostgres } from './processes/postgres.ts';
 import { type RunningPostgrest, startPostgrest } from './processes/postgrest.ts';
@@ -82,7 +83,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       const { existsSync } = await import('node:fs');
       createdDatabase = !existsSync(join(dataDir, 'PG_VERSION'));
       if (createdDatabase) await createClusterFromTemplate(dataDir, log.child('postgres'));
-      return startPostgres({ dataDir, port: config.ports.db, log: log.child('postgres') });
+      ensureVaultKey(dataDir);
+      return startPostgres({
+        dataDir,
+        port: config.ports.db,
+        log: log.child('postgres'),
+        socketDir: socketDirFor(dataDir),
+      });
     });
     cleanups.push(() => postgres.stop());
     const db = new pg.Pool({ connectionString: postgres.url(), max: 10 });

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import { findFreePort } from '../processes/ports.ts';
 import { initCluster, startPostgres } from '../processes/postgres.ts';
 import { applyBootstrap, bootstrapVersion } from './apply-bootstrap.ts';
+import { extensionFilesVersion } from './extensions/install-extension-files.ts';
 
 const run = promisify(execFile);
 
@@ -15,7 +16,7 @@ const run = promisify(execFile);
  * A pristine cluster — initdb plus the platform bootstrap, nothing of any project — kept
  * in node_modules/.cache and copied for every fresh data folder. It plays the part of
  * Supabase's Postgres image: initdb and bootstrap cost ~1.4 s, a copy ~0.1 s. The key
- * holds the server version and the bootstrap hash, so any change makes a new template.
+ * holds the server version, the bootstrap hash and the extension files' hash, so any change makes a new template.
  */
 function templateDir(): string {
   const require = createRequire(import.meta.url);
@@ -24,7 +25,8 @@ function templateDir(): string {
   const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
     version: string;
   };
-  const key = `${version}-${bootstrapVersion().slice(0, 16)}`;
+  // The bootstrap creates supabase_vault, so the extension files are part of the template too.
+  const key = `${version}-${bootstrapVersion().slice(0, 16)}-${extensionFilesVersion().slice(0, 8)}`;
   return join(dirname(packageDir), '.cache', 'groundwork', `cluster-${key}`);
 }
 

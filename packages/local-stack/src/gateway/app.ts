@@ -37,6 +37,7 @@ export function createGatewayApp(options: GatewayOptions): Hono<ServiceEnv> {
 
   const served = new Set([mounts.rest]);
   for (const service of options.services) {
+    if (!service.mount || !service.app) continue;
     app.route(service.mount.path, service.app);
     served.add(service.mount);
   }

@@ -39,3 +39,17 @@ export function clusterDirFor(stateDir: string): string {
   const key = createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 16);
   return join(tmpdir(), `groundwork-pg-${key}`, 'postgres');
 }
+
+/**
+ * The cluster's Unix socket folder: short (a socket path must fit 108 bytes), per cluster,
+ * under the system temp dir.
+ */
+export function socketDirFor(dataDir: string): string {
+  const key = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
+  return join(tmpdir(), `groundwork-sock-${key}`);
+}
+
+/** The Vault key beside the cluster (in the state folder), where the vault extension reads it. */
+export function vaultKeyFileFor(dataDir: string): string {
+  return join(dirname(resolve(dataDir)), 'vault.key');
+}

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { extensionDirFor, installExtensionFiles } from '../database/extensions/install-extension-files.ts';
 import { StackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { postgresIdentity } from './os-user.ts';
@@ -78,6 +79,12 @@ export interface PostgresOptions {
   dataDir: string;
   port: number;
   log: Logger;
+  /**
+   * Also listen on a Unix socket in this folder (made 0700, owned by the server's OS user).
+   * Its `local` connections are trusted, which lets the cron service open a session as
+   * any job's role without knowing a password, and nobody else can reach it.
+   */
+  socketDir?: string;
 }
 
 export interface RunningPostgres {
@@ -124,10 +131,19 @@ async function waitForConnections(port: number, child: ChildProcess, recentLog: 
   );
 }
 
+function prepareSocketDir(socketDir: string) {
+  mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+  chmodSync(socketDir, 0o700);
+  ownForPostgres(socketDir);
+}
+
 export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
-  const { dataDir, port, log } = options;
+  const { dataDir, port, log, socketDir } = options;
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initCluster(dataDir, log);
   const { postgres } = await postgresBinaries();
+  // pg_cron, pg_net and supabase_vault: `create extension` must find them, as on hosted.
+  installExtensionFiles(extensionDirFor(postgres));
+  if (socketDir) prepareSocketDir(socketDir);
   const identity = postgresIdentity();
   let recent = '';
   const spawnServer = () => {
@@ -141,9 +157,12 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
         String(port),
         '-c',
         'listen_addresses=127.0.0.1',
-        // TCP only: socket paths break in deep project folders (108-byte limit).
+        // Clients use TCP: socket paths break in deep project folders (108-byte limit). The
+        // optional socket lives in a short folder of its own, for the cron service only.
         '-c',
-        'unix_socket_directories=',
+        `unix_socket_directories=${socketDir ?? ''}`,
+        '-c',
+        'unix_socket_permissions=0700',
         '-c',
         'wal_level=logical',
         '-c',

@@ -1,7 +1,9 @@
 import type { StackConfig } from '../config/load-config.ts';
 import { createAuthService } from './auth/index.ts';
+import { cronService } from './cron/index.ts';
 import { functionsService } from './functions/functions-service.ts';
 import { createMailCatcherService } from './mail/index.ts';
+import { netService } from './net/index.ts';
 import { realtimeService } from './realtime/index.ts';
 import type { ServiceFactory } from './service.ts';
 import { createStorageService } from './storage/index.ts';
@@ -20,5 +22,7 @@ export function enabledServices(config: StackConfig): ServiceFactory[] {
   if (config.toml.storage.enabled) factories.push(createStorageService);
   if (config.toml.realtime.enabled) factories.push(realtimeService);
   if (config.toml.edge_runtime.enabled) factories.push(functionsService());
+  // Supabase Cron and pg_net's worker: idle until a migration creates pg_cron / pg_net.
+  factories.push(cronService, netService);
   return factories;
 }

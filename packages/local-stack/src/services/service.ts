@@ -27,10 +27,10 @@ export interface ServiceContext {
 }
 
 export interface Service {
-  /** Its row of the mount table (`MOUNTS`): path and key rule. */
-  readonly mount: Mount;
+  /** Its row of the mount table (`MOUNTS`): path and key rule. Background services (cron, net) have none. */
+  readonly mount?: Mount;
   /** Routes relative to the mount path. The gateway has resolved the caller (`c.get('caller')`). */
-  readonly app: Hono<ServiceEnv>;
+  readonly app?: Hono<ServiceEnv>;
   /** WebSocket upgrades under the mount path (Realtime), after the gateway resolved the caller and the key rule. */
   upgrade?(request: IncomingMessage, socket: Duplex, head: Buffer, caller: Caller): void;
   close(): Promise<void>;
