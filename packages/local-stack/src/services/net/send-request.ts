@@ -228,7 +228,13 @@ export function createHttpSender(api: LocalApi): HttpSender {
       headers['User-Agent'] = USER_AGENT;
     let method = queued.method.toUpperCase();
     let body = queued.body;
-    if (method === 'POST' && !body) headers['Content-Length'] = '0';
+    // As libcurl: the body's length is always sent (Node would send a DELETE's body unframed).
+    const setLength = () => {
+      for (const name of Object.keys(headers))
+        if (name.toLowerCase() === 'content-length') delete headers[name];
+      if (body || method === 'POST') headers['Content-Length'] = String(body?.length ?? 0);
+    };
+    setLength();
     try {
       for (let redirects = 0; ; redirects += 1) {
         if (url.protocol !== 'http:' && url.protocol !== 'https:') return failed('Unsupported protocol');
@@ -240,7 +246,7 @@ export function createHttpSender(api: LocalApi): HttpSender {
           if (result.status === 303 || (method === 'POST' && result.status <= 302)) {
             method = 'GET';
             body = null;
-            delete headers['Content-Length'];
+            setLength();
           }
           continue;
         }
