@@ -2,11 +2,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import type { StackConfig } from '../config/load-config.ts';
 import { generateTypes } from '../database/generate-types.ts';
 import { StackError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
+import { databaseUrl } from '../processes/postgres.ts';
 import { runSupabaseCli } from '../processes/supabase-cli.ts';
+import { formatCronJobs, listCronJobs } from '../services/cron/job-summary.ts';
 import { dataDirOf } from '../stack.ts';
 import { formatStatusEnv, formatStatusPretty, type StackStatus } from '../status.ts';
 import { clearDaemonState, isAlive, logFile, readDaemonState } from './daemon-state.ts';
@@ -99,14 +102,32 @@ export async function stopCommand(config: StackConfig): Promise<void> {
   print('groundwork stopped.');
 }
 
-export function statusCommand(config: StackConfig, output: string | undefined): void {
+export async function statusCommand(config: StackConfig, output: string | undefined): Promise<void> {
   const state = readDaemonState(config);
   if (!state)
     throw new StackError('not_running', 'groundwork is not running; "groundwork start" first', 'status');
   const status: StackStatus = state.status;
   if (output === 'env') process.stdout.write(formatStatusEnv(status));
   else if (output === 'json') print(JSON.stringify(status, null, 2));
-  else process.stdout.write(formatStatusPretty(status));
+  else {
+    process.stdout.write(formatStatusPretty(status));
+    await printCronJobs(Number(new URL(status.DB_URL).port));
+  }
+}
+
+/** Scheduled jobs and their last runs, when the project uses pg_cron. */
+async function printCronJobs(port: number): Promise<void> {
+  // cron.job shows each role its own jobs only; the status lists everyone's.
+  const client = new pg.Client({ connectionString: databaseUrl(port, 'supabase_admin') });
+  try {
+    await client.connect();
+    const jobs = await listCronJobs(client);
+    if (jobs) process.stdout.write(`\n${formatCronJobs(jobs)}`);
+  } catch (error) {
+    print(`\nCron jobs: could not be read (${(error as Error).message})`);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 export async function resetCommand(config: StackConfig): Promise<void> {
