@@ -162,6 +162,8 @@ export function createHttpSender(api: LocalApi): HttpSender {
         Math.max(0, deadline - performance.now()),
       );
       request.on('socket', (socket: Socket) => {
+        // A kept-alive socket is already connected: no DNS or handshake time to add.
+        if (!socket.connecting) return;
         const opened = performance.now();
         socket.once('lookup', () => {
           timings.dns += performance.now() - opened;
