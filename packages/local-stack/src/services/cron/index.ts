@@ -31,7 +31,6 @@ export async function cronService(ctx: ServiceContext): Promise<Service> {
     });
     scheduler.reload();
     return {
-      name: 'cron',
       close: async () => {
         await listener.close();
         await scheduler.close();

@@ -30,7 +30,6 @@ export async function netService(ctx: ServiceContext): Promise<Service> {
       log,
     });
     return {
-      name: 'net',
       close: async () => {
         await listener.close();
         await worker.close();
