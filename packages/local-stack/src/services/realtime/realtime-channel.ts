@@ -3,19 +3,13 @@ import type pg from 'pg';
 import type { ProjectKeys } from '../../config/project-keys.ts';
 import type { Logger } from '../../logger.ts';
 import { checkAccessToken } from './access-token.ts';
+import { ChangeFrames } from './change-frame.ts';
 import { canWrite, type Extension, readPolicies } from './channel-authorization.ts';
 import { type ChannelHub, type SharedFrame, type TopicMember, topicKeyOf } from './channel-hub.ts';
+import { bindingId, changeBindingsOf, type JoinConfig, parseJoinConfig, record } from './join-config.ts';
 import type { PhoenixMessage, SerializerVersion } from './phoenix-serializer.ts';
-import type { ChangeBinding, ChangeSubscriber, PostgresChangesRouter } from './postgres-changes-router.ts';
-import { FilterSyntaxError, parseChangeFilter } from './postgres-filter.ts';
+import type { ChangeSubscriber, PostgresChangesRouter } from './postgres-changes-router.ts';
 import type { Viewer } from './row-visibility.ts';
-
-const ARRAY_TAIL = Buffer.from('}]');
-const OBJECT_TAIL = Buffer.from('}}');
-
-function sameIds(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((id, index) => id === b[index]);
-}
 
 /** What every channel of the service shares. */
 export interface RealtimeRuntime {
@@ -39,15 +33,6 @@ export interface ChannelConnection {
   channelClosed(channel: RealtimeChannel): void;
 }
 
-interface JoinConfig {
-  selfBroadcast: boolean;
-  ack: boolean;
-  presenceKey: string;
-  presenceEnabled: boolean;
-  isPrivate: boolean;
-  postgresChanges: Record<string, unknown>[];
-}
-
 interface Policies {
   broadcastRead: boolean;
   presenceRead: boolean;
@@ -56,44 +41,6 @@ interface Policies {
 
 // setTimeout's limit; hosted also re-checks tokens at least hourly.
 const MAX_TOKEN_TIMER_MS = 60 * 60 * 1000;
-const CHANGE_EVENTS = new Set(['*', 'INSERT', 'UPDATE', 'DELETE']);
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-function parseJoinConfig(payload: Record<string, unknown>): JoinConfig {
-  const config = record(payload.config);
-  const broadcast = record(config.broadcast);
-  const presence = record(config.presence);
-  return {
-    selfBroadcast: broadcast.self === true,
-    ack: broadcast.ack === true,
-    presenceKey: typeof presence.key === 'string' ? presence.key : '',
-    presenceEnabled: presence.enabled === true,
-    isPrivate: config.private === true,
-    postgresChanges: Array.isArray(config.postgres_changes)
-      ? config.postgres_changes.filter((entry) => entry !== null).map(record)
-      : [],
-  };
-}
-
-/** Stable small integer id of a postgres_changes entry (hosted uses :erlang.phash2 of the params). */
-function bindingId(params: Record<string, unknown>): number {
-  const canonical = JSON.stringify(
-    Object.keys(params)
-      .sort()
-      .map((key) => [key, params[key]]),
-  );
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < canonical.length; index++) {
-    hash ^= canonical.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % 2 ** 27;
-}
 
 /** One joined topic on one WebSocket: broadcast, presence and postgres_changes for it. */
 export class RealtimeChannel implements TopicMember, ChangeSubscriber {
@@ -107,6 +54,7 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
   private presenceEnabled: boolean;
   private readonly presenceKey: string;
   private closed = false;
+  private readonly changeFrames: ChangeFrames;
 
   private constructor(
     private readonly runtime: RealtimeRuntime,
@@ -119,6 +67,7 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
     this.topicKey = topicKeyOf(this.subTopic, config.isPrivate);
     this.presenceEnabled = config.presenceEnabled;
     this.presenceKey = config.presenceKey || crypto.randomUUID();
+    this.changeFrames = new ChangeFrames(topic, connection.version);
   }
 
   /**
@@ -167,7 +116,7 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
       channel.policies = { broadcastRead: read.broadcast, presenceRead: read.presence, write: {} };
     }
 
-    const { bindings, invalid } = channel.changeBindings();
+    const { bindings, invalid } = changeBindingsOf(config.postgresChanges);
     runtime.hub.add(channel);
     runtime.router.subscribe(channel, bindings);
     reply('ok', {
@@ -234,33 +183,6 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
 
   // ---- postgres_changes -----------------------------------------------------------------
 
-  private changeBindings(): { bindings: ChangeBinding[]; invalid: string[] } {
-    const bindings: ChangeBinding[] = [];
-    const invalid: string[] = [];
-    for (const params of this.config.postgresChanges) {
-      const event = typeof params.event === 'string' ? params.event.toUpperCase() : '*';
-      const schema = typeof params.schema === 'string' ? params.schema : 'public';
-      const table = typeof params.table === 'string' && params.table !== '' ? params.table : undefined;
-      const filterText =
-        typeof params.filter === 'string' && params.filter !== '' ? params.filter : undefined;
-      try {
-        if (!CHANGE_EVENTS.has(event))
-          throw new FilterSyntaxError(`unknown event ${JSON.stringify(params.event)}`);
-        const filter = filterText ? parseChangeFilter(filterText) : undefined;
-        bindings.push({
-          id: bindingId(params),
-          event: event as ChangeBinding['event'],
-          schema,
-          table,
-          filter,
-        });
-      } catch (error) {
-        invalid.push(`Error parsing \`filter\` params: ${(error as Error).message}`);
-      }
-    }
-    return { bindings, invalid };
-  }
-
   /** Hosted confirms (or refuses) the subscription with a system message after the join. */
   private async confirmPostgresChanges(invalid: string[]) {
     const problems = [...invalid];
@@ -287,26 +209,7 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
   }
 
   deliverChange(ids: number[], data: Buffer): void {
-    if (this.closed) return;
-    // Assembled from bytes: the change's data is encoded once for all its subscribers, and
-    // the frame's start (topic and binding ids, nearly always the same) once per channel.
-    let start = this.changeFrameStart;
-    if (!start || !sameIds(start.ids, ids)) {
-      start = { ids, bytes: Buffer.from(`${this.changeFrameHead()}${JSON.stringify(ids)},"data":`) };
-      this.changeFrameStart = start;
-    }
-    this.connection.sendText(
-      Buffer.concat([start.bytes, data, this.connection.version === '2.0.0' ? ARRAY_TAIL : OBJECT_TAIL]),
-    );
-  }
-
-  private changeFrameStart: { ids: number[]; bytes: Buffer } | undefined;
-
-  private changeFrameHead(): string {
-    const topic = JSON.stringify(this.topic);
-    return this.connection.version === '2.0.0'
-      ? `[null,null,${topic},"postgres_changes",{"ids":`
-      : `{"join_ref":null,"ref":null,"topic":${topic},"event":"postgres_changes","payload":{"ids":`;
+    if (!this.closed) this.connection.sendText(this.changeFrames.frame(ids, data));
   }
 
   // ---- broadcast and presence --------------------------------------------------------
