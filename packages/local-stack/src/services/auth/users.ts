@@ -69,6 +69,18 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
   return rows[0];
 }
 
+/** The user whose address, or pending new address, is `email` (what /resend of an email change looks for). */
+export async function findUserByEmailOrPendingChange(
+  db: Queryable,
+  email: string,
+): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(
+    `select * from auth.users where lower(email_change) = lower($1) or lower(email) = lower($1) limit 1`,
+    [email],
+  );
+  return rows[0];
+}
+
 const TOKEN_COLUMNS = [
   'confirmation_token',
   'recovery_token',

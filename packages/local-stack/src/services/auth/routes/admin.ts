@@ -5,7 +5,8 @@ import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail, validPhone } from '../email-address.ts';
-import { createEmailToken, type LinkType, sendEmailToken } from '../email-tokens.ts';
+import { sendEmailLink } from '../email-links.ts';
+import { createEmailToken, type LinkType } from '../email-tokens.ts';
 import { applyEmailChange } from '../email-verification.ts';
 import { AuthError } from '../error-codes.ts';
 import { assertStrongPassword, hashPassword } from '../passwords.ts';
@@ -381,15 +382,7 @@ export function adminRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
           raw_user_meta_data: mergeMetadata(user.raw_user_meta_data, data),
         });
       }
-      await sendEmailToken(runtime, client, {
-        user,
-        kind: 'invite',
-        column: 'confirmation_token',
-        to: email,
-        type: 'invite',
-        redirectTo,
-        pkce: false,
-      });
+      await sendEmailLink(runtime, client, user, 'invite', { redirectTo });
       await recordAudit(client, user, 'user_invited', clientInfo(c).ip, { user_email: email });
       return withIdentities(client, (await findUserById(client, user.id)) as UserRow);
     });

@@ -1,91 +1,17 @@
 import { Hono } from 'hono';
-import type pg from 'pg';
 import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail } from '../email-address.ts';
-import { assertSendAllowed, sendEmailToken, sendReauthenticationCode } from '../email-tokens.ts';
+import { sendEmailChangeLinks, sendEmailLink } from '../email-links.ts';
+import { assertSendAllowed, sendReauthenticationCode } from '../email-tokens.ts';
 import { AuthError } from '../error-codes.ts';
-import { createFlowState, type PkceRequest, pkceParams } from '../flow-state.ts';
+import { pkceParams } from '../flow-state.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
 import { clientInfo, requireUser } from '../request-context.ts';
 import { createEmailUser } from '../user-creation.ts';
-import { findUserByEmail, type UserRow } from '../users.ts';
-
-async function sendConfirmation(
-  runtime: AuthRuntime,
-  client: pg.PoolClient,
-  user: UserRow,
-  redirectTo: string,
-  pkce: PkceRequest | undefined,
-) {
-  assertSendAllowed(runtime, user.confirmation_sent_at);
-  if (pkce) await createFlowState(client, user.id, pkce, 'email/signup');
-  await sendEmailToken(runtime, client, {
-    user,
-    kind: 'confirmation',
-    column: 'confirmation_token',
-    to: user.email ?? '',
-    type: 'signup',
-    redirectTo,
-    pkce: pkce !== undefined,
-  });
-}
-
-async function sendMagicLink(
-  runtime: AuthRuntime,
-  client: pg.PoolClient,
-  user: UserRow,
-  redirectTo: string,
-  pkce: PkceRequest | undefined,
-) {
-  assertSendAllowed(runtime, user.recovery_sent_at);
-  if (pkce) await createFlowState(client, user.id, pkce, 'magiclink');
-  await sendEmailToken(runtime, client, {
-    user,
-    kind: 'magic_link',
-    column: 'recovery_token',
-    to: user.email ?? '',
-    type: 'magiclink',
-    redirectTo,
-    pkce: pkce !== undefined,
-  });
-}
-
-async function sendEmailChange(
-  runtime: AuthRuntime,
-  client: pg.PoolClient,
-  user: UserRow,
-  redirectTo: string,
-) {
-  const newEmail = user.email_change ?? '';
-  assertSendAllowed(runtime, user.email_change_sent_at);
-  await sendEmailToken(runtime, client, {
-    user,
-    kind: 'email_change',
-    column: 'email_change_token_new',
-    to: newEmail,
-    type: 'email_change',
-    redirectTo,
-    pkce: false,
-    newEmail,
-  });
-  if (runtime.settings.doubleConfirmEmailChanges && user.email && !user.is_anonymous) {
-    await sendEmailToken(runtime, client, {
-      user,
-      kind: 'email_change',
-      column: 'email_change_token_current',
-      to: user.email,
-      type: 'email_change',
-      redirectTo,
-      pkce: false,
-      newEmail,
-    });
-  }
-}
-
-export { sendEmailChange };
+import { findUserByEmail, findUserByEmailOrPendingChange } from '../users.ts';
 
 /** POST /otp, /recover, /resend and GET /reauthenticate: the routes that mail a link or code. */
 export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
@@ -126,8 +52,8 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
         });
         await recordAudit(client, user, 'user_signedup', info.ip, { provider: 'email' });
       }
-      if (!user.email_confirmed_at) await sendConfirmation(runtime, client, user, redirectTo, pkce);
-      else await sendMagicLink(runtime, client, user, redirectTo, pkce);
+      const type = user.email_confirmed_at ? 'magiclink' : 'signup';
+      await sendEmailLink(runtime, client, user, type, { redirectTo, pkce });
     });
     return c.json({});
   });
@@ -143,17 +69,7 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
       const user = await findUserByEmail(client, email);
       // Unknown addresses get the same empty answer, so /recover cannot probe for accounts.
       if (!user) return;
-      assertSendAllowed(runtime, user.recovery_sent_at);
-      if (pkce) await createFlowState(client, user.id, pkce, 'recovery');
-      await sendEmailToken(runtime, client, {
-        user,
-        kind: 'recovery',
-        column: 'recovery_token',
-        to: email,
-        type: 'recovery',
-        redirectTo,
-        pkce: pkce !== undefined,
-      });
+      await sendEmailLink(runtime, client, user, 'recovery', { redirectTo, pkce });
       await recordAudit(client, user, 'user_recovery_requested', info.ip);
     });
     return c.json({});
@@ -179,16 +95,12 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
       if (type === 'signup') {
         const user = await findUserByEmail(client, email);
         if (!user || user.email_confirmed_at) return;
-        await sendConfirmation(runtime, client, user, redirectTo, pkce);
+        await sendEmailLink(runtime, client, user, 'signup', { redirectTo, pkce });
         return;
       }
-      const { rows } = await client.query<UserRow>(
-        `select * from auth.users where lower(email_change) = lower($1) or lower(email) = lower($1) limit 1`,
-        [email],
-      );
-      const user = rows[0];
+      const user = await findUserByEmailOrPendingChange(client, email);
       if (!user?.email_change) return;
-      await sendEmailChange(runtime, client, user, redirectTo);
+      await sendEmailChangeLinks(runtime, client, user, redirectTo);
     });
     return c.json({});
   });

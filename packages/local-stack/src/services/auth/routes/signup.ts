@@ -3,9 +3,9 @@ import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail } from '../email-address.ts';
-import { assertSendAllowed, sendEmailToken } from '../email-tokens.ts';
+import { sendEmailLink } from '../email-links.ts';
 import { AuthError } from '../error-codes.ts';
-import { createFlowState, pkceParams } from '../flow-state.ts';
+import { pkceParams } from '../flow-state.ts';
 import { assertStrongPassword, hashPassword } from '../passwords.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
@@ -122,17 +122,7 @@ export function signupRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
           body: await startSession(runtime, client, user, 'password', info),
         };
       }
-      assertSendAllowed(runtime, user.confirmation_sent_at);
-      if (pkce) await createFlowState(client, user.id, pkce, 'email/signup');
-      await sendEmailToken(runtime, client, {
-        user,
-        kind: 'confirmation',
-        column: 'confirmation_token',
-        to: email,
-        type: 'signup',
-        redirectTo,
-        pkce: pkce !== undefined,
-      });
+      await sendEmailLink(runtime, client, user, 'signup', { redirectTo, pkce });
       await recordAudit(client, user, 'user_confirmation_requested', info.ip, { provider: 'email' });
       const refreshed = await findUserByEmail(client, email);
       return {
