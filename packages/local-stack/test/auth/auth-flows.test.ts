@@ -477,6 +477,34 @@ describe('admin API', () => {
     expect(duplicate.error).toMatchObject({ status: 422, code: 'email_exists' });
   });
 
+  it('creates phone users, filters the user list, and soft-deletes keeping the row', async () => {
+    const admin = adminClient(stack).auth.admin;
+    const phone = `1555${String(Date.now()).slice(-7)}`;
+    const byPhone = await admin.createUser({ phone: `+${phone}`, phone_confirm: true });
+    expect(byPhone.error).toBeNull();
+    expect(byPhone.data.user).toMatchObject({ phone, app_metadata: { provider: 'phone' } });
+    expect(byPhone.data.user?.identities?.map((identity) => identity.provider)).toEqual(['phone']);
+    expect((await admin.createUser({ phone: `+${phone}` })).error).toMatchObject({ code: 'phone_exists' });
+
+    const email = uniqueEmail('soft-delete');
+    const created = await admin.createUser({ email, password: PASSWORD, email_confirm: true });
+    const id = created.data.user?.id as string;
+    const listed = await fetch(`${stack.apiUrl}/auth/v1/admin/users?filter=${encodeURIComponent(email)}`, {
+      headers: { apikey: stack.keys.serviceRoleKey, Authorization: `Bearer ${stack.keys.serviceRoleKey}` },
+    });
+    expect(listed.headers.get('x-total-count')).toBe('1');
+    expect(((await listed.json()) as { users: { id: string }[] }).users.map((user) => user.id)).toEqual([id]);
+
+    expect((await admin.deleteUser(id, true)).error).toBeNull();
+    const { rows } = await stack.db.query(
+      'select email, deleted_at is not null as deleted, (select count(*)::int from auth.identities where user_id = $1) as identities from auth.users where id = $1',
+      [id],
+    );
+    expect(rows).toEqual([{ email: null, deleted: true, identities: 0 }]);
+    const signIn = await clientFor(stack).auth.signInWithPassword({ email, password: PASSWORD });
+    expect(signIn.error).toMatchObject({ code: 'invalid_credentials' });
+  });
+
   it('generates working signup, magic link and recovery links without sending mail', async () => {
     const admin = adminClient(stack).auth.admin;
     const email = uniqueEmail('genlink');

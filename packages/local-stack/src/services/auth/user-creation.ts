@@ -69,6 +69,55 @@ export async function createEmailUser(
   }
 }
 
+/** A user signed up by phone number (admin-created only: SMS is not served), with its `phone` identity. */
+export async function createPhoneUser(
+  client: pg.PoolClient,
+  options: {
+    phone: string;
+    encryptedPassword: string | null;
+    userMetadata: Record<string, unknown>;
+    appMetadata: Record<string, unknown>;
+    confirmed: boolean;
+    role?: string | undefined;
+    id?: string | undefined;
+    bannedUntil: Date | null;
+  },
+): Promise<UserRow> {
+  try {
+    const { rows } = await client.query<UserRow>(
+      `insert into auth.users (instance_id, id, aud, role, phone, encrypted_password, raw_app_meta_data, raw_user_meta_data,
+                               phone_confirmed_at, banned_until, created_at, updated_at, is_super_admin, is_anonymous,
+                               confirmation_token, recovery_token, email_change_token_new, email_change)
+       values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', $2, $3, $4, $5, $6, $7, $8, now(), now(),
+               false, false, '', '', '', '')
+       returning *`,
+      [
+        options.id ?? crypto.randomUUID(),
+        options.role ?? 'authenticated',
+        options.phone,
+        options.encryptedPassword ?? '',
+        JSON.stringify({ provider: 'phone', providers: ['phone'], ...options.appMetadata }),
+        JSON.stringify(options.userMetadata),
+        options.confirmed ? new Date() : null,
+        options.bannedUntil,
+      ],
+    );
+    const user = rows[0] as UserRow;
+    await client.query(
+      `insert into auth.identities (id, provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+       values (gen_random_uuid(), $1, $2, $3, 'phone', now(), now(), now())`,
+      [
+        user.id,
+        user.id,
+        JSON.stringify({ sub: user.id, phone: options.phone, email_verified: false, phone_verified: false }),
+      ],
+    );
+    return user;
+  } catch (error) {
+    throw databaseError('Database error creating new user', error);
+  }
+}
+
 /** Marks the email confirmed (user, identity and user_metadata), as verifying a link does. */
 export async function confirmEmail(client: pg.PoolClient, user: UserRow): Promise<UserRow> {
   if (user.email_confirmed_at) return user;

@@ -69,6 +69,51 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
   return rows[0];
 }
 
+export async function phoneTaken(db: Queryable, phone: string): Promise<boolean> {
+  const { rowCount } = await db.query('select 1 from auth.users where phone = $1', [phone]);
+  return (rowCount ?? 0) > 0;
+}
+
+/** A page of users, newest first, optionally those whose email or full name contains `filter`. */
+export async function listUsers(
+  db: Queryable,
+  page: { limit: number; offset: number; filter: string | undefined },
+): Promise<{ users: UserRow[]; total: number }> {
+  const pattern = page.filter ? [`%${page.filter}%`] : [];
+  const matching = (param: string) =>
+    page.filter ? `where email ilike ${param} or raw_user_meta_data->>'full_name' ilike ${param}` : '';
+  const { rows } = await db.query<UserRow>(
+    `select * from auth.users ${matching('$3')} order by created_at desc limit $1 offset $2`,
+    [page.limit, page.offset, ...pattern],
+  );
+  const { rows: counted } = await db.query<{ total: string }>(
+    `select count(*) as total from auth.users ${matching('$1')}`,
+    pattern,
+  );
+  return { users: rows, total: Number(counted[0]?.total ?? 0) };
+}
+
+/**
+ * GoTrue's soft delete: the row stays (foreign keys to it keep working) but the address is
+ * freed and every way to sign in is gone.
+ */
+export async function softDeleteUser(db: Queryable, id: string): Promise<void> {
+  await db.query('delete from auth.identities where user_id = $1', [id]);
+  await db.query('delete from auth.sessions where user_id = $1', [id]);
+  await updateUser(db, id, {
+    deleted_at: new Date(),
+    email: null,
+    phone: null,
+    encrypted_password: '',
+    raw_user_meta_data: {},
+    raw_app_meta_data: {},
+  });
+}
+
+export async function deleteUser(db: Queryable, id: string): Promise<void> {
+  await db.query('delete from auth.users where id = $1', [id]);
+}
+
 /** The user whose address, or pending new address, is `email` (what /resend of an email change looks for). */
 export async function findUserByEmailOrPendingChange(
   db: Queryable,
