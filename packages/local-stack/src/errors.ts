@@ -7,6 +7,7 @@ export type StackErrorCode =
   | 'workdir_not_found'
   | 'port_in_use'
   | 'postgres_failed'
+  | 'database_outdated'
   | 'bootstrap_failed'
   | 'migration_failed'
   | 'seed_failed'

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { StackConfig } from './config/load-config.ts';
 import { createProjectKeys, type ProjectKeys } from './config/project-keys.ts';
-import { applyBootstrap, bootstrapState } from './database/apply-bootstrap.ts';
+import { bootstrapCluster } from './database/bootstrap-cluster.ts';
 import { createClusterFromTemplate } from './database/cluster-template.ts';
 import { applyMigrations } from './database/migrations.ts';
 import { applySeed } from './database/seed.ts';
@@ -14,7 +14,7 @@ import { createUpgradeHandler } from './gateway/upgrade.ts';
 import type { Logger } from './logger.ts';
 import { clusterDirFor, socketDirFor } from './processes/data-dir.ts';
 import { assertPortFree, findFreePort } from './processes/ports.ts';
-import { type RunningPostgres, startPostgres } from './processes/postgres.ts';
+import { type RunningPostgres, SUPERUSER, startPostgres } from './processes/postgres.ts';
 import { type RunningPostgrest, startPostgrest } from './processes/postgrest.ts';
 import { MOUNTS } from './services/mounts.ts';
 import { enabledServices } from './services/registry.ts';
@@ -96,16 +96,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     db.on('error', (error) => log.warn(`database pool: ${error.message}`));
     cleanups.push(() => db.end());
 
-    await step('bootstrap', options, async () => {
-      const client = await db.connect();
-      try {
-        // The bootstrap converges (additions only), so a newer one applies over an older database.
-        const state = await bootstrapState(client);
-        if (state !== 'current') await applyBootstrap(client);
-      } finally {
-        client.release();
-      }
-    });
+    await step('bootstrap', options, () => bootstrapCluster(postgres.url(SUPERUSER), dataDir));
     if (!config.toml.realtime.enabled) {
       // A replication slot nobody reads pins WAL forever: drop Realtime's when it is switched off.
       await db.query(

@@ -6,13 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStackError } from '../errors.ts';
 import { silentLogger } from '../logger.ts';
 import { findFreePort } from '../processes/ports.ts';
-import { startPostgres } from '../processes/postgres.ts';
+import { SUPERUSER, startPostgres } from '../processes/postgres.ts';
 import { runSupabaseCli } from '../processes/supabase-cli.ts';
 import { applyBootstrap, bootstrapState, bootstrapVersion } from './apply-bootstrap.ts';
 
 // A bare cluster, as the stack starts it, without the bootstrap applied.
 interface Cluster {
+  /** The superuser's URL: the bootstrap runs as supabase_admin. */
   url: string;
+  /** Any role's URL (all use the local password), e.g. `postgres` for migrations as on hosted. */
+  urlAs(role: string): string;
   stop(): Promise<void>;
 }
 
@@ -26,7 +29,8 @@ async function startThrowawayCluster(): Promise<Cluster> {
     log: silentLogger,
   });
   return {
-    url: postgres.url(),
+    url: postgres.url(SUPERUSER),
+    urlAs: (role) => postgres.url(role),
     async stop() {
       await postgres.stop();
       rmSync(root, { recursive: true, force: true });
@@ -130,7 +134,7 @@ describe('applyBootstrap', () => {
 
   it('reports a non-superuser run as bootstrap_failed naming the file', async () => {
     await client.query(`create role plain_user login password 'plain'`);
-    const plain = new pg.Client(cluster.url.replace('postgres:postgres@', 'plain_user:plain@'));
+    const plain = new pg.Client(cluster.urlAs('plain_user').replace(':postgres@', ':plain@'));
     await plain.connect();
     try {
       const error = await applyBootstrap(plain).catch((caught: unknown) => caught);
@@ -177,6 +181,7 @@ describe('applyBootstrap', () => {
           'authenticated',
           'service_role',
           'authenticator',
+          'postgres',
           'supabase_admin',
           'supabase_replication_admin',
         ],
@@ -205,6 +210,14 @@ describe('applyBootstrap', () => {
         rolinherit: false,
         rolbypassrls: false,
         rolreplication: false,
+        rolsuper: false,
+      },
+      {
+        rolname: 'postgres',
+        rolcanlogin: true,
+        rolinherit: true,
+        rolbypassrls: true,
+        rolreplication: true,
         rolsuper: false,
       },
       {
@@ -243,7 +256,7 @@ describe('applyBootstrap', () => {
   });
 
   it('lets authenticator log in with the local password and act as anon', async () => {
-    const authenticator = new pg.Client(cluster.url.replace('postgres:postgres@', 'authenticator:postgres@'));
+    const authenticator = new pg.Client(cluster.urlAs('authenticator'));
     await authenticator.connect();
     try {
       await authenticator.query('set role anon');
@@ -254,9 +267,16 @@ describe('applyBootstrap', () => {
     }
   });
 
-  it('applies a hosted-style migration unchanged with the real Supabase CLI', async () => {
+  it('applies a hosted-style migration unchanged with the real Supabase CLI, as postgres', async () => {
     const result = await runSupabaseCli(
-      ['migration', 'up', `--remote=${cluster.url}?sslmode=disable`, '--yes', '--workdir', projectDir],
+      [
+        'migration',
+        'up',
+        `--remote=${cluster.urlAs('postgres')}?sslmode=disable`,
+        '--yes',
+        '--workdir',
+        projectDir,
+      ],
       { cwd: projectDir },
     );
     expect(result.stdout + result.stderr).toContain('Applying migration 20240101000000_profiles.sql');
@@ -487,7 +507,7 @@ describe('applyBootstrap', () => {
       [
         'db',
         'advisors',
-        `--remote=${cluster.url}?sslmode=disable`,
+        `--remote=${cluster.urlAs('postgres')}?sslmode=disable`,
         '--yes',
         '--workdir',
         projectDir,

@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { findFreePort } from '../processes/ports.ts';
-import { initCluster, startPostgres } from '../processes/postgres.ts';
-import { applyBootstrap, bootstrapVersion } from './apply-bootstrap.ts';
+import { initCluster, SUPERUSER, startPostgres } from '../processes/postgres.ts';
+import { bootstrapVersion } from './apply-bootstrap.ts';
+import { bootstrapCluster } from './bootstrap-cluster.ts';
 import { extensionFilesVersion } from './extensions/install-extension-files.ts';
 
 const run = promisify(execFile);
@@ -38,13 +38,7 @@ async function buildTemplate(target: string, log: Logger): Promise<void> {
   await initCluster(scratchData, log);
   const server = await startPostgres({ dataDir: scratchData, port: await findFreePort(), log });
   try {
-    const client = new pg.Client({ connectionString: server.url() });
-    await client.connect();
-    try {
-      await applyBootstrap(client);
-    } finally {
-      await client.end();
-    }
+    await bootstrapCluster(server.url(SUPERUSER), scratchData);
   } finally {
     await server.stop();
   }

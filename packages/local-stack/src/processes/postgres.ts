@@ -5,13 +5,24 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { applyHostedExtensionTrust } from '../database/extensions/hosted-extension-trust.ts';
 import { extensionDirFor, installExtensionFiles } from '../database/extensions/install-extension-files.ts';
 import { StackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { hostedServerSettingArgs } from './hosted-server-settings.ts';
 import { postgresIdentity } from './os-user.ts';
 import { type SupervisedProcess, startSupervised } from './supervise.ts';
 
 export const DB_PASSWORD = 'postgres';
+
+/**
+ * The cluster's bootstrap superuser, as in Supabase's image: `postgres` is an ordinary
+ * role with hosted's grants (see database/bootstrap/00-roles.sql). It has to be the role
+ * initdb makes, because Postgres never takes superuser away from that one, and trusted
+ * extensions (pg_cron, pg_net, …) run their scripts as it, so their security-definer
+ * functions belong to a superuser as on hosted.
+ */
+export const SUPERUSER = 'supabase_admin';
 
 interface PostgresBinaries {
   initdb: string;
@@ -32,8 +43,12 @@ function ownForPostgres(path: string) {
   if (identity) chownSync(path, identity.uid, identity.gid);
 }
 
-/** Creates a new cluster: UTF-8, no locale dependence, password auth over TCP as `supabase start` has it. */
-export async function initCluster(dataDir: string, log: Logger): Promise<void> {
+/**
+ * Creates a new cluster: UTF-8, no locale dependence, password auth over TCP as `supabase
+ * start` has it, and `supabase_admin` as the bootstrap superuser. (`superuser` exists for
+ * tests that make a cluster as groundwork did before, with `postgres` as the superuser.)
+ */
+export async function initCluster(dataDir: string, log: Logger, superuser = SUPERUSER): Promise<void> {
   const { initdb } = await postgresBinaries();
   mkdirSync(dirname(dataDir), { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), 'groundwork-initdb-'));
@@ -49,7 +64,7 @@ export async function initCluster(dataDir: string, log: Logger): Promise<void> {
       initdb,
       [
         `--pgdata=${dataDir}`,
-        '--username=postgres',
+        `--username=${superuser}`,
         `--pwfile=${passwordFile}`,
         '--auth-host=scram-sha-256',
         '--auth-local=trust',
@@ -112,15 +127,18 @@ async function waitForConnections(port: number, child: ChildProcess, recentLog: 
             .pop() ?? log.trim());
       throw new StackError('postgres_failed', `postgres exited: ${reason}`, 'postgres');
     }
-    const client = new pg.Client({ connectionString: databaseUrl(port) });
+    const client = new pg.Client({ connectionString: databaseUrl(port, SUPERUSER) });
     try {
       await client.connect();
       await client.query('select 1');
       await client.end();
       return;
     } catch (error) {
-      lastError = error;
       await client.end().catch(() => {});
+      // A refused login is an answer: the server is up. (A cluster made by an older
+      // groundwork may lack supabase_admin; the bootstrap step says what to do.)
+      if (['28000', '28P01'].includes((error as { code?: string }).code ?? '')) return;
+      lastError = error;
       await sleep(25);
     }
   }
@@ -141,8 +159,11 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const { dataDir, port, log, socketDir } = options;
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initCluster(dataDir, log);
   const { postgres } = await postgresBinaries();
-  // pg_cron, pg_net and supabase_vault: `create extension` must find them, as on hosted.
-  installExtensionFiles(extensionDirFor(postgres));
+  // pg_cron, pg_net and supabase_vault: `create extension` must find them, as on hosted;
+  // and postgres may create exactly the extensions supautils lets it create on hosted.
+  const extensionDir = extensionDirFor(postgres);
+  installExtensionFiles(extensionDir);
+  applyHostedExtensionTrust(extensionDir);
   if (socketDir) prepareSocketDir(socketDir);
   const identity = postgresIdentity();
   let recent = '';
@@ -168,8 +189,6 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
         '-c',
         'max_wal_senders=10',
         '-c',
-        'max_replication_slots=10',
-        '-c',
         'max_connections=200',
         // As hosted: the extension is created by the bootstrap and its views need the library loaded.
         '-c',
@@ -179,6 +198,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
         // (~7 ms more per change measured here) to save a ~0.4 ms fsync per commit.
         '-c',
         'log_min_messages=warning',
+        ...hostedServerSettingArgs(),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], ...identity },
     );

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { startTestStack, type TestStack } from '../../src/testing/index.ts';
@@ -40,6 +40,20 @@ const finishedRuns = async (jobid: string) =>
 async function schedule(sql: string, values: unknown[] = []): Promise<string> {
   const [row] = await query<{ jobid: string }>(`select ${sql} as jobid`, values);
   return (row as { jobid: string }).jobid;
+}
+
+/** As the superuser: only a superuser schedules a job for another role, on hosted as here. */
+async function asSuperuser<Row extends pg.QueryResultRow>(
+  sql: string,
+  values: unknown[] = [],
+): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: stack.postgres.url('supabase_admin') });
+  await client.connect();
+  try {
+    return (await client.query<Row>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 /** A session acting as `role`, as PostgREST or a migration's SET ROLE would. */
@@ -102,6 +116,8 @@ describe('Supabase Cron (pg_cron) on the local stack', () => {
 
   it('runs a job in a new session as the role that scheduled it, in its database, and shows it only its own jobs', async () => {
     await query(`create role cron_reporter login`);
+    // postgres may administer the roles it creates; to SET ROLE to one it grants itself it (PostgreSQL 16+).
+    await query(`grant cron_reporter to postgres`);
     await query(`grant usage on schema cron to cron_reporter`);
     await query(`grant insert on public.job_identity to cron_reporter`);
     const jobid = await asRole('cron_reporter', async (client) => {
@@ -170,9 +186,10 @@ describe('Supabase Cron (pg_cron) on the local stack', () => {
 
   it('records a run whose role cannot log in as failed with "connection failed", naming the cause in the log', async () => {
     await query('create role cron_no_login nologin');
-    const jobid = await schedule(
-      `cron.schedule_in_database('cannot-log-in', '1 second', 'select 1', 'postgres', 'cron_no_login')`,
+    const [scheduled] = await asSuperuser<{ jobid: string }>(
+      `select cron.schedule_in_database('cannot-log-in', '1 second', 'select 1', 'postgres', 'cron_no_login') as jobid`,
     );
+    const jobid = (scheduled as { jobid: string }).jobid;
     await expect
       .poll(async () => (await finishedRuns(jobid))[0], { timeout: 15_000 })
       .toMatchObject({
@@ -183,7 +200,7 @@ describe('Supabase Cron (pg_cron) on the local stack', () => {
     expect(
       logLines.some((line) => line.includes(`job ${jobid} (cannot-log-in) failed: connection failed (`)),
     ).toBe(true);
-    await query(`select cron.unschedule($1::bigint)`, [jobid]);
+    await asSuperuser(`select cron.unschedule($1::bigint)`, [jobid]);
   });
 
   it('runs a slow job at most once at a time: the run due meanwhile starts when the previous one ends', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataDirOf } from '../../src/stack.ts';
 import { startTestStack, type TestStack } from '../../src/testing/index.ts';
@@ -16,6 +16,17 @@ afterAll(() => stack?.stop());
 
 const query = async <Row extends pg.QueryResultRow>(sql: string, values: unknown[] = []) =>
   (await stack.db.query<Row>(sql, values)).rows;
+
+/** As the superuser, for what a project's postgres may not do (as on hosted): CHECKPOINT, tampering with vault rows. */
+async function asSuperuser(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: stack.postgres.url('supabase_admin') });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
 
 /** One statement in a session acting as `role` (SET ROLE, as PostgREST does). */
 async function asRole<Row extends pg.QueryResultRow>(role: string, sql: string): Promise<Row[]> {
@@ -61,7 +72,7 @@ describe('Vault on the local stack', () => {
     expect(row?.secret).not.toContain(PLAINTEXT);
     expect(Buffer.from(row?.secret ?? '', 'base64').includes(PLAINTEXT)).toBe(false);
 
-    await query('checkpoint');
+    await asSuperuser('checkpoint');
     const [file] = await query<{ path: string }>(`select pg_relation_filepath('vault.secrets') as path`);
     const heap = readFileSync(join(dataDirOf(stack.config), file?.path ?? ''));
     // The row is in the file (its name is stored as written), its secret is not.
@@ -80,7 +91,9 @@ describe('Vault on the local stack', () => {
 
   it('refuses a tampered ciphertext', async () => {
     await query(`select vault.create_secret('to be tampered with', 'tampered')`);
-    await query(`update vault.secrets set secret = 'AAAA' || substr(secret, 5) where name = 'tampered'`);
+    await asSuperuser(
+      `update vault.secrets set secret = 'AAAA' || substr(secret, 5) where name = 'tampered'`,
+    );
     await expect(
       query(`select decrypted_secret from vault.decrypted_secrets where name = 'tampered'`),
     ).rejects.toThrow('vault: invalid ciphertext');
@@ -123,6 +136,8 @@ describe('create extension for pg_cron, pg_net and supabase_vault', () => {
 
   it('lets a role that is not a superuser create them (trusted), as postgres does on hosted', async () => {
     await query('create role extension_maker nologin');
+    // postgres may administer the roles it creates; to SET ROLE to one it grants itself it (PostgreSQL 16+).
+    await query('grant extension_maker to postgres');
     await query('grant create on database postgres to extension_maker');
     await query('grant create, usage on schema extensions to extension_maker');
     await query('drop extension pg_cron');
@@ -147,9 +162,7 @@ describe('create extension for pg_cron, pg_net and supabase_vault', () => {
 
   it('creates pg_cron only in database postgres, as pg_cron does', async () => {
     await query('create database elsewhere');
-    const client = new (await import('pg')).default.Client({
-      connectionString: stack.postgres.url('postgres', 'elsewhere'),
-    });
+    const client = new pg.Client({ connectionString: stack.postgres.url('postgres', 'elsewhere') });
     await client.connect();
     try {
       await expect(client.query('create extension pg_cron')).rejects.toMatchObject({

@@ -2,6 +2,8 @@
 -- `extensions`, and hosted's grants and default privileges on `public`.
 
 create schema if not exists extensions;
+-- Hosted creates it as postgres (before postgres is demoted), so postgres owns it.
+alter schema extensions owner to postgres;
 create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgcrypto with schema extensions;
 -- Installs without shared_preload_libraries; its views only answer once the

@@ -145,6 +145,9 @@ begin
   if not exists (select from pg_catalog.pg_publication where pubname = 'supabase_realtime') then
     create publication supabase_realtime;
   end if;
+  -- postgres owns it on hosted, which is what lets a migration `alter publication
+  -- supabase_realtime add table …` (for its own tables).
+  alter publication supabase_realtime owner to postgres;
   if not exists (select from pg_catalog.pg_publication where pubname = 'supabase_realtime_messages_publication') then
     create publication supabase_realtime_messages_publication for table realtime.messages;
     alter publication supabase_realtime_messages_publication owner to supabase_admin;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { StackError } from '../../errors.ts';
 
 /**
@@ -38,8 +38,7 @@ export function extensionDirFor(postgresBinary: string): string {
 }
 
 /**
- * Writes the files that differ (write to a temporary name, then rename, so a server or a
- * parallel start never reads half a file). Idempotent; cheap when nothing changed.
+ * Writes the files that differ. Idempotent; cheap when nothing changed.
  *
  * @example
  * installExtensionFiles(extensionDirFor((await postgresBinaries()).postgres));
@@ -55,17 +54,25 @@ export function installExtensionFiles(extensionDir: string): void {
   for (const file of extensionFiles()) {
     const target = join(extensionDir, file.name);
     if (existsSync(target) && readFileSync(target, 'utf8') === file.content) continue;
-    const partial = `${target}.${process.pid}.partial`;
-    try {
-      writeFileSync(partial, file.content);
-      renameSync(partial, target);
-    } catch (error) {
-      throw new StackError(
-        'postgres_failed',
-        `cannot install ${file.name} into ${extensionDir}: ${(error as Error).message}`,
-        'postgres',
-        { cause: error },
-      );
-    }
+    replaceExtensionFile(target, file.content);
+  }
+}
+
+/**
+ * Replaces a file in the extension folder: written under a temporary name, then renamed,
+ * so a server or a parallel start never reads half a file.
+ */
+export function replaceExtensionFile(target: string, content: string): void {
+  const partial = `${target}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, content);
+    renameSync(partial, target);
+  } catch (error) {
+    throw new StackError(
+      'postgres_failed',
+      `cannot write ${basename(target)} into ${dirname(target)}: ${(error as Error).message}`,
+      'postgres',
+      { cause: error },
+    );
   }
 }
