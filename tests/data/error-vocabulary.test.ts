@@ -86,12 +86,17 @@ describe('the raise reader', () => {
 
   it('finds every raise of the migrations, with its enclosing function and whether Storage answers it', () => {
     expect(raises.length).toBeGreaterThan(40);
+    // A later migration may redefine a function: every definition's raises count.
     const quota = raises.filter((raise) => raise.inFunction === 'private.enforce_storage_quota');
-    expect(quota).toEqual([expect.objectContaining({ code: 'plan_limit_reached', underStorage: true })]);
+    expect(quota.length).toBeGreaterThan(0);
+    expect(quota).toEqual(
+      quota.map(() => expect.objectContaining({ code: 'plan_limit_reached', underStorage: true })),
+    );
     const memberLimit = raises.filter((raise) => raise.inFunction === 'private.enforce_member_limit');
-    expect(memberLimit).toEqual([
-      expect.objectContaining({ code: 'plan_limit_reached', underStorage: false }),
-    ]);
+    expect(memberLimit.length).toBeGreaterThan(0);
+    expect(memberLimit).toEqual(
+      memberLimit.map(() => expect.objectContaining({ code: 'plan_limit_reached', underStorage: false })),
+    );
   });
 });
 

@@ -367,14 +367,17 @@ describe('no cross-tenant references through any column', () => {
     expect(error?.code).toBe('23503');
   });
 
-  it('an outsider cannot create a task in a foreign project', async () => {
+  it('an outsider cannot create a task in a foreign project: to them it does not exist', async () => {
     const error = await errorAs(
       db,
       acme.users.outsider,
       `insert into public.tasks (project_id, title) values ($1, 't')`,
       [acme.projectId],
     );
-    expect(error?.code).toBe('42501');
+    expect({ code: error?.code, message: error?.message }).toEqual({
+      code: 'PT404',
+      message: 'project_not_found',
+    });
   });
 
   it('a task cannot be assigned to a non-member', async () => {
@@ -405,14 +408,17 @@ describe('no cross-tenant references through any column', () => {
     expect(error?.code).toBe('23503');
   });
 
-  it("a comment's workspace follows its task", async () => {
+  it("a comment's workspace follows its task, which a member of another workspace cannot see", async () => {
     const error = await errorAs(
       db,
       globex.users.member,
       `insert into public.comments (task_id, body) values ($1, 'x')`,
       [acme.taskId],
     );
-    expect(error?.code).toBe('42501');
+    expect({ code: error?.code, message: error?.message }).toEqual({
+      code: 'PT404',
+      message: 'task_not_found',
+    });
   });
 
   it('a task cannot be moved to another project or workspace by update', async () => {

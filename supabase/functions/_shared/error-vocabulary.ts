@@ -19,7 +19,8 @@ export type ErrorDetailShape =
   | 'sentence'
   /**
    * JSON `{ limit: 'members' | 'projects' | 'storage', max, current }` (storage adds
-   * `requested`, the upload's size): the Postgres DETAIL, or the function's `details`.
+   * `requested`, the upload's size; `max` and `current` are null for a caller who is not a
+   * member): the Postgres DETAIL, or the function's `details`.
    */
   | 'plan_limit'
   /** The function's `fields`: field path → what is wrong with it. */
