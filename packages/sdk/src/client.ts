@@ -72,6 +72,15 @@ export function createGroundworkClient(options: GroundworkClientOptions): Ground
       fields: { key: ['is required'] },
     });
   }
+  if (typeof globalThis.WebSocket === 'undefined' && !options.supabase?.realtime?.transport) {
+    // supabase-js builds its Realtime client up front and throws without a WebSocket (Node 20);
+    // say the one fix in our error type instead of its stack.
+    throw new GroundworkError(
+      'validation_failed',
+      "createGroundworkClient: this runtime has no WebSocket (Node 20): pass supabase: { realtime: { transport: WebSocket } } with WebSocket from the 'ws' package, or run Node 22+.",
+      { fields: { 'supabase.realtime.transport': ['is required where the runtime has no WebSocket'] } },
+    );
+  }
   const supabase = createClient<Database>(options.url, options.key, options.supabase);
   return wrapSupabaseClient(supabase, { accessToken: options.supabase?.accessToken });
 }

@@ -5,7 +5,7 @@ import {
   FunctionsHttpError,
 } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   fromAuthError,
   fromFunctionsError,
@@ -182,7 +182,7 @@ describe('fromFunctionsError', () => {
 
 describe('fromZodError', () => {
   it('lists every bad field under its path', () => {
-    const schema = z.object({ name: z.string().min(1), tags: z.array(z.string()) });
+    const schema = z.object({ name: z.string().check(z.minLength(1)), tags: z.array(z.string()) });
     const result = schema.safeParse({ name: '', tags: [1] });
     if (result.success) throw new Error('expected a failure');
     const mapped = fromZodError(result.error, { name: 'display_name' });

@@ -4,7 +4,7 @@
  * (supabase/functions/_shared/error-vocabulary.ts, the one declaration of them); the tables
  * below cover what others answer: PostgREST, Postgres, Supabase Auth.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   type ErrorCode,
   errorVocabulary,
@@ -219,7 +219,10 @@ function codeForWireCode(wireCode: string | undefined): GroundworkErrorCode | un
 }
 
 /** A zod failure on an SDK input: `validation_failed` listing every bad field, before any request. */
-export function fromZodError(error: z.ZodError, fieldNames: Record<string, string> = {}): GroundworkError {
+export function fromZodError(
+  error: z.core.$ZodError,
+  fieldNames: Record<string, string> = {},
+): GroundworkError {
   const fields: FieldErrors = {};
   for (const issue of error.issues) {
     const [head, ...rest] = issue.path.map(String);

@@ -2,7 +2,8 @@
  * The one place that turns supabase-js' `{ data, error }` results into returned values or a
  * thrown GroundworkError, so every module follows the same convention: throw.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import { issueMessage } from '../../../supabase/functions/_shared/schemas/issue-messages.ts';
 import {
   fromAuthError,
   fromFunctionsError,
@@ -88,12 +89,12 @@ export async function functionData<T>(request: PromiseLike<FunctionsResult<T>>):
  * `fieldNames` renames fields in the error when a shared schema names them differently from
  * the SDK's signature (edge-function bodies are camelCase, SDK inputs are column names).
  */
-export function parseInput<S extends z.ZodType>(
+export function parseInput<S extends z.ZodMiniType>(
   schema: S,
   input: unknown,
   fieldNames?: Record<string, string>,
 ): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: issueMessage });
   if (!result.success) throw fromZodError(result.error, fieldNames);
   return result.data;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createGroundworkClient, type GroundworkClient } from '../src/index.ts';
 import { anonymousClient, failureOf } from './support/team.ts';
 
@@ -115,6 +115,45 @@ describe('inputs are validated before any request', () => {
       expect(requests()).toBe(0);
     },
   );
+
+  it('words a field without its own message by what is wrong with it', async () => {
+    const { gw } = countingClient();
+    const error = await failureOf(() =>
+      gw.tasks.list({ limit: 0, search: ' ', order: 'oldest' as 'newest' }),
+    );
+    expect(error).toMatchObject({
+      fields: {
+        limit: ['must be at least 1'],
+        search: ['must be at least 1 characters'],
+        order: ['must be one of position, newest'],
+      },
+    });
+    expect(await failureOf(() => gw.comments.list(ID, { limit: 1.5 }))).toMatchObject({
+      fields: { limit: ['must be an integer'] },
+    });
+  });
+
+  it('createGroundworkClient asks for a WebSocket transport where the runtime has none (Node 20)', () => {
+    const NativeWebSocket = globalThis.WebSocket;
+    vi.stubGlobal('WebSocket', undefined);
+    try {
+      expect(() => createGroundworkClient({ url: 'http://127.0.0.1:54321', key: 'k' })).toThrow(
+        expect.objectContaining({
+          name: 'GroundworkError',
+          code: 'validation_failed',
+          fields: { 'supabase.realtime.transport': expect.any(Array) },
+        }),
+      );
+      const gw = createGroundworkClient({
+        url: 'http://127.0.0.1:54321',
+        key: 'k',
+        supabase: { realtime: { transport: NativeWebSocket } },
+      });
+      expect(gw.supabase.realtime).toBeDefined();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
 
   it('createGroundworkClient rejects a missing URL or key', () => {
     expect(() => createGroundworkClient({ url: 'localhost', key: 'k' })).toThrow(

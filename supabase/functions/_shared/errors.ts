@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { corsHeaders } from './cors.ts';
 import { type FunctionErrorCode, httpStatusByCode } from './error-vocabulary.ts';
 import type { FunctionErrorBody } from './schemas/function-error.ts';
+import { issueMessage } from './schemas/issue-messages.ts';
 
 /** A failure a function reports to its caller; anything else thrown becomes `internal_error`. */
 export class FunctionError extends Error {
@@ -31,7 +32,7 @@ export function errorResponse(error: FunctionError): Response {
 }
 
 /** `validation_failed` listing every bad field, from a zod failure. */
-export function validationError(error: z.ZodError): FunctionError {
+export function validationError(error: z.core.$ZodError): FunctionError {
   const { formErrors, fieldErrors } = z.flattenError(error);
   const fields: Record<string, string[]> = {};
   for (const [field, problems] of Object.entries(fieldErrors)) {
@@ -45,7 +46,7 @@ export function validationError(error: z.ZodError): FunctionError {
 }
 
 /** Reads a JSON body and validates it, or throws `validation_failed`. */
-export async function parseJsonBody<Schema extends z.ZodType>(
+export async function parseJsonBody<Schema extends z.ZodMiniType>(
   request: Request,
   schema: Schema,
 ): Promise<z.infer<Schema>> {
@@ -57,7 +58,7 @@ export async function parseJsonBody<Schema extends z.ZodType>(
       fields: { _: ['must be a JSON object'] },
     });
   }
-  const parsed = schema.safeParse(body);
+  const parsed = schema.safeParse(body, { error: issueMessage });
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
 }

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { id } from './fields.ts';
+import * as z from 'zod/mini';
+import { id, integer } from './fields.ts';
 
 /** What storage-js uploads from every runtime: browser files, bytes, or a Blob. */
 const fileBody = z.custom<Blob | ArrayBuffer | ArrayBufferView>(
@@ -16,28 +16,28 @@ function hasControlCharacter(text: string): boolean {
 }
 
 /** One path segment: no slashes, no control characters, not `.`/`..`. */
-const fileName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine((name) => !hasControlCharacter(name) && !/[/\\]/.test(name) && name !== '.' && name !== '..', {
+const fileName = z.string().check(
+  z.trim(),
+  z.minLength(1),
+  z.maxLength(200),
+  z.refine((name) => !hasControlCharacter(name) && !/[/\\]/.test(name) && name !== '.' && name !== '..', {
     error: 'must be a file name without slashes or control characters',
-  });
-const contentType = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type like image/png' });
+  }),
+);
+const contentType = z
+  .string()
+  .check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type like image/png' }));
 
 export const uploadAttachmentInput = z.object({
   task_id: id,
   file: fileBody,
   file_name: fileName,
-  content_type: contentType.optional(),
+  content_type: z.optional(contentType),
   /** Replace an attachment of the same name instead of failing with `conflict`. */
-  upsert: z.boolean().optional(),
+  upsert: z.optional(z.boolean()),
 });
 
-export const signedUrlInput = z
-  .object({ expires_in: z.number().int().min(1).max(604800).optional() })
-  .optional();
+export const signedUrlInput = z.optional(z.object({ expires_in: z.optional(integer(1, 604800)) }));
 
 export const uploadAvatarInput = z.object({
   file: fileBody,

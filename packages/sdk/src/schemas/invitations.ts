@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Tokens are opaque; the database accepts 16–512 characters. */
-export const invitationToken = z.string().min(16).max(512);
+export const invitationToken = z.string().check(z.minLength(16), z.maxLength(512));

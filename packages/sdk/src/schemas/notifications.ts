@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { cursor, id, pageLimit } from './fields.ts';
 
-export const listNotificationsInput = z
-  .object({ unread_only: z.boolean().optional(), limit: pageLimit, cursor })
-  .optional();
+export const listNotificationsInput = z.optional(
+  z.object({ unread_only: z.optional(z.boolean()), limit: pageLimit, cursor }),
+);
 
-export const markReadInput = z.array(id).max(1000).optional();
+export const markReadInput = z.optional(z.array(id).check(z.maxLength(1000)));

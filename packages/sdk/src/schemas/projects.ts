@@ -1,33 +1,34 @@
-import { z } from 'zod';
-import { hexColor, id, requiredText } from './fields.ts';
+import * as z from 'zod/mini';
+import { hexColor, id, requiredText, somethingToUpdate, text } from './fields.ts';
 
 const projectName = requiredText(100);
 /** Stored upper-cased by the database; accepted in any case here for the same result. */
 const projectKey = z
   .string()
-  .transform((key) => key.trim().toUpperCase())
-  .pipe(
-    z
-      .string()
-      .regex(/^[A-Z][A-Z0-9]{1,9}$/, { error: 'must be 2–10 letters or digits, starting with a letter' }),
+  .check(
+    z.trim(),
+    z.toUpperCase(),
+    z.regex(/^[A-Z][A-Z0-9]{1,9}$/, { error: 'must be 2–10 letters or digits, starting with a letter' }),
   );
-const description = z.string().max(10000);
+const description = text(10000);
 
 export const createProjectInput = z.object({
   workspace_id: id,
   name: projectName,
   key: projectKey,
-  description: description.optional(),
+  description: z.optional(description),
 });
 export const updateProjectInput = z
-  .object({ name: projectName.optional(), key: projectKey.optional(), description: description.optional() })
-  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
-    error: 'nothing to update',
-  });
-export const listProjectsInput = z.object({ include_archived: z.boolean().optional() }).optional();
+  .object({
+    name: z.optional(projectName),
+    key: z.optional(projectKey),
+    description: z.optional(description),
+  })
+  .check(somethingToUpdate);
+export const listProjectsInput = z.optional(z.object({ include_archived: z.optional(z.boolean()) }));
 
 const labelName = requiredText(50);
-export const createLabelInput = z.object({ workspace_id: id, name: labelName, color: hexColor.optional() });
+export const createLabelInput = z.object({ workspace_id: id, name: labelName, color: z.optional(hexColor) });
 export const updateLabelInput = z
-  .object({ name: labelName.optional(), color: hexColor.optional() })
-  .refine((patch) => patch.name !== undefined || patch.color !== undefined, { error: 'nothing to update' });
+  .object({ name: z.optional(labelName), color: z.optional(hexColor) })
+  .check(somethingToUpdate);

@@ -1,83 +1,93 @@
-import { z } from 'zod';
-import { cursor, id, isoDate, pageLimit, requiredText, taskPriority, taskStatus } from './fields.ts';
+import * as z from 'zod/mini';
+import {
+  cursor,
+  exactlyOneOf,
+  id,
+  isoDate,
+  pageLimit,
+  requiredText,
+  somethingToUpdate,
+  taskPriority,
+  taskStatus,
+  text,
+  trimmedText,
+} from './fields.ts';
 
 const title = requiredText(500);
-const description = z.string().max(50000);
+const description = text(50000);
+const optionalAssignee = z.optional(z.nullable(id));
+const optionalDueDate = z.optional(z.nullable(isoDate));
 
 export const createTaskInput = z.object({
   project_id: id,
   title,
-  description: description.optional(),
-  status: taskStatus.optional(),
-  priority: taskPriority.optional(),
-  assignee_id: id.nullable().optional(),
-  due_date: isoDate.nullable().optional(),
-  label_ids: z.array(id).max(50).optional(),
+  description: z.optional(description),
+  status: z.optional(taskStatus),
+  priority: z.optional(taskPriority),
+  assignee_id: optionalAssignee,
+  due_date: optionalDueDate,
+  label_ids: z.optional(z.array(id).check(z.maxLength(50))),
 });
 
 export const updateTaskInput = z
   .object({
-    title: title.optional(),
-    description: description.optional(),
-    status: taskStatus.optional(),
-    priority: taskPriority.optional(),
-    assignee_id: id.nullable().optional(),
-    due_date: isoDate.nullable().optional(),
+    title: z.optional(title),
+    description: z.optional(description),
+    status: z.optional(taskStatus),
+    priority: z.optional(taskPriority),
+    assignee_id: optionalAssignee,
+    due_date: optionalDueDate,
   })
-  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
-    error: 'nothing to update',
-  });
+  .check(somethingToUpdate);
 
-export const moveTaskInput = z
-  .object({
-    status: taskStatus.optional(),
-    after_task_id: id.optional(),
-    before_task_id: id.optional(),
-  })
-  .optional();
+export const moveTaskInput = z.optional(
+  z.object({
+    status: z.optional(taskStatus),
+    after_task_id: z.optional(id),
+    before_task_id: z.optional(id),
+  }),
+);
 
-export const listTasksInput = z
-  .object({
-    workspace_id: id.optional(),
-    project_id: id.optional(),
-    status: z.union([taskStatus, z.array(taskStatus).min(1)]).optional(),
+export const listTasksInput = z.optional(
+  z.object({
+    workspace_id: z.optional(id),
+    project_id: z.optional(id),
+    status: z.optional(z.union([taskStatus, z.array(taskStatus).check(z.minLength(1))])),
     /** `null` lists unassigned tasks. */
-    assignee_id: id.nullable().optional(),
-    label_id: id.optional(),
+    assignee_id: optionalAssignee,
+    label_id: z.optional(id),
     /** Exclusive: tasks due strictly before this date. */
-    due_before: isoDate.optional(),
-    search: z.string().trim().min(1).max(200).optional(),
-    order: z.enum(['position', 'newest']).optional(),
+    due_before: z.optional(isoDate),
+    search: z.optional(trimmedText(1, 200)),
+    order: z.optional(z.enum(['position', 'newest'])),
     limit: pageLimit,
     cursor,
-  })
-  .optional();
+  }),
+);
 
 /** `ENG-42`: a project key, a hyphen, a task number. */
 export const taskKey = z
   .string()
-  .trim()
-  .regex(/^[A-Za-z][A-Za-z0-9]{1,9}-[1-9][0-9]{0,9}$/, { error: 'must be a task key like ENG-42' });
+  .check(
+    z.trim(),
+    z.regex(/^[A-Za-z][A-Za-z0-9]{1,9}-[1-9][0-9]{0,9}$/, { error: 'must be a task key like ENG-42' }),
+  );
 
 export const searchTasksInput = z.object({
   workspace_id: id,
-  query: z.string().trim().min(1).max(200),
+  query: trimmedText(1, 200),
   limit: pageLimit,
 });
 
 const commentBody = requiredText(10000);
 export const addCommentInput = z.object({ task_id: id, body: commentBody });
 export const editCommentInput = commentBody;
-export const pageInput = z.object({ limit: pageLimit, cursor }).optional();
+export const pageInput = z.optional(z.object({ limit: pageLimit, cursor }));
 
 export const listActivityInput = z
-  .object({ workspace_id: id.optional(), task_id: id.optional(), limit: pageLimit, cursor })
-  .refine((input) => Boolean(input.workspace_id) !== Boolean(input.task_id), {
-    error: 'give exactly one of workspace_id or task_id',
-  });
+  .object({ workspace_id: z.optional(id), task_id: z.optional(id), limit: pageLimit, cursor })
+  .check(exactlyOneOf('workspace_id', 'task_id'));
 
 export const subscribeTasksInput = z
-  .object({ project_id: id.optional(), workspace_id: id.optional() })
-  .refine((input) => Boolean(input.project_id) !== Boolean(input.workspace_id), {
-    error: 'give exactly one of project_id or workspace_id',
-  });
+  .object({ project_id: z.optional(id), workspace_id: z.optional(id) })
+  .check(exactlyOneOf('project_id', 'workspace_id'));

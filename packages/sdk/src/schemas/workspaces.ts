@@ -1,10 +1,10 @@
-import { z } from 'zod';
-import { id, workspaceName, workspaceRole, workspaceSlug } from './fields.ts';
+import * as z from 'zod/mini';
+import { id, somethingToUpdate, workspaceName, workspaceRole, workspaceSlug } from './fields.ts';
 
 export const createWorkspaceInput = z.object({ name: workspaceName, slug: workspaceSlug });
 export const updateWorkspaceInput = z
-  .object({ name: workspaceName.optional(), slug: workspaceSlug.optional() })
-  .refine((patch) => patch.name !== undefined || patch.slug !== undefined, { error: 'nothing to update' });
+  .object({ name: z.optional(workspaceName), slug: z.optional(workspaceSlug) })
+  .check(somethingToUpdate);
 /** A workspace is addressed by its id or its slug. */
 export const workspaceRef = z.union([id, workspaceSlug], { error: 'must be a workspace id or slug' });
 

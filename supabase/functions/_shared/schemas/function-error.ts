@@ -3,9 +3,9 @@
  * vocabulary (`../error-vocabulary.ts`, which the SDK imports as well to read these bodies);
  * `fields` lists bad input per field, `details` carries structured extras.
  *
- * The functions import `zod` by its bare name through their deno.json import map.
+ * The functions import `zod/mini` by its bare name through their deno.json import map.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { functionErrorCodes } from '../error-vocabulary.ts';
 
 export const functionErrorCode = z.enum(functionErrorCodes);
@@ -14,8 +14,8 @@ export const functionErrorBody = z.object({
   code: functionErrorCode,
   message: z.string(),
   /** Field path (`email`, `workspaceId`) → what is wrong with it. */
-  fields: z.record(z.string(), z.array(z.string())).optional(),
+  fields: z.optional(z.record(z.string(), z.array(z.string()))),
   /** Structured detail, e.g. `{ limit: 'members', max: 5, current: 5 }` for plan limits. */
-  details: z.record(z.string(), z.unknown()).optional(),
+  details: z.optional(z.record(z.string(), z.unknown())),
 });
 export type FunctionErrorBody = z.infer<typeof functionErrorBody>;

@@ -1,9 +1,10 @@
 /**
  * Input and output of the `invite-member` edge function, defined once: the function
- * validates requests with these schemas and the SDK imports the same file, so a
- * deployed function and the SDK cannot disagree.
+ * validates requests with these schemas and the SDK imports the same file (bundled into its
+ * build), so a deployed function and the SDK cannot disagree. `zod/mini`, as everything the
+ * SDK ships, so browser bundles stay small.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Owners are made by transferring ownership, never by invitation. */
 export const invitableRole = z.enum(['viewer', 'member', 'admin'], {
@@ -13,14 +14,13 @@ export type InvitableRole = z.infer<typeof invitableRole>;
 
 export const inviteMemberInput = z.strictObject({
   workspaceId: z.guid({ error: 'must be a UUID' }),
-  email: z
-    .string({ error: 'must be an email address' })
-    .trim()
-    .toLowerCase()
-    .pipe(
-      z.email({ error: 'must be an email address' }).max(320, { error: 'must be at most 320 characters' }),
-    ),
-  role: invitableRole.default('member'),
+  email: z.pipe(
+    z.string({ error: 'must be an email address' }).check(z.trim(), z.toLowerCase()),
+    z
+      .email({ error: 'must be an email address' })
+      .check(z.maxLength(320, { error: 'must be at most 320 characters' })),
+  ),
+  role: z._default(invitableRole, 'member'),
 });
 /** What callers send (role is optional and defaults to `member`). */
 export type InviteMemberInput = z.input<typeof inviteMemberInput>;
@@ -31,11 +31,11 @@ export const invitation = z.object({
   workspace_id: z.string(),
   email: z.string(),
   role: invitableRole,
-  invited_by: z.string().nullable(),
+  invited_by: z.nullable(z.string()),
   expires_at: z.string(),
-  accepted_at: z.string().nullable(),
-  accepted_by: z.string().nullable(),
-  revoked_at: z.string().nullable(),
+  accepted_at: z.nullable(z.string()),
+  accepted_by: z.nullable(z.string()),
+  revoked_at: z.nullable(z.string()),
   created_at: z.string(),
 });
 export type Invitation = z.infer<typeof invitation>;
