@@ -1,0 +1,289 @@
+/**
+ * The two packages as an app developer gets them: both are packed (`npm pack`), installed from
+ * the tarballs into a fresh project outside the repository, and used from there by following
+ * the README's "Install in your project" section word for word. The only changes to its text:
+ * the package names become the tarballs (and npm runs `--prefer-offline`), Vite is pinned to the
+ * version that installs here, `path/to/groundwork` is this checkout, the project's config.toml
+ * gets free ports (other stacks may hold Supabase's usual ones), and `vite preview` gets a port.
+ *
+ * From that project: Node 20 runs the README's script (sign-up, workspace, tasks, the project's
+ * own table under its own policy) and the READMEs' first snippets; Node 22 and `require()` load
+ * the SDK; a Vite build of a page loads in headless Chromium and shows the tasks; Deno imports
+ * the SDK from node_modules.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstBlock, readMarkdown, type Step, sectionOf, stepsOf } from './markdown-steps.ts';
+
+const repo = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
+const readme = readMarkdown(new URL('../../README.md', import.meta.url));
+const sdkReadme = readMarkdown(new URL('../../packages/sdk/README.md', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps dialling Google on this closed network.
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const VITE = 'vite@8.3.8';
+
+const work = mkdtempSync(join(tmpdir(), 'groundwork-consumer-'));
+// mkdtemp makes the folder 0700; run as root, the stack runs initdb as the `postgres` user,
+// which must be able to reach node_modules and .groundwork below it.
+chmodSync(work, 0o755);
+const app = join(work, 'app');
+const tarballs = join(work, 'tarballs');
+
+/**
+ * The environment of a developer's shell: no npm_* variables of the `npm test` that runs us and
+ * none of this repository's node_modules/.bin on PATH, so `npx` finds only what the project installed.
+ */
+function developerEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.toLowerCase().startsWith('npm_') && name !== 'INIT_CWD' && name !== 'NODE_OPTIONS')
+      env[name] = value;
+  }
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((entry) => !entry.startsWith(repo))
+    .join(delimiter);
+  return env;
+}
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sh(command: string, cwd = app, timeout = 240_000): Run {
+  const result = spawnSync('bash', ['-c', command], { cwd, env: developerEnv(), encoding: 'utf8', timeout });
+  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+function mustRun(command: string, cwd = app, timeout?: number): Run {
+  const result = sh(command, cwd, timeout);
+  if (result.status !== 0) {
+    throw new Error(`\`${command}\` exited ${result.status}\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+function tarball(prefix: string): string {
+  const name = readdirSync(tarballs).find((file) => file.startsWith(prefix) && file.endsWith('.tgz'));
+  if (!name) throw new Error(`npm pack wrote no ${prefix}*.tgz`);
+  return join(tarballs, name);
+}
+
+/** A README command as this test runs it (see the header for every change). */
+function adapt(line: string): string {
+  return line
+    .replace(/^npm install /, 'npm install --prefer-offline ')
+    .replace(/ @groundwork\/sdk\b/, ` ${tarball('groundwork-sdk-')}`)
+    .replace(/ @groundwork\/local-stack\b/, ` ${tarball('groundwork-local-stack-')}`)
+    .replace(/ vite$/, ` --save-exact ${VITE}`)
+    .replaceAll('path/to/groundwork', repo);
+}
+
+/** supabase init writes Supabase's usual ports; give every one a free port instead. */
+async function useFreePorts(): Promise<void> {
+  const file = join(app, 'supabase', 'config.toml');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const portLine = /^(#\s*)?(port|shadow_port|smtp_port|pop3_port|inspector_port) = \d+$/;
+  const ports = await freePorts(lines.filter((line) => portLine.test(line)).length);
+  writeFileSync(
+    file,
+    lines
+      .map((line) => {
+        const match = portLine.exec(line);
+        return match ? `${match[2]} = ${ports.shift()}` : line;
+      })
+      .join('\n'),
+  );
+}
+
+/** `count` distinct ports nothing listens on (all held open until every one is found). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return server;
+    }),
+  );
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+function writeProjectFile(path: string, content: string): void {
+  mkdirSync(dirname(join(app, path)), { recursive: true });
+  writeFileSync(join(app, path), content);
+}
+
+const installSteps = stepsOf(sectionOf(readme, 'Install in your project'));
+let preview: ChildProcess | undefined;
+let previewUrl = '';
+const outputs = new Map<string, Run>();
+
+/** Follows the section step by step; the commands' results are kept for the tests below. */
+async function followInstallSection(steps: Step[]): Promise<void> {
+  for (const step of steps) {
+    if (step.kind === 'file') {
+      writeProjectFile(step.path, step.content);
+      continue;
+    }
+    for (const line of step.lines) {
+      if (line.startsWith('npx vite preview')) {
+        const [port] = await freePorts(1);
+        previewUrl = `http://127.0.0.1:${port}/`;
+        preview = spawn('bash', ['-c', `exec ${line} --host 127.0.0.1 --port ${port} --strictPort`], {
+          cwd: app,
+          env: developerEnv(),
+          stdio: 'ignore',
+          // Its own process group: npx starts vite as a child, and both must stop at the end.
+          detached: true,
+        });
+        continue;
+      }
+      const command = adapt(line);
+      const result =
+        line.startsWith('node ') || line.startsWith('npx deno ') ? sh(command) : mustRun(command);
+      outputs.set(line, result);
+      if (line === 'npx supabase init') await useFreePorts();
+    }
+  }
+}
+
+async function waitForHttp(url: string, deadline = Date.now() + 30_000): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+/** The output of the README command that starts with `prefix`. */
+function outputOf(prefix: string): Run {
+  for (const [line, result] of outputs) if (line.startsWith(prefix)) return result;
+  throw new Error(`the README section ran no \`${prefix}…\``);
+}
+
+describe('installed from the packed tarballs into a fresh project, as the README says', () => {
+  beforeAll(async () => {
+    mkdirSync(app, { recursive: true });
+    mkdirSync(tarballs);
+    writeFileSync(
+      join(app, 'package.json'),
+      `${JSON.stringify({ name: 'consumer-app', private: true, type: 'module' }, null, 2)}\n`,
+    );
+    for (const pkg of ['sdk', 'local-stack']) {
+      mustRun(`npm pack --silent --pack-destination ${tarballs}`, join(repo, 'packages', pkg));
+    }
+    await followInstallSection(installSteps);
+  }, 480_000);
+
+  afterAll(async () => {
+    if (preview?.pid) process.kill(-preview.pid, 'SIGTERM');
+    sh('npx groundwork stop', app, 60_000);
+    rmSync(work, { recursive: true, force: true });
+  }, 90_000);
+
+  it('the packed SDK passes publint and arethetypeswrong (ESM-only profile: it ships no CommonJS)', () => {
+    const sdk = tarball('groundwork-sdk-');
+    const publint = mustRun(`npx publint run --strict ${sdk}`, repo);
+    expect(publint.stdout).toContain('All good!');
+    const attw = sh(`npx attw --profile esm-only --format json ${sdk}`, repo);
+    expect(attw.status, attw.stdout + attw.stderr).toBe(0);
+    // The profile leaves one note, by design: `require()` from CommonJS gets the ES module. Node
+    // 20.19+ loads it (the require() tests below); TypeScript's node16-CJS model predates that.
+    const { problems } = JSON.parse(attw.stdout) as {
+      problems: Record<string, { resolutionKind: string }[]>;
+    };
+    expect(Object.keys(problems).filter((kind) => kind !== 'CJSResolvesToESM')).toEqual([]);
+    const kinds = new Set(problems.CJSResolvesToESM?.map((problem) => problem.resolutionKind));
+    expect([...kinds].filter((kind) => kind !== 'node16-cjs')).toEqual([]);
+  });
+
+  it('the README script on Node 20 signs up, creates a workspace, lists tasks and uses the project’s own policy', () => {
+    expect(spawnSync('node', ['--version'], { env: developerEnv(), encoding: 'utf8' }).stdout).toMatch(
+      /^v20\./,
+    );
+    const run = outputOf('node --env-file=.env app.mjs');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("[ 'ENG-1 Ship it' ]");
+    expect(run.stdout).toContain("[ { body: 'Groundwork runs here' } ]");
+  });
+
+  it('the root README’s supabase-js snippet and the SDK README’s first snippet run on Node 20', () => {
+    writeProjectFile('quick-start.mjs', firstBlock(sectionOf(readme, 'Quick start'), 'ts'));
+    const quickStart = sh('node --env-file=.env quick-start.mjs');
+    expect(quickStart.status, quickStart.stderr).toBe(0);
+
+    const intro = sdkReadme.slice(0, sdkReadme.indexOf('\n## '));
+    writeProjectFile('sdk-intro.mjs', firstBlock(intro, 'ts'));
+    const run = sh('node --env-file=.env sdk-intro.mjs');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('ENG-1 undefined []');
+  });
+
+  it('require() loads the SDK on Node 20.19+ (require of ES modules)', () => {
+    const run = sh(`node -e "console.log(typeof require('@groundwork/sdk').createGroundworkClient)"`);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('function');
+  });
+
+  it('Node 22 runs the SDK README snippet and require()s the SDK', () => {
+    // Node 22 from the npm registry's `node` package, in a folder of its own: as a dependency of
+    // the project its binary would shadow the Node 20 the other tests use.
+    const node22 = join(work, 'node22');
+    mkdirSync(node22);
+    writeFileSync(join(node22, 'package.json'), '{ "name": "node22", "private": true }\n');
+    mustRun('npm install --prefer-offline --no-audit --no-fund node@22', node22);
+    const binary = join(node22, 'node_modules', '.bin', 'node');
+    expect(mustRun(`${binary} --version`).stdout).toMatch(/^v22\./);
+    const run = sh(`${binary} --env-file=.env sdk-intro.mjs`);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('ENG-1 undefined []');
+    const required = sh(`${binary} -e "console.log(typeof require('@groundwork/sdk').wrapSupabaseClient)"`);
+    expect(required.stdout.trim(), required.stderr).toBe('function');
+  }, 120_000);
+
+  it('the Vite build has no Node built-ins and its page shows the tasks in headless Chromium', async () => {
+    const build = outputOf('npx vite build');
+    expect(`${build.stdout}${build.stderr}`).not.toMatch(/externalized for browser compatibility|node:/);
+    await waitForHttp(previewUrl);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(previewUrl);
+      await page.locator('#tasks li').first().waitFor({ timeout: 20_000 });
+      expect(await page.locator('#tasks li').allTextContents()).toEqual(['ENG-1 Ship it']);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it('Deno imports the SDK from the project’s node_modules and talks to the stack', () => {
+    const run = outputOf('npx deno run');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('[ "acme" ]');
+  });
+});
