@@ -157,6 +157,18 @@ describe('the key rule of each mount', () => {
     expect(await response.json()).toMatchObject({ service });
   });
 
+  it('refuses a JWT-shaped key this project did not sign as a wrong key, and takes the secret key', async () => {
+    const forged = await signedWith('another-secret-that-is-at-least-32-characters', {
+      role: 'service_role',
+    });
+    const app = gateway();
+    const refused = await app.request('/auth/v1/admin/users', { headers: { apikey: forged } });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual(WRONG_KEY);
+    const accepted = await app.request('/auth/v1/admin/users', { headers: { apikey: keys.secretKey } });
+    expect(accepted.status).toBe(200);
+  });
+
   it('keeps open routes exact: a path that only starts like one still needs a key', async () => {
     const response = await gateway().request('/auth/v1/verifyx');
     expect(response.status).toBe(401);
@@ -269,6 +281,22 @@ describe('services that are not running', () => {
   });
 });
 
+describe('a service that throws', () => {
+  it('answers a JSON 500 that carries no stack trace', async () => {
+    const app = new Hono<ServiceEnv>();
+    app.get('*', () => {
+      throw new Error('secret detail at /srv/internal.ts:12');
+    });
+    const response = await gateway([{ mount: MOUNTS.storage, app, close: async () => {} }]).request(
+      '/storage/v1/bucket',
+    );
+    expect(response.status).toBe(500);
+    const body = await response.text();
+    expect(JSON.parse(body)).toEqual({ code: 'internal_error', message: 'Internal server error' });
+    expect(body).not.toContain('secret detail');
+  });
+});
+
 describe('CORS', () => {
   const preflight = { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' };
 
@@ -334,8 +362,23 @@ describe('WebSocket upgrades', () => {
     expect(JSON.parse(wrong.body)).toEqual(WRONG_KEY);
   });
 
-  it('hands the service the caller an HTTP request with the same credentials gets', async () => {
-    const token = await mintUserToken(keys, { id: USER_ID });
+  it.each([
+    [
+      'a user token',
+      () => mintUserToken(keys, { id: USER_ID }),
+      () => ({
+        apiKey: { kind: 'publishable', jwt: keys.anonKey },
+        role: 'authenticated',
+        tokenFailure: undefined,
+      }),
+    ],
+    [
+      'an expired token',
+      () => mintUserToken(keys, { id: USER_ID, expiresInSeconds: -60 }),
+      () => ({ role: 'anon', claims: undefined, tokenFailure: 'expired' }),
+    ],
+  ])('hands the service the caller an HTTP request with %s gets', async (_name, mint, expected) => {
+    const token = await mint();
     upgrades.length = 0;
     const accepted = await upgrade(`/realtime/v1/websocket?apikey=${keys.publishableKey}`, {
       authorization: `Bearer ${token}`,
@@ -345,10 +388,7 @@ describe('WebSocket upgrades', () => {
       authorization: `Bearer ${token}`,
     });
     expect(upgrades).toEqual([overHttp]);
-    expect(overHttp).toMatchObject({
-      apiKey: { kind: 'publishable', jwt: keys.anonKey },
-      role: 'authenticated',
-    });
+    expect(overHttp).toMatchObject(expected());
   });
 
   it('answers 404 for upgrades on a mount whose service takes none', async () => {
