@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Actor, type BuiltinActor, casesOf, type Operation, permissionsOf } from './access/matrix.ts';
+import { auditOperations } from './access/operations-audit.ts';
 import { channelOperations, fileOperations } from './access/operations-files-channels.ts';
 import { invitationOperations } from './access/operations-invitations.ts';
 import { workOperations } from './access/operations-work.ts';
@@ -29,11 +30,11 @@ const operations: Operation[] = [
   ...workOperations,
   ...fileOperations,
   ...channelOperations,
+  ...auditOperations,
 ];
 
 /** Permissions no operation exercises yet, and the feature that will. */
 const reservedFor: Partial<Record<Permission, string>> = {
-  'audit.read': 'the audit log',
   'domains.manage': 'verified email domains',
   'trash.purge': 'the trash',
   'webhooks.manage': 'outbound webhooks (issue 17)',
@@ -197,6 +198,7 @@ describe('zero cross-workspace reads', () => {
     'activity',
     'invitations',
     'attachments',
+    'audit_log',
   ];
 
   it.each(['outsider', 'viewer', 'member', 'admin', 'owner'] as const)(

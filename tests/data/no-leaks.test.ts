@@ -101,6 +101,7 @@ const selectProbes: Probe[] = (
     ['activity', 'workspace_id', 'workspaceId'],
     ['attachments', 'workspace_id', 'workspaceId'],
     ['notifications', 'workspace_id', 'workspaceId'],
+    ['audit_log', 'workspace_id', 'workspaceId'],
   ] as const
 ).map(
   ([table, column, key]): Probe => [
@@ -225,15 +226,24 @@ const rpcProbes: Probe[] = [
   ['rpc search_tasks', rpc('search_tasks', (t) => ({ workspace_id: t.workspaceId, query: 'first' }))],
   [
     'function invite-member',
-    async (client, t) => {
-      const { error } = await client.functions.invoke('invite-member', {
-        body: { workspaceId: t.workspaceId, email: t.memberEmail },
-      });
-      const response = (error as { context?: globalThis.Response } | null)?.context;
-      return { status: response?.status ?? 200, body: response ? await response.json() : null };
-    },
+    (client, t) =>
+      invokeFunction(client, 'invite-member', { workspaceId: t.workspaceId, email: t.memberEmail }),
+  ],
+  [
+    'function audit-export',
+    (client, t) => invokeFunction(client, 'audit-export', { workspaceId: t.workspaceId }),
   ],
 ];
+
+async function invokeFunction(
+  client: SupabaseClient,
+  name: string,
+  body: Record<string, unknown>,
+): Promise<Answer> {
+  const { data, error } = await client.functions.invoke(name, { body });
+  const response = (error as { context?: globalThis.Response } | null)?.context;
+  return { status: response?.status ?? 200, body: response ? await response.json() : data };
+}
 
 /** storage-js errors as plain data: the status and the server's body. */
 const storageAnswer = (error: unknown, data: unknown): Answer => ({
@@ -502,6 +512,21 @@ describe('the oracles found before permission-first triggers', () => {
     const member = await userClient(stack, target.users.member);
     const archived = await member.from('tasks').insert({ project_id: real.archivedProjectId, title: 'x' });
     expect(await errorOf(archived)).toMatchObject({ status: 409, message: 'project_archived' });
+  });
+
+  it('the edge functions answer workspace_not_found, as for a workspace that does not exist', async () => {
+    const outsider = await clientOf('outsider');
+    for (const [name, body] of [
+      ['invite-member', { workspaceId: real.workspaceId, email: real.memberEmail }],
+      ['audit-export', { workspaceId: real.workspaceId }],
+    ] as const) {
+      const answer = await invokeFunction(outsider, name, body);
+      expect({ name, status: answer.status, code: (answer.body as { code: string }).code }).toEqual({
+        name,
+        status: 404,
+        code: 'workspace_not_found',
+      });
+    }
   });
 
   it('comment and task-label inserts answer task_not_found to anyone who cannot read the task', async () => {

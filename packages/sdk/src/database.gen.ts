@@ -96,6 +96,57 @@ export type Database = {
           },
         ];
       };
+      audit_log: {
+        Row: {
+          action: string;
+          actor_id: string | null;
+          actor_type: string;
+          changes: NonNullable<Json>;
+          id: number;
+          ip: unknown;
+          occurred_at: string;
+          target_id: string;
+          target_table: string;
+          user_agent: string | null;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          action: string;
+          actor_id?: string | null;
+          actor_type: string;
+          changes?: NonNullable<Json>;
+          id?: never;
+          ip?: unknown;
+          occurred_at?: string;
+          target_id: string;
+          target_table: string;
+          user_agent?: string | null;
+          workspace_id: string;
+        };
+        Update: {
+          action?: string;
+          actor_id?: string | null;
+          actor_type?: string;
+          changes?: NonNullable<Json>;
+          id?: never;
+          ip?: unknown;
+          occurred_at?: string;
+          target_id?: string;
+          target_table?: string;
+          user_agent?: string | null;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'audit_log_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       comments: {
         Row: {
           author_id: string | null;
@@ -323,6 +374,7 @@ export type Database = {
       };
       plans: {
         Row: {
+          audit_retention_days: number | null;
           created_at: string;
           id: string;
           max_members: number | null;
@@ -332,6 +384,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          audit_retention_days?: number | null;
           created_at?: string;
           id: string;
           max_members?: number | null;
@@ -340,6 +393,7 @@ export type Database = {
           storage_limit_bytes: number;
         };
         Update: {
+          audit_retention_days?: number | null;
           created_at?: string;
           id?: string;
           max_members?: number | null;

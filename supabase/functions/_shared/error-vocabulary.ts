@@ -235,6 +235,13 @@ export const errorVocabulary = {
     sdkCode: 'unknown',
     when: 'a function called with a method it does not serve',
   },
+  export_too_large: {
+    status: 413,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'validation_failed',
+    when: 'an audit export whose range holds more entries than one export may',
+  },
   internal_error: {
     status: 500,
     functions: true,
