@@ -1,8 +1,9 @@
 /**
  * Input and output of the `audit-export` edge function, defined once: the function validates
- * requests with these schemas and the SDK imports the same file.
+ * requests with these schemas and the SDK imports the same file (`zod/mini`, as everything the
+ * SDK ships).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with a zone' });
 
@@ -10,15 +11,17 @@ export const auditExportInput = z
   .strictObject({
     workspaceId: z.guid({ error: 'must be a UUID' }),
     /** Inclusive start of the range; default: the beginning of the log. */
-    from: instant.optional(),
+    from: z.optional(instant),
     /** Exclusive end of the range; default: now. */
-    to: instant.optional(),
-    format: z.enum(['csv', 'json'], { error: 'must be csv or json' }).default('csv'),
+    to: z.optional(instant),
+    format: z._default(z.enum(['csv', 'json'], { error: 'must be csv or json' }), 'csv'),
   })
-  .refine((input) => !input.from || !input.to || Date.parse(input.from) < Date.parse(input.to), {
-    error: 'must be before to',
-    path: ['from'],
-  });
+  .check(
+    z.refine((input) => !input.from || !input.to || Date.parse(input.from) < Date.parse(input.to), {
+      error: 'must be before to',
+      path: ['from'],
+    }),
+  );
 /** What callers send (format defaults to csv). */
 export type AuditExportInput = z.input<typeof auditExportInput>;
 
