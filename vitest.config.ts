@@ -1,6 +1,10 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // In-process suites import the workspace packages' TypeScript sources (the exports' "@groundwork/source"
+  // condition), so they need no build; CLI and consumer tests run the built package as users do.
+  ssr: { resolve: { conditions: ['@groundwork/source', ...defaultServerConditions] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
     // One shared stack for the repo's own supabase/ project; suites that need special

@@ -140,7 +140,7 @@ async function main() {
   const loadBefore = loadavg()[0]?.toFixed(1);
   const stack = await startTestStack({ workdir, services: [realtimeService] });
   const child = fork(new URL(import.meta.url).pathname, ['--subscribers'], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--conditions=@groundwork/source', '--import', 'tsx'],
     stdio: 'inherit',
   });
   const nextMessage = () => new Promise<FromChild>((resolve) => child.once('message', resolve as never));

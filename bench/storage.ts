@@ -73,7 +73,14 @@ function benchProject(): string {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve', benchProject()],
+  [
+    '--conditions=@groundwork/source',
+    '--import',
+    'tsx',
+    new URL(import.meta.url).pathname,
+    '--serve',
+    benchProject(),
+  ],
   {
     stdio: ['ignore', 'pipe', 'inherit'],
   },

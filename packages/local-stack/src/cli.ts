@@ -1,76 +1,80 @@
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import {
-  advisorsCommand,
-  devCommand,
-  genTypesCommand,
-  resetCommand,
-  startCommand,
-  statusCommand,
-  stopCommand,
-} from './cli/commands.ts';
-import { loadConfig } from './config/load-config.ts';
-import { isStackError } from './errors.ts';
+  type CommandName,
+  commandUsage,
+  type Invocation,
+  parseCommandLine,
+  UsageError,
+  usage,
+} from './cli/command-line.ts';
+import { reportError } from './cli/report-error.ts';
+import { locateProject } from './config/project-location.ts';
+import type { StatusFormat } from './status.ts';
 
-const USAGE = `groundwork — the Supabase API on this machine, without Docker
+type Run = Extract<Invocation, { kind: 'run' }>;
 
-Usage: groundwork <command> [--workdir <dir>]
+/**
+ * Each command loads only what it needs when it runs: `status` and `stop` read the state
+ * file and never load the stack (Postgres client, HTTP services, config schema), so they
+ * answer in a few tens of milliseconds.
+ */
+const COMMAND_RUNNERS: Record<CommandName, (run: Run) => Promise<void>> = {
+  dev: async ({ workdir }) => (await import('./cli/dev.ts')).devCommand(locate(workdir)),
+  start: async ({ workdir }) => (await import('./cli/start.ts')).startCommand(workdir),
+  stop: async ({ workdir }) => (await import('./cli/stop.ts')).stopCommand(locate(workdir)),
+  status: async ({ workdir, flags }) =>
+    (await import('./cli/status.ts')).statusCommand(
+      locate(workdir),
+      (flags.output as StatusFormat | undefined) ?? 'pretty',
+    ),
+  reset: async ({ workdir, flags }) =>
+    (await import('./cli/reset.ts')).resetCommand(locate(workdir), { yes: flags.yes === true }),
+  'gen-types': async ({ workdir, flags }) =>
+    (await import('./cli/gen-types.ts')).genTypesCommand(
+      locate(workdir),
+      ((flags.schema as string[] | undefined) ?? ['public']).flatMap((schema) => schema.split(',')),
+    ),
+  advisors: async ({ workdir, flags }) =>
+    (await import('./cli/advisors.ts')).advisorsCommand(
+      locate(workdir),
+      Object.entries(flags).flatMap(([name, value]) =>
+        typeof value === 'string' ? [`--${name}`, value] : [],
+      ),
+    ),
+};
 
-Commands:
-  dev          run the stack in the foreground with logs until Ctrl-C
-  start        start the stack in the background and return once it is ready
-  stop         stop the background stack
-  status       print URLs and keys (-o env | json | pretty)
-  reset        rebuild the database from scratch (migrations and seed)
-  gen-types    print TypeScript types for the database (the real "supabase gen types")
-  advisors     run the real "supabase db advisors" against the local database
-`;
+const locate = (workdir: string | undefined) => locateProject(workdir ? { workdir } : {});
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: false,
-    options: {
-      workdir: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      schema: { type: 'string', short: 's', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-      'quiet-status': { type: 'boolean' },
-    },
-  });
-  const command = positionals[0];
-  if (!command || values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const workdir = typeof values.workdir === 'string' ? values.workdir : undefined;
-  const config = loadConfig(workdir ? { workdir } : {});
-  switch (command) {
-    case 'dev':
-      return devCommand(config, { background: values['quiet-status'] === true });
-    case 'start':
-      return startCommand(config);
-    case 'stop':
-      return stopCommand(config);
-    case 'status':
-      return statusCommand(config, typeof values.output === 'string' ? values.output : undefined);
-    case 'reset':
-      return resetCommand(config);
-    case 'gen-types':
-      return genTypesCommand(config, (values.schema as string[] | undefined) ?? ['public']);
-    case 'advisors':
-      return advisorsCommand(config, positionals.slice(1));
-    default:
-      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
-      process.exitCode = 2;
+  const invocation = parseCommandLine(argv);
+  switch (invocation.kind) {
+    case 'help':
+      process.stdout.write(invocation.command ? commandUsage(invocation.command) : usage());
+      return;
+    case 'version':
+      process.stdout.write(`${version()}\n`);
+      return;
+    case 'run':
+      return COMMAND_RUNNERS[invocation.command](invocation);
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (isStackError(error)) {
-    process.stderr.write(`error${error.step ? ` [${error.step}]` : ''}: ${error.message}\n`);
-  } else {
-    process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(
+      `groundwork: ${error.message}\n\n${error.command ? commandUsage(error.command) : usage()}`,
+    );
+    process.exit(2);
   }
+  reportError(error);
   process.exit(1);
-});
+}

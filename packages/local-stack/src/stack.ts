@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { StackConfig } from './config/load-config.ts';
 import { createProjectKeys, type ProjectKeys } from './config/project-keys.ts';
+import { createStateDir } from './config/project-location.ts';
 import { bootstrapCluster } from './database/bootstrap-cluster.ts';
 import { createClusterFromTemplate } from './database/cluster-template.ts';
 import { applyMigrations } from './database/migrations.ts';
@@ -13,9 +14,10 @@ import { listenGateway, type RunningGateway } from './gateway/server.ts';
 import { createUpgradeHandler } from './gateway/upgrade.ts';
 import type { Logger } from './logger.ts';
 import { clusterDirFor, socketDirFor } from './processes/data-dir.ts';
-import { assertPortFree, findFreePort } from './processes/ports.ts';
+import { assertPortFree, findFreePort, type PortUse } from './processes/ports.ts';
 import { type RunningPostgres, SUPERUSER, startPostgres } from './processes/postgres.ts';
 import { type RunningPostgrest, startPostgrest } from './processes/postgrest.ts';
+import { createMailCatcherService } from './services/mail/index.ts';
 import { MOUNTS } from './services/mounts.ts';
 import { enabledServices } from './services/registry.ts';
 import type { Service, ServiceFactory } from './services/service.ts';
@@ -72,9 +74,25 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     cleanups.length = 0;
   };
   try {
+    createStateDir(config);
+    const factories = options.services ?? enabledServices(config);
+    // Every fixed port is checked before anything starts, so a clash never leaves half a stack.
     await step('ports', options, async () => {
-      await assertPortFree(config.ports.api, 'API gateway');
-      await assertPortFree(config.ports.db, 'database');
+      const uses: PortUse[] = [
+        { port: config.ports.api, purpose: 'API gateway', setting: 'api.port' },
+        { port: config.ports.db, purpose: 'database', setting: 'db.port' },
+      ];
+      if (factories.includes(createMailCatcherService)) {
+        uses.push(
+          { port: config.ports.mail, purpose: 'mail catcher web page', setting: 'local_smtp.port' },
+          {
+            port: config.ports.smtp,
+            purpose: 'mail catcher SMTP (the web page port + 1)',
+            setting: 'local_smtp.port',
+          },
+        );
+      }
+      for (const use of uses) await assertPortFree(use);
     });
     const keys = await step('keys', options, () => createProjectKeys(config));
     const dataDir = dataDirOf(config);
@@ -137,7 +155,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     const apiUrl = `http://${config.host}:${config.ports.api}`;
     const services: Service[] = [];
     await step('services', options, async () => {
-      for (const factory of options.services ?? enabledServices(config)) {
+      for (const factory of factories) {
         const service = await factory({
           config,
           keys,

@@ -1,6 +1,7 @@
+import { stringify as stringifyToml } from 'smol-toml';
 import type { StackConfig } from './config/load-config.ts';
 import type { ProjectKeys } from './config/project-keys.ts';
-import { databaseUrl } from './processes/postgres.ts';
+import { databaseUrl } from './processes/database-url.ts';
 import { MOUNTS } from './services/mounts.ts';
 
 /**
@@ -66,10 +67,46 @@ export function stackStatus(config: StackConfig, keys: ProjectKeys): StackStatus
   };
 }
 
-export function formatStatusEnv(status: StackStatus): string {
-  return `${Object.entries(status)
-    .map(([name, value]) => `${name}="${value}"`)
-    .join('\n')}\n`;
+/** The encodings `supabase status -o` offers for its variables. */
+export const STATUS_FORMATS = ['pretty', 'env', 'json', 'toml', 'yaml'] as const;
+export type StatusFormat = (typeof STATUS_FORMATS)[number];
+
+/**
+ * The status in one of `supabase status -o`'s formats. The CLI encodes a Go map, so every
+ * machine-readable format lists the variables sorted by name.
+ */
+export function formatStatus(status: StackStatus, format: StatusFormat): string {
+  if (format === 'pretty') return formatStatusPretty(status);
+  const sorted = Object.entries(status).sort(([a], [b]) => (a < b ? -1 : 1));
+  switch (format) {
+    case 'env':
+      return `${sorted.map(([name, value]) => `${name}=${envValue(value)}`).join('\n')}\n`;
+    case 'json':
+      return `${JSON.stringify(Object.fromEntries(sorted), null, 2)}\n`;
+    case 'toml':
+      return stringifyToml(Object.fromEntries(sorted));
+    case 'yaml':
+      return `${sorted.map(([name, value]) => `${name}: ${yamlScalar(value)}`).join('\n')}\n`;
+  }
+}
+
+/** As godotenv (the CLI's encoder) writes a value: integers bare, anything else double-quoted and escaped. */
+function envValue(value: string): string {
+  if (/^[+-]?\d+$/.test(value)) return value;
+  const escaped = value.replace(/[\\"!$`\n\r]/g, (char) =>
+    char === '\n' ? '\\n' : char === '\r' ? '\\r' : `\\${char}`,
+  );
+  return `"${escaped}"`;
+}
+
+/** YAML words that a plain scalar would turn into a boolean, null or number. */
+const YAML_TYPED =
+  /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?(?:\d[\d_]*(?:\.\d*)?(?:e[-+]?\d+)?|\.inf|\.nan|0x[\da-f]+|0o[0-7]+))$/i;
+
+/** Plain when YAML reads it back as the same text (URLs, keys), double-quoted otherwise. */
+function yamlScalar(value: string): string {
+  const plain = /^[A-Za-z0-9_./][A-Za-z0-9_./:@%+=,~-]*$/.test(value) && !YAML_TYPED.test(value);
+  return plain ? value : JSON.stringify(value);
 }
 
 const LABELS: Record<keyof StackStatus, string> = {

@@ -36,7 +36,7 @@ describe('supervision', () => {
 });
 
 describe('a port that is taken', () => {
-  it('fails the start naming the port and its purpose, leaving nothing running', async () => {
+  it('fails the start naming the port, its purpose, the program holding it and the setting that moves it', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
@@ -51,8 +51,10 @@ describe('a port that is taken', () => {
         (error: unknown) => error,
       );
       expect(isStackError(failure) && failure.code).toBe('port_in_use');
+      // The blocker is this test process: found through /proc, named by pid and command line.
+      const command = [process.execPath, ...process.execArgv, ...process.argv.slice(1)].join(' ');
       expect((failure as Error).message).toBe(
-        `port ${port} (database) is already in use; stop whatever holds it or run "groundwork stop"`,
+        `port ${port} (database) is in use by pid ${process.pid} (${command}); stop that program or set another db.port in supabase/config.toml`,
       );
     } finally {
       blocker.close();

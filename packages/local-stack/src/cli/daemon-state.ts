@@ -1,18 +1,24 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StackConfig } from '../config/load-config.ts';
 import type { StackStatus } from '../status.ts';
 
-/** Written by the running stack once it is ready; read by `status` and `stop`. */
+/** Written by the running stack once it is ready; read by `status`, `stop` and `reset`. */
 export interface DaemonState {
   pid: number;
   childPids: number[];
+  /** The Postgres data folder, so `stop` can end an orphaned server without loading the config. */
+  dataDir: string;
   startedAt: string;
   status: StackStatus;
 }
 
-export const stateFile = (config: StackConfig) => join(config.stateDir, 'stack.json');
-export const logFile = (config: StackConfig) => join(config.stateDir, 'stack.log');
+/** What the state files hang off: `<workdir>/.groundwork/<project_id>` for the CLI. */
+interface StateLocation {
+  stateDir: string;
+}
+
+export const stateFile = (at: StateLocation) => join(at.stateDir, 'stack.json');
+export const logFile = (at: StateLocation) => join(at.stateDir, 'stack.log');
 
 export function isAlive(pid: number): boolean {
   try {
@@ -23,8 +29,8 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export function readDaemonState(config: StackConfig): DaemonState | undefined {
-  const file = stateFile(config);
+export function readDaemonState(at: StateLocation): DaemonState | undefined {
+  const file = stateFile(at);
   if (!existsSync(file)) return undefined;
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as DaemonState;
@@ -34,10 +40,10 @@ export function readDaemonState(config: StackConfig): DaemonState | undefined {
   }
 }
 
-export function writeDaemonState(config: StackConfig, state: DaemonState): void {
-  writeFileSync(stateFile(config), `${JSON.stringify(state, null, 2)}\n`);
+export function writeDaemonState(at: StateLocation, state: DaemonState): void {
+  writeFileSync(stateFile(at), `${JSON.stringify(state, null, 2)}\n`);
 }
 
-export function clearDaemonState(config: StackConfig): void {
-  rmSync(stateFile(config), { force: true });
+export function clearDaemonState(at: StateLocation): void {
+  rmSync(stateFile(at), { force: true });
 }

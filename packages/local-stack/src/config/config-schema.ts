@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseByteSize } from './byte-size.ts';
 import { parseDurationMs } from './durations.ts';
+import { DEFAULT_PROJECT_ID } from './project-location.ts';
 
 /**
  * Everything the local stack reads from the Supabase CLI's config.toml, and nothing else:
@@ -111,7 +112,7 @@ const emailTemplateSchema = z.looseObject({
 });
 
 export const configTomlSchema = z.looseObject({
-  project_id: z.string().default('local'),
+  project_id: z.string().default(DEFAULT_PROJECT_ID),
   api: z
     .looseObject({
       enabled: z.boolean().default(true),

@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { StackError } from '../errors.ts';
 import { type ConfigToml, configTomlSchema } from './config-schema.ts';
+import { locationOf, readConfigToml, resolveWorkdir } from './project-location.ts';
 import { findUnsupportedSettings } from './unsupported-settings.ts';
 
 export interface Ports {
@@ -55,51 +54,11 @@ function deepMerge(base: unknown, over: unknown): unknown {
   return merged;
 }
 
-export function findWorkdir(from: string): string | undefined {
-  let dir = resolve(from);
-  for (;;) {
-    if (existsSync(join(dir, 'supabase', 'config.toml'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-/** `env(NAME)` in any string value is replaced as the Supabase CLI does. */
-function substituteEnv(value: unknown, env: Record<string, string | undefined>): unknown {
-  if (typeof value === 'string') {
-    const match = /^env\((\w+)\)$/.exec(value.trim());
-    return match ? (env[match[1] as string] ?? '') : value;
-  }
-  if (Array.isArray(value)) return value.map((item) => substituteEnv(item, env));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, substituteEnv(inner, env)]));
-  }
-  return value;
-}
-
 export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
   const env = options.env ?? process.env;
-  const workdir = options.workdir
-    ? resolve(options.cwd ?? process.cwd(), options.workdir)
-    : findWorkdir(options.cwd ?? process.cwd());
-  if (!workdir || !existsSync(join(workdir, 'supabase', 'config.toml'))) {
-    throw new StackError(
-      'workdir_not_found',
-      `no supabase/config.toml found ${options.workdir ? `in ${workdir}` : 'here or in any parent folder'}; run "npx supabase init" or pass --workdir`,
-      'config',
-    );
-  }
-  const supabaseDir = join(workdir, 'supabase');
-  const path = join(supabaseDir, 'config.toml');
-  let raw: unknown;
-  try {
-    raw = deepMerge(substituteEnv(parseToml(readFileSync(path, 'utf8')), env), options.overrides ?? {});
-  } catch (error) {
-    throw new StackError('config_invalid', `${path}: ${(error as Error).message}`, 'config', {
-      cause: error,
-    });
-  }
+  const workdir = resolveWorkdir(options);
+  const path = join(workdir, 'supabase', 'config.toml');
+  const raw = deepMerge(readConfigToml(path, env), options.overrides ?? {});
   // Every value services read is checked here, before anything starts.
   const parsed = configTomlSchema.safeParse(raw);
   if (!parsed.success) {
@@ -114,14 +73,12 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
     smtp: mailPort + 1,
     ...options.ports,
   };
-  const stateDir = options.stateDir
-    ? resolve(options.stateDir)
-    : join(workdir, '.groundwork', toml.project_id);
+  const location = locationOf(workdir, toml.project_id);
   return {
     projectId: toml.project_id,
     workdir,
-    supabaseDir,
-    stateDir,
+    supabaseDir: location.supabaseDir,
+    stateDir: options.stateDir ? resolve(options.stateDir) : location.stateDir,
     ports,
     host: '127.0.0.1',
     toml,

@@ -1,5 +1,5 @@
 import { StackError } from '../errors.ts';
-import { runSupabaseCli } from '../processes/supabase-cli.ts';
+import { runSupabaseCliOnProject } from '../processes/supabase-cli.ts';
 
 /** TypeScript types for a database, from the real `supabase gen types`. */
 export async function generateTypes(options: {
@@ -9,7 +9,7 @@ export async function generateTypes(options: {
 }): Promise<string> {
   const args = ['gen', 'types', '--lang', 'typescript', `--remote=${options.dbUrl}?sslmode=disable`];
   for (const schema of options.schemas) args.push('--schema', schema);
-  const result = await runSupabaseCli(args, { cwd: options.workdir });
+  const result = await runSupabaseCliOnProject(options.workdir, args);
   if (result.code !== 0) {
     throw new StackError('cli_failed', result.stderr.trim() || 'supabase gen types failed', 'gen-types');
   }

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { StackError } from '../errors.ts';
-import { runSupabaseCli } from '../processes/supabase-cli.ts';
+import { runSupabaseCliOnProject } from '../processes/supabase-cli.ts';
 
 const MIGRATION_FILE = /^(\d+)_.*\.sql$/;
 
@@ -48,10 +48,12 @@ export async function applyMigrations(options: {
 }): Promise<string[]> {
   const pending = await pendingMigrations(options.db, options.supabaseDir);
   if (pending.length === 0) return [];
-  const result = await runSupabaseCli(
-    ['migration', 'up', `--remote=${options.dbUrl}?sslmode=disable`, '--yes', '--workdir', options.workdir],
-    { cwd: options.workdir },
-  );
+  const result = await runSupabaseCliOnProject(options.workdir, [
+    'migration',
+    'up',
+    `--remote=${options.dbUrl}?sslmode=disable`,
+    '--yes',
+  ]);
   if (result.code !== 0) {
     const output = `${result.stdout}\n${result.stderr}`;
     const file = /Applying migration (\S+?)\.\.\./g;

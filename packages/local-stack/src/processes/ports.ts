@@ -1,8 +1,19 @@
 import { createServer } from 'node:net';
 import { StackError } from '../errors.ts';
+import { findPortHolder } from './port-holder.ts';
 
-/** Resolves when the port can be bound on 127.0.0.1; names the port's purpose when it can't. */
-export async function assertPortFree(port: number, purpose: string): Promise<void> {
+/** A port the stack needs, and the config.toml setting that moves it. */
+export interface PortUse {
+  port: number;
+  purpose: string;
+  setting: string;
+}
+
+/**
+ * Resolves when the port can be bound on 127.0.0.1. When it can't, the error names the
+ * program holding it (from /proc where there is one) and the setting that moves the port.
+ */
+export async function assertPortFree(use: PortUse): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -10,14 +21,28 @@ export async function assertPortFree(port: number, purpose: string): Promise<voi
         new StackError(
           'port_in_use',
           error.code === 'EADDRINUSE'
-            ? `port ${port} (${purpose}) is already in use; stop whatever holds it or run "groundwork stop"`
-            : `port ${port} (${purpose}): ${error.message}`,
-          purpose,
+            ? portInUseMessage(use)
+            : `port ${use.port} (${use.purpose}): ${error.message}`,
+          'ports',
         ),
       );
     });
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve()));
+    server.listen({ port: use.port, host: '127.0.0.1', exclusive: true }, () =>
+      server.close(() => resolve()),
+    );
   });
+}
+
+function portInUseMessage({ port, purpose, setting }: PortUse): string {
+  const taken = `port ${port} (${purpose}) is in use`;
+  const moveIt = `or set another ${setting} in supabase/config.toml`;
+  const holder = findPortHolder(port);
+  if (!holder) return `${taken} by another program; stop it ${moveIt}`;
+  const stackWorkdir = /[/\\]cli[/\\]daemon\.[jt]s (.+)$/.exec(holder.command)?.[1];
+  if (stackWorkdir) {
+    return `${taken} by the groundwork stack of ${stackWorkdir} (pid ${holder.pid}); stop it with "groundwork stop --workdir ${stackWorkdir}" ${moveIt}`;
+  }
+  return `${taken} by pid ${holder.pid} (${holder.command}); stop that program ${moveIt}`;
 }
 
 /** A port the OS considers free right now (for internal upstreams and isolated test stacks). */

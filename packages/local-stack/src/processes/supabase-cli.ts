@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { cliWorkdirFor } from './cli-workdir.ts';
 
 export interface CliResult {
   code: number;
@@ -44,4 +45,17 @@ export async function runSupabaseCli(args: string[], options: { cwd: string }): 
     child.on('close', (exitCode) => resolve(exitCode ?? 1));
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * The CLI run on a project folder (`--workdir`), given a translated copy of config.toml when
+ * the project still uses keys from Supabase CLI 2 that CLI 3 refuses (see cli-workdir.ts).
+ */
+export async function runSupabaseCliOnProject(workdir: string, args: string[]): Promise<CliResult> {
+  const cliWorkdir = cliWorkdirFor(workdir);
+  try {
+    return await runSupabaseCli([...args, '--workdir', cliWorkdir.path], { cwd: workdir });
+  } finally {
+    cliWorkdir.dispose();
+  }
 }

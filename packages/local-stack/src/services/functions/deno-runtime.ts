@@ -1,14 +1,32 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from './function-catalog.ts';
 
-/** The Deno binary the `deno` npm package installed. */
+/** The `@deno/*` package that carries the binary for this machine (the `deno` package's own naming). */
+function denoPlatformPackage(): string {
+  const platform =
+    process.platform === 'linux' ? `linux-${process.arch}-glibc` : `${process.platform}-${process.arch}`;
+  return `@deno/${platform}`;
+}
+
+/**
+ * The Deno binary the `deno` npm package brought. Its postinstall only links the platform
+ * package's binary into `node_modules/deno/`; when install scripts were not allowed (npm 12
+ * blocks them by default) the binary is taken from the platform package directly.
+ */
 export function denoBinary(): string {
   const require = createRequire(import.meta.url);
   const packageDir = dirname(require.resolve('deno/package.json'));
-  return join(packageDir, process.platform === 'win32' ? 'deno.exe' : 'deno');
+  const executable = process.platform === 'win32' ? 'deno.exe' : 'deno';
+  const linked = join(packageDir, executable);
+  if (existsSync(linked)) return linked;
+  const platformDir = dirname(
+    createRequire(join(packageDir, 'package.json')).resolve(`${denoPlatformPackage()}/package.json`),
+  );
+  return join(platformDir, executable);
 }
 
 /**
