@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackClients, uniqueName } from './storage-client.ts';
+import { stackClients, uniqueName, userToken } from './storage-client.ts';
 
-const { service, anon, storageUrl, stack } = stackClients();
+const { service, anon, asUser, storageUrl, stack } = stackClients();
 const bucket = uniqueName('api');
 const publicBucket = uniqueName('api-public');
 
@@ -50,7 +50,7 @@ describe('buckets', () => {
     expect(refused.error?.message).toBe('The bucket you tried to delete is not empty');
 
     expect(await service.storage.emptyBucket(id)).toEqual({
-      data: { message: 'Successfully emptied' },
+      data: { message: 'Empty bucket has been queued. Completion may take up to an hour.' },
       error: null,
     });
     expect(await service.storage.deleteBucket(id)).toEqual({
@@ -59,6 +59,57 @@ describe('buckets', () => {
     });
     const gone = await service.storage.getBucket(id);
     expect(gone.error).toMatchObject({ status: 400, statusCode: '404', message: 'Bucket not found' });
+  });
+
+  it('answers get-bucket without a type, which only the list carries', async () => {
+    const { data: got } = await service.storage.getBucket(bucket);
+    expect(got).toMatchObject({ id: bucket, name: bucket, public: false });
+    expect(got).not.toHaveProperty('type');
+    const { data: listed } = await service.storage.listBuckets({ search: bucket });
+    expect(listed?.find((b) => b.id === bucket)).toMatchObject({ id: bucket, type: 'STANDARD' });
+  });
+
+  it('empties a bucket for the service role only, answering as current Storage does', async () => {
+    const id = uniqueName('emptied');
+    await service.storage.createBucket(id, { public: true });
+    const files = service.storage.from(id);
+    for (const name of ['a.txt', 'deep/b.txt', 'deep/er/c.txt']) await files.upload(name, name);
+
+    const user = asUser(await userToken(stack.jwtSecret, crypto.randomUUID()));
+    for (const client of [anon, user]) {
+      const refused = await client.storage.emptyBucket(id);
+      expect(refused.error).toMatchObject({
+        status: 403,
+        statusCode: '403',
+        message: 'Access denied: Invalid role',
+      });
+    }
+    const raw = await fetch(`${storageUrl}/bucket/${id}/empty`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${stack.anonKey}` },
+    });
+    expect(raw.status).toBe(403);
+    expect(await raw.json()).toEqual({
+      statusCode: '403',
+      code: 'AccessDenied',
+      error: 'Unauthorized',
+      message: 'Access denied: Invalid role',
+    });
+    expect((await files.listV2()).data?.objects).toHaveLength(3);
+
+    expect(await service.storage.emptyBucket(id)).toEqual({
+      data: { message: 'Empty bucket has been queued. Completion may take up to an hour.' },
+      error: null,
+    });
+    expect((await files.listV2()).data?.objects).toEqual([]);
+    // Emptying an empty bucket answers the same; a missing one is Bucket not found.
+    expect((await service.storage.emptyBucket(id)).error).toBeNull();
+    expect(await service.storage.deleteBucket(id)).toMatchObject({ error: null });
+    expect((await service.storage.emptyBucket(id)).error).toMatchObject({
+      status: 400,
+      statusCode: '404',
+      message: 'Bucket not found',
+    });
   });
 
   it('refuses a second bucket with the same id', async () => {
@@ -406,6 +457,29 @@ describe('listV2, streams and cache purges', () => {
     const grouped = await files.listV2({ prefix: `${folder}/`, with_delimiter: true });
     expect(grouped.data?.folders.map((f) => f.name)).toEqual([`${folder}/other/`, `${folder}/sub/`]);
     expect(grouped.data?.objects.map((o) => o.name)).toEqual([`${folder}/a.txt`, `${folder}/b.txt`]);
+  });
+
+  it('gives grouped entries their own segment as key: folders without a trailing slash', async () => {
+    const files = service.storage.from(bucket);
+    const { data } = await files.listV2({ prefix: `${folder}/`, with_delimiter: true });
+    expect(data?.folders).toEqual([
+      expect.objectContaining({ key: 'other', name: `${folder}/other/`, id: null, created_at: null }),
+      expect.objectContaining({ key: 'sub', name: `${folder}/sub/`, id: null, created_at: null }),
+    ]);
+    expect(data?.objects.map((o) => [o.key, o.name])).toEqual([
+      ['a.txt', `${folder}/a.txt`],
+      ['b.txt', `${folder}/b.txt`],
+    ]);
+    // Sorted by time a folder dates from its first object; a flat listing has no keys.
+    const byTime = await files.listV2({
+      prefix: `${folder}/`,
+      with_delimiter: true,
+      sortBy: { column: 'created_at' },
+    });
+    expect(byTime.data?.folders.every((f) => f.key && !f.key.endsWith('/'))).toBe(true);
+    expect(byTime.data?.folders[0]).toHaveProperty('created_at', expect.any(String));
+    const flat = await files.listV2({ prefix: `${folder}/` });
+    expect(flat.data?.objects[0]).not.toHaveProperty('key');
   });
 
   it('pages with a cursor until hasNext is false', async () => {

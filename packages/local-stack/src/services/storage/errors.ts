@@ -59,17 +59,25 @@ export class StorageError extends Error {
     message: string,
     /** The legacy `error` field hosted still sends ("not_found", "Duplicate", …); defaults to the code. */
     readonly legacyError: string = code,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; httpStatus?: number; status?: number },
   ) {
     super(message, options);
+    this.statusOverride = options?.status;
+    this.httpStatusOverride = options?.httpStatus;
   }
 
+  /** A few hosted errors carry another status than their code's (image processing passes imgproxy's on). */
+  private readonly statusOverride: number | undefined;
+  /** The rare hosted errors sent with their real HTTP status instead of 400 (emptying as non-service role). */
+  private readonly httpStatusOverride: number | undefined;
+
   get status(): number {
-    return STORAGE_ERROR_STATUS[this.code];
+    return this.statusOverride ?? STORAGE_ERROR_STATUS[this.code];
   }
 
   /** The HTTP status of the response: hosted sends 400 for everything but 500s (and 544 timeouts). */
   get httpStatus(): number {
+    if (this.httpStatusOverride !== undefined) return this.httpStatusOverride;
     if (this.code === 'DatabaseTimeout') return 544;
     return this.status === 500 ? 500 : 400;
   }
@@ -113,6 +121,26 @@ export const storageErrors = {
   invalidRange: () => new StorageError('InvalidRange', 'invalid range provided', 'invalid_range'),
   accessDenied: (message: string) =>
     new StorageError('AccessDenied', message || 'Access denied', 'Unauthorized'),
+  /** Emptying a bucket is for the service role only, refused with a real 403 (storage#1334). */
+  serviceRoleRequired: () =>
+    new StorageError('AccessDenied', 'Access denied: Invalid role', 'Unauthorized', { httpStatus: 403 }),
+  tooManyObjectsToEmpty: () =>
+    new StorageError(
+      'InvalidRequest',
+      'Unable to empty the bucket because it contains too many objects',
+      'InvalidRequest',
+      { status: 409 },
+    ),
+  /** What imgproxy answers (422 "Invalid source image") for a non-image, too large or too big a picture. */
+  invalidSourceImage: (cause?: unknown) =>
+    new StorageError('InvalidRequest', 'Invalid source image', 'InvalidRequest', { status: 422, cause }),
+  imageTransformationUnavailable: (cause: unknown) =>
+    new StorageError(
+      'InternalError',
+      `Image transformation is unavailable: ${(cause as Error)?.message ?? String(cause)}`,
+      'InternalError',
+      { cause },
+    ),
   invalidJwt: (message: string) => new StorageError('InvalidJWT', message || 'Invalid JWT'),
   invalidSignature: () => new StorageError('InvalidSignature', 'Invalid signature'),
   expiredSignature: () => new StorageError('ExpiredToken', 'The provided token has expired.'),

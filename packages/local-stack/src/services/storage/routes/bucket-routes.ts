@@ -11,19 +11,30 @@ import type { StorageContext } from '../storage-context.ts';
 
 const SORTABLE_BUCKET_COLUMNS = new Set(['id', 'name', 'created_at', 'updated_at']);
 
+/** Hosted's answer to `GET /bucket/:id`: its column list has no `type`. */
 function bucketJson(bucket: BucketRow) {
   return {
     id: bucket.id,
     name: bucket.name,
     owner: bucket.owner_id ?? bucket.owner ?? '',
     public: bucket.public,
-    type: bucket.type,
     file_size_limit: bucket.file_size_limit,
     allowed_mime_types: bucket.allowed_mime_types,
     created_at: bucket.created_at,
     updated_at: bucket.updated_at,
   };
 }
+
+/** Only the list (`GET /bucket`) adds the bucket's `type`. */
+function listedBucketJson(bucket: BucketRow) {
+  return { ...bucketJson(bucket), type: bucket.type };
+}
+
+/** supabase/storage's `STORAGE_EMPTY_BUCKET_MAX` default: larger buckets are refused, not emptied. */
+const EMPTY_BUCKET_MAX = 200_000;
+
+/** Hosted queues the deletion; here it is done before answering, which the sentence still covers. */
+const EMPTY_BUCKET_QUEUED = 'Empty bucket has been queued. Completion may take up to an hour.';
 
 interface BucketSettings {
   public?: boolean;
@@ -86,7 +97,7 @@ export function bucketRoutes(context: StorageContext): Hono<ServiceEnv> {
         sortOrder,
       }),
     );
-    return c.json(buckets.map(bucketJson));
+    return c.json(buckets.map(listedBucketJson));
   });
 
   app.get('/bucket/:id', async (c) => {
@@ -159,29 +170,28 @@ export function bucketRoutes(context: StorageContext): Hono<ServiceEnv> {
 
   app.post('/bucket/:id/empty', async (c) => {
     const caller = callerOf(c);
+    // Since storage#1334 emptying is the service role's alone, asked before anything else.
+    if (caller.role !== 'service_role') throw storageErrors.serviceRoleRequired();
     const id = c.req.param('id');
     assertValidBucketName(id);
     const removed = await asCaller(db, caller, 'storage.bucket.empty', async (sql) => {
       await findBucket(sql, id);
+      const { rows: counted } = await sql.query<{ count: string }>(
+        'select count(*) from (select 1 from storage.objects where bucket_id = $1 limit $2) as capped',
+        [id, EMPTY_BUCKET_MAX + 1],
+      );
+      if (Number(counted[0]?.count ?? 0) > EMPTY_BUCKET_MAX) throw storageErrors.tooManyObjectsToEmpty();
+      // Hosted removes what existed when it was asked; later uploads stay.
       const { rows } = await sql.query<{ name: string; version: string | null }>(
-        'delete from storage.objects where bucket_id = $1 returning name, version',
+        'delete from storage.objects where bucket_id = $1 and created_at <= now() returning name, version',
         [id],
       );
-      const { rows: left } = await sql.query<{ name: string }>(
-        'select name from storage.objects where bucket_id = $1 limit 20',
-        [id],
-      );
-      if (left.length > 0) {
-        throw storageErrors.invalidRequest(
-          `Cannot delete: ${left.map((row) => row.name).join(' ,')}, you may have SELECT but not DELETE permissions`,
-        );
-      }
       return rows;
     });
     await Promise.allSettled(
       removed.map((row) => (row.version ? context.store.remove(id, row.name, row.version) : undefined)),
     );
-    return c.json({ message: 'Successfully emptied' });
+    return c.json({ message: EMPTY_BUCKET_QUEUED });
   });
 
   app.delete('/bucket/:id', async (c) => {

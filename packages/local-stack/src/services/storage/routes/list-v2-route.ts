@@ -26,6 +26,45 @@ function readCursor(cursor: string | undefined): number {
   return offset;
 }
 
+/** Hosted serves at most this many entries per page, whatever `limit` asks. */
+const MAX_PAGE = 1000;
+
+/**
+ * The entry shapes hosted's listObjectsV2 sends. Grouped by folder, every entry carries
+ * `key`: its own path segment at the prefix's depth (`split_part(name, '/', levels)` in
+ * hosted's `storage.search_v2`), so a folder's key has no trailing slash while its `name`
+ * does. A flat listing selects the object columns only, without `key`. A folder has no
+ * timestamps when sorted by name; sorted by time it takes its first object's creation.
+ */
+function folderJson(entry: ListedEntry, depth: number, sortedByName: boolean) {
+  return {
+    key: pathSegment(entry.name, depth),
+    name: entry.name,
+    id: null,
+    updated_at: sortedByName ? null : entry.updated_at,
+    created_at: sortedByName ? null : entry.created_at,
+    last_accessed_at: null,
+    metadata: null,
+  };
+}
+
+function objectJson(entry: ListedEntry, depth: number | undefined) {
+  return {
+    ...(depth === undefined ? {} : { key: pathSegment(entry.name, depth) }),
+    id: entry.id,
+    name: entry.name,
+    metadata: entry.metadata,
+    updated_at: entry.updated_at,
+    created_at: entry.created_at,
+    last_accessed_at: entry.last_accessed_at,
+  };
+}
+
+/** Postgres' split_part(name, '/', depth), 1-based, '' past the end. */
+function pathSegment(name: string, depth: number): string {
+  return name.split('/')[depth - 1] ?? '';
+}
+
 /**
  * POST /object/list-v2/:bucket (storage-js `listV2`): full keys under a prefix, optionally
  * grouped into "folders" at the next `/`, sorted and paged with a cursor. A folder sorts by
@@ -40,10 +79,11 @@ export function listV2Route(context: StorageContext): Hono<ServiceEnv> {
     assertValidBucketName(bucketId);
     const body = await jsonBody(c);
     const prefix = optionalString(body, 'prefix') ?? '';
-    const limit = body.limit ?? 1000;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+    const requested = body.limit ?? MAX_PAGE;
+    if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1) {
       throw storageErrors.invalidParameter('limit', 'body/limit must be >= 1');
     }
+    const limit = Math.min(requested, MAX_PAGE);
     const withDelimiter = body.with_delimiter === true;
     const sortBy = (body.sortBy ?? {}) as { column?: unknown; order?: unknown };
     const column = typeof sortBy.column === 'string' ? sortBy.column : 'name';
@@ -81,22 +121,15 @@ export function listV2Route(context: StorageContext): Hono<ServiceEnv> {
 
     const page = rows.slice(0, limit);
     const hasNext = rows.length > limit;
+    const depth = prefix.split('/').length;
     return c.json({
       hasNext,
       folders: page
         .filter((entry) => entry.is_folder)
-        .map((entry) => ({ name: entry.name, key: entry.name })),
+        .map((entry) => folderJson(entry, depth, column === 'name')),
       objects: page
         .filter((entry) => !entry.is_folder)
-        .map((entry) => ({
-          id: entry.id,
-          name: entry.name,
-          key: entry.name,
-          metadata: entry.metadata,
-          created_at: entry.created_at,
-          updated_at: entry.updated_at,
-          last_accessed_at: entry.last_accessed_at,
-        })),
+        .map((entry) => objectJson(entry, withDelimiter ? depth : undefined)),
       ...(hasNext ? { nextCursor: Buffer.from(String(offset + limit)).toString('base64url') } : {}),
     });
   });
