@@ -140,6 +140,8 @@ export const configTomlSchema = z.looseObject({
     .looseObject({
       enabled: z.boolean().default(true),
       file_size_limit: byteSize.default(50 * 1024 ** 2),
+      // The CLI serves image transformations unless this says otherwise.
+      image_transformation: z.looseObject({ enabled: z.boolean().default(true) }).prefault({}),
       buckets: z
         .record(
           z.string(),

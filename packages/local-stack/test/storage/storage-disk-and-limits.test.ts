@@ -72,6 +72,29 @@ describe('project-wide file_size_limit', () => {
   });
 });
 
+describe('[storage.image_transformation] enabled = false', () => {
+  it('has no render routes, and signs a plain object URL even when asked to transform', async () => {
+    await service.storage.from('open').upload('pic.txt', 'not even a picture', { upsert: true });
+    const rendered = await fetch(
+      `${stack.apiUrl}/storage/v1/render/image/authenticated/open/pic.txt?width=10`,
+      {
+        headers: { Authorization: `Bearer ${stack.keys.serviceRoleKey}` },
+      },
+    );
+    expect(rendered.status).toBe(404);
+    expect(await rendered.json()).toMatchObject({
+      statusCode: 404,
+      message: 'Route GET:/storage/v1/render/image/authenticated/open/pic.txt not found',
+    });
+    // Hosted with the feature off signs without the transformations.
+    const { data } = await service.storage
+      .from('open')
+      .createSignedUrl('pic.txt', 60, { transform: { width: 10 } });
+    expect(data?.signedUrl).toContain('/storage/v1/object/sign/open/pic.txt?token=');
+    expect(await (await fetch(data?.signedUrl ?? '')).text()).toBe('not even a picture');
+  });
+});
+
 describe('[storage.buckets] in config.toml', () => {
   it('creates the bucket with its settings when the stack starts', async () => {
     const { data } = await service.storage.getBucket('configured');

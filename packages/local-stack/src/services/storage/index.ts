@@ -6,12 +6,14 @@ import type { ServiceFactory } from '../service.ts';
 import { applyConfigBuckets } from './config-buckets.ts';
 import { createDiskStore } from './disk-store.ts';
 import { isStorageError, storageErrorResponse, storageErrors } from './errors.ts';
+import { createImageRenderer } from './images/image-renderer.ts';
 import { bucketRoutes } from './routes/bucket-routes.ts';
 import { cdnRoutes } from './routes/cdn-routes.ts';
 import { listV2Route } from './routes/list-v2-route.ts';
 import { objectManageRoutes } from './routes/object-manage-routes.ts';
 import { objectReadRoutes } from './routes/object-read-routes.ts';
 import { objectUploadRoutes } from './routes/object-upload-routes.ts';
+import { renderRoutes } from './routes/render-routes.ts';
 import type { StorageContext } from './storage-context.ts';
 
 /** The supabase/storage release whose HTTP API this service follows. */
@@ -30,6 +32,7 @@ export const createStorageService: ServiceFactory = async (ctx) => {
     store: createDiskStore(join(ctx.config.stateDir, 'storage')),
     log,
     globalFileSizeLimit: ctx.config.toml.storage.file_size_limit,
+    images: ctx.config.toml.storage.image_transformation.enabled ? createImageRenderer() : undefined,
   };
   const seeded = await applyConfigBuckets(context, ctx.config);
   if (seeded.length > 0) log.info(`buckets from config.toml: ${seeded.join(', ')}`);
@@ -43,6 +46,7 @@ export const createStorageService: ServiceFactory = async (ctx) => {
   app.route('/', objectReadRoutes(context));
   app.route('/', objectManageRoutes(context));
   app.route('/', listV2Route(context));
+  app.route('/', renderRoutes(context));
   app.route('/', cdnRoutes());
   app.route('/', objectUploadRoutes(context));
   // Fastify's not-found answer, which hosted Storage gives for unknown routes.

@@ -32,7 +32,8 @@ export function parseRange(header: string | null, size: number): ByteRange | und
   return { start, end };
 }
 
-function contentDisposition(download: string): string {
+/** `?download` → attachment with the default name; `?download=name` → that name. */
+export function contentDisposition(download: string): string {
   if (download === '') return 'attachment;';
   const encoded = encodeURIComponent(download);
   return `attachment; filename=${encoded}; filename*=UTF-8''${encoded};`;

@@ -4,9 +4,12 @@ import { storageErrors } from './errors.ts';
 /** Hosted's default lifetime of a signed upload URL (two hours). */
 export const SIGNED_UPLOAD_URL_SECONDS = 2 * 60 * 60;
 
-export interface SignedDownloadToken {
-  url: string;
-  exp: number;
+/** A signed image URL also carries what to do with the picture (hosted's claim names). */
+export interface SignedImageClaims {
+  /** `height:200,width:200,resize:cover,…`, see images/transform-options.ts. */
+  transformations: string;
+  /** The requested format as given, which is how `origin` travels. */
+  format?: string;
 }
 
 export interface SignedUploadToken {
@@ -14,6 +17,7 @@ export interface SignedUploadToken {
   exp: number;
   owner?: string;
   upsert: boolean;
+  image?: SignedImageClaims;
 }
 
 /**
@@ -25,9 +29,17 @@ export async function signDownloadToken(
   keys: ProjectKeys,
   url: string,
   expiresInSeconds: number,
+  image?: SignedImageClaims,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return keys.signer.sign({ url, iat: now, exp: now + expiresInSeconds });
+  return keys.signer.sign({
+    ...(image
+      ? { transformations: image.transformations, ...(image.format ? { format: image.format } : {}) }
+      : {}),
+    url,
+    iat: now,
+    exp: now + expiresInSeconds,
+  });
 }
 
 export async function signUploadToken(
@@ -73,5 +85,13 @@ export async function verifySignedToken(
     exp,
     upsert: payload.upsert === true,
     ...(typeof payload.owner === 'string' ? { owner: payload.owner } : {}),
+    ...(typeof payload.transformations === 'string'
+      ? {
+          image: {
+            transformations: payload.transformations,
+            ...(typeof payload.format === 'string' ? { format: payload.format } : {}),
+          },
+        }
+      : {}),
   };
 }

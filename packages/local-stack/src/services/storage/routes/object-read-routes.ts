@@ -3,9 +3,11 @@ import type { ServiceEnv } from '../../caller.ts';
 import { type CallerIdentity, STORAGE_ADMIN } from '../caller-identity.ts';
 import { asCaller } from '../caller-transaction.ts';
 import { storageErrors } from '../errors.ts';
+import { readTransformOptions, tokenTransformations } from '../images/transform-options.ts';
 import { assertValidBucketName, assertValidObjectKey, isValidObjectKey } from '../object-key.ts';
+import { findObjectAs, findPublicObject } from '../object-lookup.ts';
 import { objectResponse } from '../object-response.ts';
-import { findBucket, findObject, type ObjectRow } from '../object-rows.ts';
+import { findObject, type ObjectRow } from '../object-rows.ts';
 import {
   callerOf,
   downloadParam,
@@ -14,8 +16,28 @@ import {
   positiveInteger,
   type StorageRequest,
 } from '../request-input.ts';
-import { signDownloadToken, verifySignedToken } from '../signed-url.ts';
+import { type SignedImageClaims, signDownloadToken, verifySignedToken } from '../signed-url.ts';
 import type { StorageContext } from '../storage-context.ts';
+
+/**
+ * `transform` of a signing body, checked as hosted checks it. With transformations off
+ * (`[storage.image_transformation] enabled = false`) hosted signs a plain object URL, and
+ * so do we.
+ */
+function signedImageClaims(context: StorageContext, transform: unknown): SignedImageClaims | undefined {
+  if (transform === undefined || transform === null) return undefined;
+  if (typeof transform !== 'object' || Array.isArray(transform)) {
+    throw storageErrors.invalidRequest('body/transform must be object');
+  }
+  const options = readTransformOptions(
+    (name) => (transform as Record<string, unknown>)[name],
+    'body/transform',
+  );
+  if (!context.images) return undefined;
+  const transformations = tokenTransformations(options);
+  if (transformations === '') return undefined;
+  return { transformations, ...(options.format ? { format: options.format } : {}) };
+}
 
 function objectInfoJson(object: ObjectRow) {
   return {
@@ -38,28 +60,9 @@ export function objectReadRoutes(context: StorageContext): Hono<ServiceEnv> {
   const app = new Hono<ServiceEnv>();
   const { db, keys, store } = context;
 
-  const findAs = async (
-    identity: CallerIdentity,
-    c: StorageRequest,
-    operation: string,
-  ): Promise<ObjectRow> => {
-    const { bucketId, key } = objectAddress(c);
-    assertValidBucketName(bucketId);
-    assertValidObjectKey(key);
-    return asCaller(db, identity, operation, (sql) => findObject(sql, bucketId, key));
-  };
-
-  /** Public buckets are readable by anyone, without a token; other buckets look missing here. */
-  const findPublic = async (c: StorageRequest, operation: string): Promise<ObjectRow> => {
-    const { bucketId, key } = objectAddress(c);
-    assertValidBucketName(bucketId);
-    assertValidObjectKey(key);
-    return asCaller(db, STORAGE_ADMIN, operation, async (sql) => {
-      const bucket = await findBucket(sql, bucketId);
-      if (!bucket.public) throw storageErrors.bucketNotFound();
-      return findObject(sql, bucketId, key);
-    });
-  };
+  const findAs = (identity: CallerIdentity, c: StorageRequest, operation: string) =>
+    findObjectAs(context, identity, c, operation);
+  const findPublic = (c: StorageRequest, operation: string) => findPublicObject(context, c, operation);
 
   const serve = (c: StorageRequest, object: ObjectRow, expires?: Date) =>
     objectResponse(store, object, {
@@ -108,10 +111,12 @@ export function objectReadRoutes(context: StorageContext): Hono<ServiceEnv> {
     const caller = callerOf(c);
     const body = await jsonBody(c);
     const expiresIn = positiveInteger(body, 'expiresIn');
+    const image = signedImageClaims(context, body.transform);
     const object = await findAs(caller, c, 'storage.object.sign');
     const url = `${object.bucket_id}/${object.name}`;
-    const token = await signDownloadToken(keys, url, expiresIn);
-    return c.json({ signedURL: `/object/sign/${url}?token=${token}` });
+    const token = await signDownloadToken(keys, url, expiresIn, image);
+    // A token that says how to transform is spent at the render route, as on hosted.
+    return c.json({ signedURL: `/${image ? 'render/image' : 'object'}/sign/${url}?token=${token}` });
   });
 
   app.post('/object/sign/:bucket', async (c) => {
