@@ -6,7 +6,10 @@
  *
  * The stack runs in a child process so its memory is measured apart from this client's.
  *
- *   npx tsx bench/storage.ts [runs-of-1MB=20] [runs-of-100MB=3]
+ * Last, the latency of an image transformation: a 1 MP JPEG rendered as a 200 px WebP
+ * (`/render/image/authenticated`, what storage-js `download` with `transform` asks for).
+ *
+ *   npx tsx bench/storage.ts [runs-of-1MB=20] [runs-of-100MB=3] [renders=20]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -57,6 +60,9 @@ if (process.argv[2] === '--serve') {
 // --- parent: the benchmark ---------------------------------------------------------------
 const smallRuns = Number(process.argv[2] ?? 20);
 const largeRuns = Number(process.argv[3] ?? 3);
+const renders = Number(process.argv[4] ?? 20);
+/** Target for one 1 MP JPEG → 200 px WebP render, a local stand-in for hosted's imgproxy. */
+const RENDER_TARGET_MS = 100;
 const scratch = mkdtempSync(join(tmpdir(), 'groundwork-storage-bench-'));
 
 /** A project like this repo's, minus migrations, with room for 100 MB objects. */
@@ -173,6 +179,37 @@ async function measure(sizeBytes: number, runs: number) {
   return source;
 }
 
+async function measureRender(runs: number) {
+  const { default: sharp } = await import('sharp');
+  const pixels = Buffer.alloc(1000 * 1000 * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) % 251;
+  const jpeg = await sharp(pixels, { raw: { width: 1000, height: 1000, channels: 3 } })
+    .jpeg()
+    .toBuffer();
+  const { error } = await storage
+    .from('bench')
+    .upload('photo.jpg', jpeg, { contentType: 'image/jpeg', upsert: true });
+  if (error) throw error;
+  const render = async () => {
+    const response = await fetch(
+      `${apiUrl}/storage/v1/render/image/authenticated/bench/photo.jpg?width=200`,
+      {
+        headers: { Authorization: `Bearer ${serviceRoleKey}`, Accept: 'image/webp' },
+      },
+    );
+    if (response.headers.get('content-type') !== 'image/webp')
+      throw new Error(`render failed: ${response.status}`);
+    await response.arrayBuffer();
+  };
+  const first = await timed(render);
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) times.push(await timed(render));
+  console.log(
+    `render 1 MP JPEG → 200 px WebP: ${median(times).toFixed(1)} ms median of ${runs} ` +
+      `(target ≤ ${RENDER_TARGET_MS} ms), first render ${first.toFixed(0)} ms (loads sharp)`,
+  );
+}
+
 try {
   console.log(`storage bench: ${apiUrl}, stack pid ${child.pid}`);
   // Memory first, on a process that has not yet seen a large body.
@@ -200,6 +237,7 @@ try {
   );
   await measure(1 * MB, smallRuns);
   await measure(100 * MB, largeRuns);
+  await measureRender(renders);
 } finally {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
