@@ -10,11 +10,12 @@ import { applySeed } from './database/seed.ts';
 import { ensureVaultKey } from './database/vault-key.ts';
 import { StackError } from './errors.ts';
 import { createGatewayApp } from './gateway/app.ts';
-import { listenGateway, type RunningGateway } from './gateway/server.ts';
+import { type BoundGateway, bindGateway } from './gateway/server.ts';
 import { createUpgradeHandler } from './gateway/upgrade.ts';
 import type { Logger } from './logger.ts';
 import { clusterDirFor, socketDirFor } from './processes/data-dir.ts';
-import { assertPortFree, findFreePort, type PortUse } from './processes/ports.ts';
+import { startOnFreePorts } from './processes/free-ports.ts';
+import { assertPortFree, type PortUse } from './processes/ports.ts';
 import { type RunningPostgres, SUPERUSER, startPostgres } from './processes/postgres.ts';
 import { type RunningPostgrest, startPostgrest } from './processes/postgrest.ts';
 import { createMailCatcherService } from './services/mail/index.ts';
@@ -30,9 +31,12 @@ export interface StartStackOptions {
   services?: ServiceFactory[];
   /** Called as each step completes, for progress output and benchmarks. */
   onStep?: (step: string, elapsedMs: number) => void;
+  /** How long a request body may stall before the gateway answers 408 (default 60 s, as nginx). */
+  bodyIdleTimeoutMs?: number;
 }
 
 export interface RunningStack extends AsyncDisposable {
+  /** The config it runs with; a port given as 0 is the one the stack bound. */
   config: StackConfig;
   keys: ProjectKeys;
   status: StackStatus;
@@ -76,8 +80,12 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   try {
     createStateDir(config);
     const factories = options.services ?? enabledServices(config);
-    // Every fixed port is checked before anything starts, so a clash never leaves half a stack.
-    await step('ports', options, async () => {
+    const ports = { ...config.ports };
+    // Every fixed port is checked before anything starts, so a clash never leaves half a stack
+    // (0 is any free port: nothing to check). The gateway's port is then bound and held, so
+    // nothing can take it while the rest starts; Postgres, PostgREST and the mail catcher
+    // bind theirs as they start.
+    const gateway: BoundGateway = await step('ports', options, async () => {
       const uses: PortUse[] = [
         { port: config.ports.api, purpose: 'API gateway', setting: 'api.port' },
         { port: config.ports.db, purpose: 'database', setting: 'db.port' },
@@ -92,8 +100,16 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           },
         );
       }
-      for (const use of uses) await assertPortFree(use);
+      for (const use of uses) if (use.port !== 0) await assertPortFree(use);
+      return bindGateway(config.ports.api);
     });
+    let gatewayClosed: Promise<void> | undefined;
+    const closeGateway = () => {
+      gatewayClosed ??= gateway.close();
+      return gatewayClosed;
+    };
+    cleanups.push(closeGateway);
+    ports.api = gateway.port;
     const keys = await step('keys', options, () => createProjectKeys(config));
     const dataDir = dataDirOf(config);
     let createdDatabase = false;
@@ -102,13 +118,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       createdDatabase = !existsSync(join(dataDir, 'PG_VERSION'));
       if (createdDatabase) await createClusterFromTemplate(dataDir, log.child('postgres'));
       ensureVaultKey(dataDir);
-      return startPostgres({
-        dataDir,
-        port: config.ports.db,
-        log: log.child('postgres'),
-        socketDir: socketDirFor(dataDir),
-      });
+      const start = (port: number) =>
+        startPostgres({ dataDir, port, log: log.child('postgres'), socketDir: socketDirFor(dataDir) });
+      return config.ports.db === 0
+        ? startOnFreePorts(1, ([port]) => start(port as number))
+        : start(config.ports.db);
     });
+    ports.db = postgres.port;
     cleanups.push(() => postgres.stop());
     const db = new pg.Pool({ connectionString: postgres.url(), max: 10 });
     db.on('error', (error) => log.warn(`database pool: ${error.message}`));
@@ -138,57 +154,70 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       if (seeded.length > 0) log.info(`seeded from ${seeded.join(', ')}`);
     }
 
-    const postgrest = await step('postgrest', options, async () =>
-      startPostgrest({
-        dbUrl: postgres.url('authenticator'),
-        port: await findFreePort(),
-        adminPort: await findFreePort(),
-        schemas: config.toml.api.schemas,
-        extraSearchPath: config.toml.api.extra_search_path,
-        maxRows: config.toml.api.max_rows,
-        keys,
-        log: log.child('postgrest'),
-      }),
+    const postgrest = await step('postgrest', options, () =>
+      startOnFreePorts(2, ([port, adminPort]) =>
+        startPostgrest({
+          dbUrl: postgres.url('authenticator'),
+          port: port as number,
+          adminPort: adminPort as number,
+          schemas: config.toml.api.schemas,
+          extraSearchPath: config.toml.api.extra_search_path,
+          maxRows: config.toml.api.max_rows,
+          keys,
+          log: log.child('postgrest'),
+        }),
+      ),
     );
     cleanups.push(() => postgrest.stop());
 
-    const apiUrl = `http://${config.host}:${config.ports.api}`;
+    const apiUrl = `http://${config.host}:${ports.api}`;
     const services: Service[] = [];
     await step('services', options, async () => {
       for (const factory of factories) {
         const service = await factory({
-          config,
+          config: { ...config, ports: { ...ports } },
           keys,
           log: log.child('service'),
           databaseUrl: (role) => postgres.url(role),
           db,
           apiUrl,
-          smtp: { host: '127.0.0.1', port: config.ports.smtp },
+          smtp: { host: '127.0.0.1', port: ports.smtp },
         });
         services.push(service);
         cleanups.push(() => service.close());
+        Object.assign(ports, service.listensOn);
       }
     });
 
-    const gateway: RunningGateway = await step('gateway', options, () => {
+    await step('gateway', options, async () => {
       const gatewayLog = log.child('gateway');
       const app = createGatewayApp({
         keys,
         mounts: MOUNTS,
+        mode: config.gateway,
+        ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
         postgrestUrl: () => postgrest.url,
         services,
         log: gatewayLog,
       });
-      const onUpgrade = createUpgradeHandler({ keys, mounts: MOUNTS, services, log: gatewayLog });
-      return listenGateway(app, onUpgrade, config.ports.api);
+      const onUpgrade = createUpgradeHandler({
+        keys,
+        mounts: MOUNTS,
+        mode: config.gateway,
+        services,
+        log: gatewayLog,
+      });
+      gateway.serve(app, onUpgrade);
     });
-    cleanups.push(() => gateway.close());
+    // On stop the gateway closes first, so no request reaches a service that is closing.
+    cleanups.push(closeGateway);
 
     const stop = cleanup;
+    const running = { ...config, ports };
     return {
-      config,
+      config: running,
       keys,
-      status: stackStatus(config, keys),
+      status: stackStatus(running, keys),
       postgres,
       postgrest,
       db,

@@ -21,6 +21,16 @@ describe('a hosted-style migration with RLS, served by the local stack', () => {
       ...(accessToken ? { global: { headers: { Authorization: `Bearer ${accessToken}` } } } : {}),
     });
 
+  it('runs on the ports it bound as it started (a test stack asks for port 0 everywhere)', async () => {
+    const { api, db } = stack.config.ports;
+    expect(api).toBeGreaterThan(0);
+    expect(db).toBeGreaterThan(0);
+    expect(stack.apiUrl).toBe(`http://127.0.0.1:${api}`);
+    expect(new URL(stack.status.DB_URL).port).toBe(String(db));
+    const { rows } = await stack.db.query('select 1 as one');
+    expect(rows).toEqual([{ one: 1 }]);
+  });
+
   it('records the migration in supabase_migrations.schema_migrations as the CLI does', async () => {
     const { rows } = await stack.db.query('select version, name from supabase_migrations.schema_migrations');
     expect(rows).toEqual([{ version: '20250101000000', name: 'notes' }]);

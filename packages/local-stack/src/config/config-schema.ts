@@ -228,3 +228,22 @@ export const configTomlSchema = z.looseObject({
 });
 
 export type ConfigToml = z.infer<typeof configTomlSchema>;
+
+/**
+ * The one setting groundwork reads from the environment instead of config.toml: which
+ * gateway the stack runs. config.toml belongs to the Supabase CLI, which warns about keys
+ * it does not know, and the choice is about how code is tested, not about the project.
+ * `hosted` (default): Supabase's platform, an API key required on REST, Auth and Realtime,
+ * function preflights answered by the function. `supabase-start`: the Kong that `supabase
+ * start` runs, which checks no keys (a key-less call runs as anon) and answers CORS for
+ * every route, functions included.
+ */
+export const GATEWAY_MODE_VARIABLE = 'GROUNDWORK_GATEWAY';
+
+export const gatewayModeSchema = z
+  .enum(['hosted', 'supabase-start'], {
+    error: (issue) => `must be "hosted" or "supabase-start", got ${JSON.stringify(issue.input)}`,
+  })
+  .default('hosted');
+
+export type GatewayMode = z.infer<typeof gatewayModeSchema>;

@@ -44,6 +44,30 @@ describe('loadConfig', () => {
     expect(loadConfig({ cwd: join(dir, 'src', 'deep'), env: {} }).workdir).toBe(dir);
   });
 
+  it('runs hosted’s gateway unless GROUNDWORK_GATEWAY asks for supabase start’s', () => {
+    const dir = project('project_id = "modes"\n');
+    expect(loadConfig({ workdir: dir, env: {} }).gateway).toBe('hosted');
+    expect(loadConfig({ workdir: dir, env: { GROUNDWORK_GATEWAY: 'supabase-start' } }).gateway).toBe(
+      'supabase-start',
+    );
+    expect(loadConfig({ workdir: dir, env: { GROUNDWORK_GATEWAY: '' } }).gateway).toBe('hosted');
+  });
+
+  it('refuses an unknown GROUNDWORK_GATEWAY, naming the variable and the choices', () => {
+    const dir = project('project_id = "modes"\n');
+    expect(() => loadConfig({ workdir: dir, env: { GROUNDWORK_GATEWAY: 'kong' } })).toThrow(
+      expect.objectContaining({
+        code: 'config_invalid',
+        message: 'GROUNDWORK_GATEWAY: must be "hosted" or "supabase-start", got "kong"',
+      }),
+    );
+  });
+
+  it('keeps a mail port of 0 (any free port) for SMTP too, instead of port 1', () => {
+    const config = loadConfig({ workdir: project('[local_smtp]\nport = 0\n'), env: {} });
+    expect(config.ports).toMatchObject({ mail: 0, smtp: 0 });
+  });
+
   /** The StackError loadConfig throws for this config.toml. */
   const loadError = (toml: string) => {
     try {

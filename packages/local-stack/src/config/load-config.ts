@@ -1,7 +1,13 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { StackError } from '../errors.ts';
-import { type ConfigToml, configTomlSchema } from './config-schema.ts';
+import {
+  type ConfigToml,
+  configTomlSchema,
+  GATEWAY_MODE_VARIABLE,
+  type GatewayMode,
+  gatewayModeSchema,
+} from './config-schema.ts';
 import { locationOf, readConfigToml, resolveWorkdir } from './project-location.ts';
 import { findUnsupportedSettings } from './unsupported-settings.ts';
 
@@ -25,6 +31,8 @@ export interface StackConfig {
   ports: Ports;
   /** Host name used in printed URLs. */
   host: string;
+  /** Hosted's gateway or `supabase start`'s (`GROUNDWORK_GATEWAY`, see config-schema.ts). */
+  gateway: GatewayMode;
   toml: ConfigToml;
   /** Settings that are switched on in config.toml but that groundwork does not serve. */
   unsupported: string[];
@@ -41,6 +49,8 @@ export interface LoadConfigOptions {
   stateDir?: string;
   /** Values laid over config.toml before validation (test stacks raise rate limits this way). */
   overrides?: Record<string, unknown>;
+  /** The gateway mode; defaults to `GROUNDWORK_GATEWAY` in `env`, else `hosted`. */
+  gateway?: GatewayMode;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -70,9 +80,18 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
     api: toml.api.port,
     db: toml.db.port,
     mail: mailPort,
-    smtp: mailPort + 1,
+    // The CLI's SMTP port is the web page's + 1; 0 (any free port) stays 0.
+    smtp: mailPort === 0 ? 0 : mailPort + 1,
     ...options.ports,
   };
+  const gateway = gatewayModeSchema.safeParse(options.gateway ?? (env[GATEWAY_MODE_VARIABLE] || undefined));
+  if (!gateway.success) {
+    throw new StackError(
+      'config_invalid',
+      `${GATEWAY_MODE_VARIABLE}: ${gateway.error.issues[0]?.message ?? 'invalid'}`,
+      'config',
+    );
+  }
   const location = locationOf(workdir, toml.project_id);
   return {
     projectId: toml.project_id,
@@ -81,6 +100,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
     stateDir: options.stateDir ? resolve(options.stateDir) : location.stateDir,
     ports,
     host: '127.0.0.1',
+    gateway: gateway.data,
     toml,
     unsupported: findUnsupportedSettings(raw as Record<string, unknown>),
     env,

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Caller, ServiceEnv } from '../services/caller.ts';
-import { type MountTable, mountOf, requiresApiKey } from '../services/mounts.ts';
+import { type GatewayMode, type MountTable, mountOf, requiresApiKey } from '../services/mounts.ts';
 
 /** Kong's key-auth answers, which supabase-js shows as they are. */
 export type ApiKeyRejection = { message: string; hint: string };
@@ -23,9 +23,10 @@ export function apiKeyRejection(caller: Caller): ApiKeyRejection | undefined {
 }
 
 /** Answers 401 where the mount table says a key is needed and the caller has none (or a wrong one). */
-export function requireApiKey(mounts: MountTable): MiddlewareHandler<ServiceEnv> {
+export function requireApiKey(mounts: MountTable, mode: GatewayMode): MiddlewareHandler<ServiceEnv> {
   return async function requireApiKeyMiddleware(c, next) {
-    if (c.req.method === 'OPTIONS' || !requiresApiKey(mountOf(mounts, c.req.path), c.req.path)) return next();
+    const path = c.req.path;
+    if (c.req.method === 'OPTIONS' || !requiresApiKey(mountOf(mounts, path), path, mode)) return next();
     const rejection = apiKeyRejection(c.get('caller'));
     return rejection ? c.json(rejection, 401) : next();
   };

@@ -10,7 +10,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { createProjectKeys, type ProjectKeys } from '../config/project-keys.ts';
 import { silentLogger } from '../logger.ts';
 import type { Caller, ServiceEnv } from '../services/caller.ts';
-import { MOUNTS, type Mount } from '../services/mounts.ts';
+import { type GatewayMode, MOUNTS, type Mount } from '../services/mounts.ts';
 import type { Service } from '../services/service.ts';
 import { mintUserToken } from '../testing/mint-user-token.ts';
 import { createGatewayApp } from './app.ts';
@@ -84,10 +84,11 @@ function allServices(): Service[] {
   ];
 }
 
-function gateway(services: Service[] = allServices()) {
+function gateway(services: Service[] = allServices(), mode: GatewayMode = 'hosted') {
   return createGatewayApp({
     keys,
     mounts: MOUNTS,
+    mode,
     postgrestUrl: () => postgrestUrl,
     services,
     log: silentLogger,
@@ -319,6 +320,80 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
     const plain = await app.request('/functions/v1/hello', { headers: { origin: 'http://localhost:5173' } });
     expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('supabase start’s gateway (mode supabase-start)', () => {
+  const start = () => gateway(allServices(), 'supabase-start');
+
+  it('forwards key-less REST to PostgREST with no Authorization, so it runs as anon', async () => {
+    const response = await start().request('/rest/v1/notes?select=id');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ path: '/notes?select=id', authorization: null });
+  });
+
+  it.each([['/auth/v1/signup'], ['/auth/v1/admin/users'], ['/graphql/v1']])(
+    '%s needs no key: the service decides, with the anon caller',
+    async (path) => {
+      const response = await start().request(path, { method: 'POST' });
+      expect(response.status).not.toBe(401);
+      if (path.startsWith('/auth'))
+        expect(seen.at(-1)).toMatchObject({ role: 'anon', apiKey: { kind: 'none' } });
+    },
+  );
+
+  it('still refuses Realtime without a key, whose server checks the key itself', async () => {
+    const response = await start().request('/realtime/v1/api/broadcast', { method: 'POST' });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual(NO_KEY);
+  });
+
+  it('answers /functions/v1 preflights itself and adds CORS headers to function answers', async () => {
+    const preflight = { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' };
+    const response = await start().request('/functions/v1/hello', { method: 'OPTIONS', headers: preflight });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    const plain = await start().request('/functions/v1/hello', {
+      headers: { origin: 'http://localhost:5173' },
+    });
+    expect(plain.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
+describe('request bodies', () => {
+  it('refuses a declared body over the mount’s limit with 413 before the service reads it', async () => {
+    const response = await gateway().request('/rest/v1/notes', {
+      method: 'POST',
+      headers: { apikey: keys.publishableKey, 'content-length': String(MOUNTS.rest.maxBodyBytes + 1) },
+      body: 'x',
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: 'request_too_large', hint: null });
+  });
+
+  it('answers with Kong’s words for a service that words none itself, once the body passes the limit', async () => {
+    const reader = new Hono<ServiceEnv>();
+    reader.post('*', async (c) => c.json({ read: (await c.req.text()).length }));
+    const services = [{ mount: MOUNTS.mail, app: reader, close: async () => {} }];
+    const over = await gateway(services).request('/__mail/api/v1/messages', {
+      method: 'POST',
+      body: 'x'.repeat(MOUNTS.mail.maxBodyBytes + 1),
+    });
+    expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({ message: 'Request size limit exceeded' });
+    const at = await gateway(services).request('/__mail/api/v1/messages', {
+      method: 'POST',
+      body: 'x'.repeat(MOUNTS.mail.maxBodyBytes),
+    });
+    expect(await at.json()).toEqual({ read: MOUNTS.mail.maxBodyBytes });
+  });
+
+  it('refuses nothing a service does not read', async () => {
+    const response = await gateway().request('/__mail/api/v1/messages', {
+      method: 'POST',
+      body: 'x'.repeat(MOUNTS.mail.maxBodyBytes + 1),
+    });
+    expect(await response.json()).toEqual({ service: 'mail' });
   });
 });
 

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { ProjectKeys } from '../config/project-keys.ts';
 import { refuseUpgrade } from '../http/refuse-upgrade.ts';
 import type { Logger } from '../logger.ts';
-import { type MountTable, mountOf, requiresApiKey } from '../services/mounts.ts';
+import { type GatewayMode, type MountTable, mountOf, requiresApiKey } from '../services/mounts.ts';
 import { credentialsOf, resolveCaller } from '../services/resolve-caller.ts';
 import type { Service } from '../services/service.ts';
 import { apiKeyRejection } from './api-key-guard.ts';
@@ -13,6 +13,8 @@ export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Bu
 export interface UpgradeOptions {
   keys: ProjectKeys;
   mounts: MountTable;
+  /** Hosted's gateway (default) or the one `supabase start` runs. */
+  mode?: GatewayMode;
   services: Service[];
   log: Logger;
 }
@@ -23,6 +25,7 @@ export interface UpgradeOptions {
  */
 export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
   const { keys, mounts, services, log } = options;
+  const mode = options.mode ?? 'hosted';
   const handle = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://gateway');
     const mount = mountOf(mounts, url.pathname);
@@ -38,7 +41,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
         return Array.isArray(value) ? value[0] : value;
       }),
     );
-    const rejection = requiresApiKey(mount, url.pathname) ? apiKeyRejection(caller) : undefined;
+    const rejection = requiresApiKey(mount, url.pathname, mode) ? apiKeyRejection(caller) : undefined;
     if (rejection) {
       refuseUpgrade(socket, 401, rejection);
       return;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
+import { requestBodyStream } from './guarded-body.ts';
 
 // Hop-by-hop headers belong to one connection and are never forwarded.
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'];
@@ -51,8 +52,8 @@ export function forwardRequest(
       );
     });
     outgoing.on('error', reject);
-    if (hasBody && request.body) {
-      const body = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const body = hasBody ? requestBodyStream(request) : undefined;
+    if (body) {
       body.on('error', (error) => outgoing.destroy(error));
       body.pipe(outgoing);
     } else {

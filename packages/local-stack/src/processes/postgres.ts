@@ -164,12 +164,14 @@ async function waitForConnections(port: number, child: ChildProcess, recentLog: 
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const log = recentLog();
-      const reason = /Address already in use/.test(log)
-        ? `port ${port} is already in use`
-        : (log
-            .split('\n')
-            .filter((line) => /FATAL|ERROR|PANIC/.test(line))
-            .pop() ?? log.trim());
+      if (/Address already in use/.test(log)) {
+        throw new StackError('port_in_use', `port ${port} (database) is already in use`, 'postgres');
+      }
+      const reason =
+        log
+          .split('\n')
+          .filter((line) => /FATAL|ERROR|PANIC/.test(line))
+          .pop() ?? log.trim();
       throw new StackError('postgres_failed', `postgres exited: ${reason}`, 'postgres');
     }
     const client = new pg.Client({ connectionString: databaseUrl(port, SUPERUSER) });

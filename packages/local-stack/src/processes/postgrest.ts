@@ -45,6 +45,9 @@ async function waitUntilReady(adminPort: number, exited: () => string | undefine
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const exit = exited();
+    if (exit && /Address already in use|resource busy/i.test(exit)) {
+      throw new StackError('port_in_use', `postgrest could not bind its port: ${exit}`, 'postgrest');
+    }
     if (exit) throw new StackError('postgrest_failed', `postgrest exited: ${exit}`, 'postgrest');
     try {
       const response = await fetch(`http://127.0.0.1:${adminPort}/ready`);

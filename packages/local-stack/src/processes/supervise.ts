@@ -18,6 +18,7 @@ export interface SupervisedProcessOptions {
 export interface SupervisedProcess {
   readonly name: string;
   readonly pid: number | undefined;
+  /** How many times a new process was started after one died. */
   readonly restarts: number;
   stop(): Promise<void>;
 }
@@ -57,10 +58,11 @@ export async function startSupervised(options: SupervisedProcessOptions): Promis
   const restart = async () => {
     if (stopping) return;
     child = options.spawn();
+    // Counted as the new process starts: whoever sees it serve also sees the count.
+    restarts += 1;
     watch(child);
     try {
       await options.waitUntilReady(child);
-      restarts += 1;
       log.info(`${name} restarted (pid ${child.pid})`);
       await options.onRestarted?.();
     } catch (error) {

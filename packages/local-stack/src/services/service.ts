@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type pg from 'pg';
-import type { StackConfig } from '../config/load-config.ts';
+import type { Ports, StackConfig } from '../config/load-config.ts';
 import type { ProjectKeys } from '../config/project-keys.ts';
+import type { BodyRefusal } from '../http/guarded-body.ts';
 import type { Logger } from '../logger.ts';
 import type { Caller, ServiceEnv } from './caller.ts';
 import type { Mount } from './mounts.ts';
@@ -33,6 +34,17 @@ export interface Service {
   readonly app?: Hono<ServiceEnv>;
   /** WebSocket upgrades under the mount path (Realtime), after the gateway resolved the caller and the key rule. */
   upgrade?(request: IncomingMessage, socket: Duplex, head: Buffer, caller: Caller): void;
+  /**
+   * Words the gateway's refusal of a request body (larger than the mount's `maxBodyBytes`,
+   * or stalled) in this service's error shape: 413 or 408. Without it the gateway answers
+   * as Kong does.
+   */
+  refuseBody?(c: Context<ServiceEnv>, refusal: BodyRefusal): Response;
+  /**
+   * Ports the service bound itself (the mail catcher's): what `[…] port = 0` became, for
+   * the services started after it and for the status.
+   */
+  readonly listensOn?: Partial<Ports>;
   close(): Promise<void>;
 }
 

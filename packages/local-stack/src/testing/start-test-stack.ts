@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GatewayMode } from '../config/config-schema.ts';
 import { loadConfig, type Ports } from '../config/load-config.ts';
 import { createLogger, type Logger, silentLogger } from '../logger.ts';
 import { findFreePort } from '../processes/ports.ts';
@@ -17,6 +18,10 @@ export interface TestStackOptions {
   onStep?: (step: string, elapsedMs: number) => void;
   /** Laid over the project's config.toml, e.g. `{ auth: { rate_limit: { sign_in_sign_ups: 10_000 } } }`. */
   configOverrides?: Record<string, unknown>;
+  /** Hosted's gateway (default) or `supabase start`'s. */
+  gateway?: GatewayMode;
+  /** How long a request body may stall before the gateway answers 408 (default 60 s). */
+  bodyIdleTimeoutMs?: number;
 }
 
 export interface TestStack extends RunningStack {
@@ -24,6 +29,11 @@ export interface TestStack extends RunningStack {
   stateDir: string;
 }
 
+/**
+ * Ports the OS considers free right now, for a test that must write fixed ports into a
+ * config.toml (the CLI's). Another program may take one before it is bound; test stacks
+ * don't use this: they bind port 0.
+ */
 export async function freePorts(): Promise<Ports> {
   const [api, db, mail, smtp] = await Promise.all([
     findFreePort(),
@@ -36,7 +46,9 @@ export async function freePorts(): Promise<Ports> {
 
 /**
  * A whole stack on free ports with its own data folder, so test runs (and tests within
- * a run) can run side by side. Use with `await using`.
+ * a run) can run side by side. Every port is 0 (the OS picks one as it is bound: no port
+ * is chosen early and taken by another program before the stack binds it); the bound
+ * ones are in `config.ports` and the status. Use with `await using`.
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const ownsStateDir = options.stateDir === undefined;
@@ -45,7 +57,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   if (ownsStateDir) chmodSync(stateDir, 0o755);
   const config = loadConfig({
     ...(options.workdir ? { workdir: options.workdir } : {}),
-    ports: await freePorts(),
+    ports: { api: 0, db: 0, mail: 0, smtp: 0 },
+    ...(options.gateway ? { gateway: options.gateway } : {}),
     stateDir,
     ...(options.configOverrides ? { overrides: options.configOverrides } : {}),
   });
@@ -55,6 +68,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     log,
     ...(options.services ? { services: options.services } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
+    ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
   });
   const stop = async () => {
     await stack.stop();

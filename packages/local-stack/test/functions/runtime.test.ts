@@ -225,6 +225,17 @@ describe('edge functions on Deno behind /functions/v1', () => {
     expect(((await after.json()) as { pid: number }).pid).not.toBe(before.pid);
   });
 
+  it('ends only the request a client aborts: the function sees its signal, the process serves on', async () => {
+    const client = new AbortController();
+    const hold = call('abortable/hold', { signal: client.signal }).catch((error: Error) => error);
+    const { pid } = (await (await call('abortable/held')).json()) as { pid: number };
+    client.abort();
+    expect(await hold).toMatchObject({ name: 'AbortError' });
+    const after = (await (await call('abortable/aborted')).json()) as { pid: number; abortedCount: number };
+    expect(after).toEqual({ pid, abortedCount: 1 });
+    expect(logLines.filter((line) => /abortable.*(failed mid-request|reloading)/.test(line))).toEqual([]);
+  });
+
   it('answers 503 BOOT_ERROR when the function fails while loading, and logs why', async () => {
     const response = await call('broken');
     expect(response.status).toBe(503);

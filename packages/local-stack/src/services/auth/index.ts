@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import pg from 'pg';
+import { type BodyRefusal, BodyRefusedError } from '../../http/guarded-body.ts';
 import type { ServiceEnv } from '../caller.ts';
 import { MOUNTS } from '../mounts.ts';
 import type { Service, ServiceContext } from '../service.ts';
@@ -41,6 +42,8 @@ export function createAuthApp(runtime: AuthRuntime): Hono<ServiceEnv> {
   // A catch-all route rather than notFound(): a mounted sub-app's notFound is not used by the gateway.
   app.all('*', (c) => renderAuthError(c, new AuthError('not_found', 'Not Found')));
   app.onError((error, c) => {
+    // The gateway stopped reading the body (too large, stalled); it answers with this too.
+    if (error instanceof BodyRefusedError) return renderBodyRefusal(c, error.refusal);
     const cause = isAuthError(error) ? (error.cause as { code?: unknown } | undefined) : undefined;
     if (isAuthError(error) && typeof cause?.code === 'string' && cause.code.startsWith('22')) {
       return renderAuthError(
@@ -74,6 +77,16 @@ export function createAuthApp(runtime: AuthRuntime): Hono<ServiceEnv> {
   return app;
 }
 
+/** The gateway's refusal of a request body, in GoTrue's error shape. */
+function renderBodyRefusal(c: Context, refusal: BodyRefusal): Response {
+  return renderAuthError(
+    c,
+    refusal.reason === 'too_large'
+      ? new AuthError('request_too_large', `Request body is larger than ${refusal.limitBytes} bytes`)
+      : new AuthError('request_timeout', 'Timed out reading the request body', { status: 408 }),
+  );
+}
+
 /**
  * Supabase Auth (GoTrue) at /auth/v1: email + password, magic links and codes, anonymous
  * sign-in, PKCE, refresh-token rotation and the admin API, on the real auth schema.
@@ -103,6 +116,7 @@ export async function createAuthService(ctx: ServiceContext): Promise<Service> {
   return {
     mount: MOUNTS.auth,
     app: createAuthApp(runtime),
+    refuseBody: renderBodyRefusal,
     close: async () => {
       mailer.close();
       await db.end();

@@ -8,7 +8,9 @@ export type FunctionsGatewayErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'BOOT_ERROR'
   | 'WORKER_ERROR'
-  | 'IDLE_TIMEOUT';
+  | 'IDLE_TIMEOUT'
+  | 'REQUEST_TOO_LARGE'
+  | 'REQUEST_TIMEOUT';
 
 const STATUS: Record<FunctionsGatewayErrorCode, number> = {
   NOT_FOUND: 404,
@@ -16,6 +18,8 @@ const STATUS: Record<FunctionsGatewayErrorCode, number> = {
   BOOT_ERROR: 503,
   WORKER_ERROR: 500,
   IDLE_TIMEOUT: 504,
+  REQUEST_TOO_LARGE: 413,
+  REQUEST_TIMEOUT: 408,
 };
 
 // The `sb-error-code` header names differ from the body codes for thrown errors only.
@@ -25,6 +29,8 @@ const HEADER_CODE: Record<FunctionsGatewayErrorCode, string> = {
   BOOT_ERROR: 'BOOT_ERROR',
   WORKER_ERROR: 'EDGE_FUNCTION_ERROR',
   IDLE_TIMEOUT: 'IDLE_TIMEOUT',
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
 };
 
 export function functionsErrorResponse(code: FunctionsGatewayErrorCode, message: string): Response {

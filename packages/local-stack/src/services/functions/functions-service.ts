@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { type Context, Hono } from 'hono';
 import { forwardRequest } from '../../http/forward-request.ts';
+import { BodyRefusedError, ClientClosedError } from '../../http/guarded-body.ts';
 import type { ServiceEnv } from '../caller.ts';
 import { MOUNTS } from '../mounts.ts';
 import type { Service, ServiceContext, ServiceFactory } from '../service.ts';
@@ -131,6 +132,10 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
         timedOut = true;
         abort.abort();
       }, wallClockLimitMs);
+      // A client that goes away ends its own request, in Deno too (the handler's
+      // request.signal fires), and nothing else.
+      const clientGone = () => abort.abort();
+      request.signal.addEventListener('abort', clientGone, { once: true });
       worker.inFlight += 1;
       try {
         const response = await forwardRequest(target, request, abort.signal);
@@ -145,12 +150,21 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
             `The function did not answer within the ${wallClockLimitMs / 1000} s wall-clock limit`,
           );
         }
+        if (request.signal.aborted || isClientGone(error)) {
+          // Nobody reads this answer; the process serves the next request as before.
+          return functionsErrorResponse('WORKER_ERROR', 'The client closed the request');
+        }
+        if (isBodyRefused(error)) {
+          // The gateway answers 413/408 in place of this.
+          return functionsErrorResponse('WORKER_ERROR', 'The request body was refused');
+        }
         log.error(`${definition.name}: the Deno process failed mid-request: ${(error as Error).message}`);
         // Don't hand the next request to a process that is dying; it starts afresh.
         workers.retire(definition.name, 'its process failed', worker);
         return functionsErrorResponse('WORKER_ERROR', 'The function exited while handling the request');
       } finally {
         clearTimeout(timer);
+        request.signal.removeEventListener('abort', clientGone);
         workers.release(worker);
       }
     }
@@ -158,6 +172,13 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
     return {
       mount: MOUNTS.functions,
       app,
+      refuseBody: (_c, refusal) =>
+        refusal.reason === 'too_large'
+          ? functionsErrorResponse(
+              'REQUEST_TOO_LARGE',
+              `The request body is larger than the ${refusal.limitBytes}-byte limit`,
+            )
+          : functionsErrorResponse('REQUEST_TIMEOUT', 'Timed out reading the request body'),
       async close() {
         watcher.close();
         await workers.close();
@@ -177,6 +198,14 @@ function withoutHtml(response: Response): Response {
   const headers = new Headers(response.headers);
   headers.set('content-type', type.replace(/text\/html/i, 'text/plain'));
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+function isClientGone(error: unknown): boolean {
+  return error instanceof ClientClosedError;
+}
+
+function isBodyRefused(error: unknown): boolean {
+  return error instanceof BodyRefusedError;
 }
 
 /** The functions present now, for preparing spares and reloading on shared changes. */

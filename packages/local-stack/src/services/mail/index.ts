@@ -22,6 +22,9 @@ export interface MailCatcherOptions {
 
 export interface RunningMailCatcher {
   url: string;
+  /** The ports bound (0 in the options picks free ones). */
+  httpPort: number;
+  smtpPort: number;
   store: MessageStore;
   app: Hono;
   close(): Promise<void>;
@@ -59,8 +62,11 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Run
     throw portError(error, options.httpPort, 'mail catcher web');
   }
   const http = server as unknown as import('node:http').Server;
+  const httpPort = (http.address() as import('node:net').AddressInfo).port;
   return {
-    url: `http://${options.host}:${options.httpPort}`,
+    url: `http://${options.host}:${httpPort}`,
+    httpPort,
+    smtpPort: smtp.port,
     store,
     app,
     close: async () => {
@@ -84,5 +90,10 @@ export async function createMailCatcherService(ctx: ServiceContext): Promise<Ser
   });
   const app = new Hono<ServiceEnv>();
   app.route('/', catcher.app);
-  return { mount: MOUNTS.mail, app, close: () => catcher.close() };
+  return {
+    mount: MOUNTS.mail,
+    app,
+    listensOn: { mail: catcher.httpPort, smtp: catcher.smtpPort },
+    close: () => catcher.close(),
+  };
 }

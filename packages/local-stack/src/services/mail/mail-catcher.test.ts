@@ -7,13 +7,15 @@ import { type RunningMailCatcher, startMailCatcher } from './index.ts';
 let catcher: RunningMailCatcher;
 let smtpPort: number;
 beforeAll(async () => {
-  smtpPort = await findFreePort();
-  catcher = await startMailCatcher({
-    host: '127.0.0.1',
-    smtpPort,
-    httpPort: await findFreePort(),
-    log: silentLogger,
-  });
+  // Port 0: the OS picks both as they are bound, and the catcher says which.
+  catcher = await startMailCatcher({ host: '127.0.0.1', smtpPort: 0, httpPort: 0, log: silentLogger });
+  smtpPort = catcher.smtpPort;
+});
+
+it('binds port 0 to ports of its own and names them', () => {
+  expect(catcher.smtpPort).toBeGreaterThan(0);
+  expect(catcher.httpPort).toBeGreaterThan(0);
+  expect(catcher.url).toBe(`http://127.0.0.1:${catcher.httpPort}`);
 });
 afterAll(async () => {
   await catcher?.close();

@@ -7,6 +7,8 @@ import { type MessageStore, toCaughtMessage } from './message-store.ts';
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 export interface SmtpListener {
+  /** The port bound (the one asked for, or the OS's pick for 0). */
+  port: number;
   close(): Promise<void>;
 }
 
@@ -54,5 +56,9 @@ export async function listenSmtp(options: {
       resolve();
     });
   });
-  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const address = server.server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : options.port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

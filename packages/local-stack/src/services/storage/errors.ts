@@ -25,7 +25,8 @@ export type StorageErrorCode =
   | 'AccessDenied'
   | 'DatabaseError'
   | 'MissingParameter'
-  | 'InvalidParameter';
+  | 'InvalidParameter'
+  | 'RequestTimeout';
 
 /** The status hosted Storage reports in the body for each code (`statusCode`). */
 export const STORAGE_ERROR_STATUS: Record<StorageErrorCode, number> = {
@@ -50,6 +51,7 @@ export const STORAGE_ERROR_STATUS: Record<StorageErrorCode, number> = {
   DatabaseError: 500,
   MissingParameter: 400,
   InvalidParameter: 400,
+  RequestTimeout: 408,
 };
 
 export class StorageError extends Error {
@@ -150,6 +152,10 @@ export const storageErrors = {
   invalidParameter: (name: string, message?: string) =>
     new StorageError('InvalidParameter', message ?? `Invalid Parameter ${name}`),
   noContent: () => new StorageError('InvalidRequest', 'No content provided'),
+  /** A JSON body over the Storage mount's limit (Fastify's FST_ERR_CTP_BODY_TOO_LARGE on hosted). */
+  bodyTooLarge: () => new StorageError('EntityTooLarge', 'Request body is too large', 'Payload Too Large'),
+  bodyTimeout: () =>
+    new StorageError('RequestTimeout', 'Timed out reading the request body', 'Request Timeout'),
   databaseTimeout: () => new StorageError('DatabaseTimeout', 'The connection to the database timed out'),
   databaseError: (sqlState: string, cause: unknown) =>
     new StorageError('DatabaseError', `database error, code: ${sqlState}`, 'DatabaseError', { cause }),

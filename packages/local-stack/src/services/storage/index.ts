@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Hono } from 'hono';
+import { type BodyRefusal, BodyRefusedError } from '../../http/guarded-body.ts';
 import type { ServiceEnv } from '../caller.ts';
 import { MOUNTS } from '../mounts.ts';
 import type { ServiceFactory } from '../service.ts';
@@ -15,6 +16,10 @@ import { objectReadRoutes } from './routes/object-read-routes.ts';
 import { objectUploadRoutes } from './routes/object-upload-routes.ts';
 import { renderRoutes } from './routes/render-routes.ts';
 import type { StorageContext } from './storage-context.ts';
+
+function bodyRefusalError(refusal: BodyRefusal) {
+  return refusal.reason === 'too_large' ? storageErrors.bodyTooLarge() : storageErrors.bodyTimeout();
+}
 
 /** The supabase/storage release whose HTTP API this service follows. */
 const STORAGE_API_VERSION = 'v1.33.0';
@@ -58,9 +63,16 @@ export const createStorageService: ServiceFactory = async (ctx) => {
   );
   app.onError((error) => {
     if (isStorageError(error)) return storageErrorResponse(error);
+    // The gateway stopped reading the body (too large, stalled); it answers with this too.
+    if (error instanceof BodyRefusedError) return storageErrorResponse(bodyRefusalError(error.refusal));
     log.error(`${error.stack ?? error.message}`);
     return storageErrorResponse(storageErrors.internal(error));
   });
 
-  return { mount: MOUNTS.storage, app, close: async () => {} };
+  return {
+    mount: MOUNTS.storage,
+    app,
+    refuseBody: (_c, refusal) => storageErrorResponse(bodyRefusalError(refusal)),
+    close: async () => {},
+  };
 };

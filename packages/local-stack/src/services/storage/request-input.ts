@@ -1,6 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Context } from 'hono';
+import { guardedBodyOf } from '../../http/guarded-body.ts';
 import type { ServiceEnv } from '../caller.ts';
 import { type CallerIdentity, identifyCaller } from './caller-identity.ts';
 import { storageErrors } from './errors.ts';
@@ -59,10 +60,14 @@ export function downloadParam(c: StorageRequest): string | undefined {
 }
 
 /**
- * The Node request behind this one when served by @hono/node-server (it passes
- * `{ incoming, outgoing }` as the env), for streaming uploads without the web-stream layer.
+ * An upload's body as a Node stream, without the web-stream layer: the gateway's guarded
+ * body (its idle timeout applies, the mount's JSON limit does not: uploads are limited per
+ * bucket, on the stream), else the Node request behind this one when served by
+ * @hono/node-server (it passes `{ incoming, outgoing }` as the env).
  */
 export function nodeRequestBody(c: StorageRequest): Readable | undefined {
+  const guarded = guardedBodyOf(c.req.raw);
+  if (guarded) return guarded.nodeStream(Number.POSITIVE_INFINITY);
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
   return incoming instanceof IncomingMessage ? incoming : undefined;
 }
