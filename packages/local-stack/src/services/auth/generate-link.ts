@@ -63,6 +63,9 @@ export async function generateLink(
         userMetadata: data,
         confirmed: false,
         invited: type === 'invite',
+        // GoTrue's generate_link creates the identity without copying its claims into
+        // user_metadata (only /signup does that): the user keeps exactly `data`.
+        foldIdentityIntoMetadata: false,
       });
     } else if (Object.keys(data).length > 0) {
       user = await updateUser(client, user.id, {

@@ -19,8 +19,28 @@ export interface PasswordRules {
   requirements: string;
 }
 
-/** Throws `weak_password` (422) with GoTrue's reasons: `length`, `characters`. */
+/**
+ * bcrypt reads only the first 72 bytes of a password, so a longer one would sign in with any
+ * ending. GoTrue refuses it (MaxPasswordLength, measured in bytes as Go's len() does) before
+ * any strength rule, with this exact message.
+ */
+export const MAX_PASSWORD_BYTES = 72;
+
+export function assertPasswordFitsBcrypt(password: string): void {
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
+    throw new AuthError(
+      'validation_failed',
+      `Password cannot be longer than ${MAX_PASSWORD_BYTES} characters`,
+    );
+  }
+}
+
+/**
+ * Throws `validation_failed` (400) for a password over 72 bytes, else `weak_password` (422)
+ * with GoTrue's reasons: `length`, `characters`.
+ */
 export function assertStrongPassword(password: string, rules: PasswordRules): void {
+  assertPasswordFitsBcrypt(password);
   const reasons: string[] = [];
   const messages: string[] = [];
   if ([...password].length < rules.minimumLength) {
@@ -40,7 +60,9 @@ export function assertStrongPassword(password: string, rules: PasswordRules): vo
 /** GoTrue's bcrypt cost. */
 const BCRYPT_COST = 10;
 
-export function hashPassword(password: string): Promise<string> {
+/** Refuses what bcrypt would truncate, as Go's bcrypt.GenerateFromPassword does (ErrPasswordTooLong). */
+export async function hashPassword(password: string): Promise<string> {
+  assertPasswordFitsBcrypt(password);
   return bcrypt.hash(password, BCRYPT_COST);
 }
 

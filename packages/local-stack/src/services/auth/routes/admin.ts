@@ -24,9 +24,36 @@ async function withIdentities(db: Queryable, user: UserRow) {
   return userJson(user, await identitiesOf(db, user.id));
 }
 
-function positiveInt(value: string | undefined, fallback: number): number {
-  const parsed = Number.parseInt(value ?? '', 10);
-  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** Go's strconv.ParseUint(value, 10, 64), with its error text: GoTrue parses `page` and `per_page` so. */
+function parseUint(value: string): bigint {
+  if (!/^[0-9]+$/.test(value))
+    throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(value)}: invalid syntax`);
+  const parsed = BigInt(value);
+  if (parsed > UINT64_MAX)
+    throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(value)}: value out of range`);
+  return parsed;
+}
+
+/**
+ * GoTrue's paginate(): `page` defaults to 1 (0 reads as 1, as its query builder does),
+ * `per_page` to 50 and must be above 0; anything else is 400 "Bad Pagination Parameters: …".
+ */
+function paginationOf(page: string | undefined, perPage: string | undefined) {
+  try {
+    const pageNumber = page ? parseUint(page) : 1n;
+    const size = perPage ? parseUint(perPage) : 50n;
+    if (size === 0n) throw new Error('per_page must be greater than 0');
+    const limit = Number(size > 1000n ? 1000n : size);
+    const first = pageNumber > 1n ? pageNumber : 1n;
+    const offset = (first - 1n) * BigInt(limit);
+    // Past any real table: still a valid (empty) page, with the offset kept in bigint range.
+    const safeOffset = offset > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(offset);
+    return { page: first, limit, offset: safeOffset };
+  } catch (error) {
+    throw new AuthError('validation_failed', `Bad Pagination Parameters: ${(error as Error).message}`);
+  }
 }
 
 /** /admin/* and /invite: service_role only. */
@@ -42,18 +69,17 @@ export function adminRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
   });
 
   app.get('/admin/users', async (c) => {
-    const page = positiveInt(c.req.query('page'), 1);
-    const perPage = Math.min(positiveInt(c.req.query('per_page'), 50), 1000);
+    const { page, limit: perPage, offset } = paginationOf(c.req.query('page'), c.req.query('per_page'));
     const { users, total } = await listUsers(runtime.db, {
       limit: perPage,
-      offset: (page - 1) * perPage,
+      offset,
       filter: c.req.query('filter'),
     });
-    const lastPage = Math.max(1, Math.ceil(total / perPage));
+    const lastPage = BigInt(Math.max(1, Math.ceil(total / perPage)));
     // supabase-js reads page numbers from the first `=` of each link, so `page` comes first.
-    const link = (target: number, rel: string) =>
+    const link = (target: bigint, rel: string) =>
       `<${runtime.settings.issuer}/admin/users?page=${target}&per_page=${perPage}>; rel="${rel}"`;
-    const links = [...(page < lastPage ? [link(page + 1, 'next')] : []), link(lastPage, 'last')];
+    const links = [...(page < lastPage ? [link(page + 1n, 'next')] : []), link(lastPage, 'last')];
     c.header('X-Total-Count', String(total));
     c.header('Link', links.join(', '));
     return c.json({

@@ -50,7 +50,8 @@ function weakPasswordWarning(password: string, runtime: AuthRuntime) {
     });
     return undefined;
   } catch (error) {
-    if (!isAuthError(error)) throw error;
+    // GoTrue only logs other failures of the strength check (a password over 72 bytes) at sign-in.
+    if (!isAuthError(error) || error.code !== 'weak_password') return undefined;
     return { reasons: error.weakPasswordReasons ?? [], message: error.message };
   }
 }
