@@ -471,14 +471,17 @@ describe('the oracles found before permission-first triggers', () => {
   });
 
   it('an invitee who hits the seat limit learns which limit, not the counts', async () => {
-    const full = await createTenant(db, 'free');
+    const full = await createTenant(db, 'pro');
     const { token } = await invite(db, full.users.admin, full.workspaceId, full.users.outsider.email);
-    // Someone else takes the last seat before the invitee accepts (the service role adds members directly).
+    // A fifth member joins, then the workspace moves to the free plan (5 seats) with 6 in use: the
+    // invitation's seat no longer fits (an open invitation holds its seat, so on a full free plan
+    // nobody else could have taken it).
     const late = await createUser(db);
     await db.query(`insert into public.workspace_members (workspace_id, user_id) values ($1, $2)`, [
       full.workspaceId,
       late.id,
     ]);
+    await db.query(`update public.workspaces set plan = 'free' where id = $1`, [full.workspaceId]);
     const invitee = await userClient(stack, full.users.outsider);
     const res = await invitee.rpc('accept_invitation', { token });
     expect(await errorOf(res)).toEqual({ status: 402, code: 'PT402', message: 'plan_limit_reached' });
