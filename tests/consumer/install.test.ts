@@ -219,6 +219,24 @@ describe('installed from the packed tarballs into a fresh project, as the README
     expect([...kinds].filter((kind) => kind !== 'node16-cjs')).toEqual([]);
   });
 
+  it.each(['sdk', 'local-stack'])(
+    'npm publish --dry-run accepts @groundwork/%s at its CHANGELOG’s version',
+    (pkg) => {
+      const dir = join(repo, 'packages', pkg);
+      const { name, version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      expect(readFileSync(join(dir, 'CHANGELOG.md'), 'utf8')).toContain(`## ${version}`);
+      // --ignore-scripts: dist/ was built by `npm test` (and packed above); a rebuild here would race other tests.
+      const dryRun = sh('npm publish --dry-run --ignore-scripts', dir);
+      expect(dryRun.status, dryRun.stderr).toBe(0);
+      expect(`${dryRun.stdout}${dryRun.stderr}`).toContain(`+ ${name}@${version}`);
+      // npm "auto-corrects" a manifest it finds invalid (e.g. by dropping a bin entry): none of that.
+      expect(dryRun.stderr).not.toContain('auto-corrected');
+    },
+  );
+
   it('the README script on Node 20 signs up, creates a workspace, lists tasks and uses the project’s own policy', () => {
     expect(spawnSync('node', ['--version'], { env: developerEnv(), encoding: 'utf8' }).stdout).toMatch(
       /^v20\./,

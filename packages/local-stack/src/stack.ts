@@ -18,8 +18,9 @@ import { startOnFreePorts } from './processes/free-ports.ts';
 import { assertPortFree, type PortUse } from './processes/ports.ts';
 import { type RunningPostgres, SUPERUSER, startPostgres } from './processes/postgres.ts';
 import { type RunningPostgrest, startPostgrest } from './processes/postgrest.ts';
+import type { SupervisedProcess } from './processes/supervise.ts';
 import { createMailCatcherService } from './services/mail/index.ts';
-import { MOUNTS } from './services/mounts.ts';
+import { MOUNTS, type Mount } from './services/mounts.ts';
 import { enabledServices } from './services/registry.ts';
 import type { Service, ServiceFactory } from './services/service.ts';
 import { type StackStatus, stackStatus } from './status.ts';
@@ -47,6 +48,29 @@ export interface RunningStack extends AsyncDisposable {
   /** True when this start created the database (cold start: migrations from scratch and seed). */
   createdDatabase: boolean;
   stop(): Promise<void>;
+}
+
+/** The mounts whose requests reach the database; REST also needs PostgREST. */
+const DATABASE_MOUNTS: ReadonlySet<Mount> = new Set([
+  MOUNTS.rest,
+  MOUNTS.auth,
+  MOUNTS.storage,
+  MOUNTS.realtime,
+]);
+
+function processesBehind(
+  mount: Mount,
+  processes: { postgres: RunningPostgres; postgrest: RunningPostgrest },
+): SupervisedProcess[] {
+  if (!DATABASE_MOUNTS.has(mount)) return [];
+  return mount === MOUNTS.rest
+    ? [processes.postgres.process, processes.postgrest.process]
+    : [processes.postgres.process];
+}
+
+/** The supervised processes of a running stack, for `groundwork status` and the state file. */
+export function stackProcesses(stack: Pick<RunningStack, 'postgres' | 'postgrest'>): SupervisedProcess[] {
+  return [stack.postgres.process, stack.postgrest.process];
 }
 
 export function dataDirOf(config: StackConfig): string {
@@ -197,6 +221,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         mode: config.gateway,
         ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
         postgrestUrl: () => postgrest.url,
+        processesBehind: (mount) => processesBehind(mount, { postgres, postgrest }),
         services,
         log: gatewayLog,
       });

@@ -31,10 +31,11 @@ const SUPABASE_STATUS_ENV_NAMES = [
   'STUDIO_URL',
 ];
 
+/** Running, and not a zombie (ended, not yet reaped by init, which adopts the stack process). */
 function isAlive(pid: number) {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

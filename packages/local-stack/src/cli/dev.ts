@@ -3,6 +3,7 @@ import type { ProjectLocation } from '../config/project-location.ts';
 import { StackError } from '../errors.ts';
 import { formatStatusPretty } from '../status.ts';
 import { readDaemonState } from './daemon-state.ts';
+import { endLeftoverProcesses } from './leftover-processes.ts';
 import { print } from './print.ts';
 import { spawnStackProcess, waitUntilReady } from './stack-process.ts';
 
@@ -21,6 +22,8 @@ export async function devCommand(location: ProjectLocation): Promise<void> {
       'start',
     );
   }
+  const leftovers = await endLeftoverProcesses(location);
+  if (leftovers) print(leftovers);
   const child = spawnStackProcess(location.workdir, ['ignore', 'inherit', 'inherit']);
   for (const signal of STOP_SIGNALS) process.on(signal, () => child.kill(signal));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;

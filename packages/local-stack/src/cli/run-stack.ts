@@ -1,7 +1,10 @@
 import type { StackConfig } from '../config/load-config.ts';
+import { createStateDir } from '../config/project-location.ts';
 import type { Logger } from '../logger.ts';
-import { dataDirOf, type RunningStack, startStack } from '../stack.ts';
-import { clearDaemonState, writeDaemonState } from './daemon-state.ts';
+import type { SupervisedProcess } from '../processes/supervise.ts';
+import { dataDirOf, type RunningStack, stackProcesses, startStack } from '../stack.ts';
+import { clearDaemonState, type StateFile, writeDaemonState } from './daemon-state.ts';
+import { startStackWatchdog } from './stack-watchdog.ts';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -9,7 +12,9 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * Runs the stack in this process until SIGINT, SIGTERM or SIGHUP: the process that
  * `groundwork start` leaves in the background and `groundwork dev` watches. A signal that
  * arrives while the stack is still starting stops it as soon as it is up, so nothing it
- * started is left behind.
+ * started is left behind. This process leads the process group its children join; a
+ * watchdog ends that group if this process dies without stopping them (kill -9), and the
+ * state file names them from the first moment, with their current pids after each restart.
  */
 export async function runStack(config: StackConfig, log: Logger, print: (line: string) => void) {
   let stack: RunningStack | undefined;
@@ -30,6 +35,18 @@ export async function runStack(config: StackConfig, log: Logger, print: (line: s
   };
   for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
 
+  createStateDir(config);
+  const watchdogPid = startStackWatchdog();
+  const state: StateFile = {
+    pid: process.pid,
+    ...(watchdogPid ? { watchdogPid } : {}),
+    childPids: [],
+    processes: [],
+    dataDir: dataDirOf(config),
+    startedAt: new Date().toISOString(),
+  };
+  writeDaemonState(config, state);
+
   if (config.unsupported.length > 0) {
     log.warn(`config.toml settings groundwork does not serve (ignored): ${config.unsupported.join(', ')}`);
   }
@@ -41,13 +58,24 @@ export async function runStack(config: StackConfig, log: Logger, print: (line: s
   });
   if (stopRequested) return shutdown(stopRequested);
   print(`groundwork is running (${Math.round(performance.now() - started)} ms)`);
-  writeDaemonState(config, {
-    pid: process.pid,
-    childPids: [stack.postgres.process.pid, stack.postgrest.process.pid].filter(
-      (pid): pid is number => pid !== undefined,
-    ),
-    dataDir: dataDirOf(config),
-    startedAt: new Date().toISOString(),
-    status: stack.status,
-  });
+  const processes = stackProcesses(stack);
+  const record = () => {
+    if (stopping) return;
+    writeDaemonState(config, { ...state, ...describeProcesses(processes), status: running.status });
+  };
+  const running = stack;
+  for (const supervised of processes) supervised.onChange(record);
+  record();
+}
+
+function describeProcesses(processes: SupervisedProcess[]): Pick<StateFile, 'childPids' | 'processes'> {
+  return {
+    childPids: processes.flatMap((supervised) => (supervised.pid === undefined ? [] : [supervised.pid])),
+    processes: processes.map((supervised) => ({
+      name: supervised.name,
+      pid: supervised.pid,
+      state: supervised.state,
+      ...(supervised.failure ? { failure: supervised.failure } : {}),
+    })),
+  };
 }

@@ -5,11 +5,19 @@ import { runningStack } from './running-stack.ts';
 
 /**
  * `groundwork status`: what the running stack wrote when it became ready, in `supabase status -o`'s
- * formats. The human-readable form also lists scheduled jobs when the project uses pg_cron.
+ * formats. The human-readable form also lists scheduled jobs when the project uses pg_cron. A
+ * process supervision gave up on (it crashed 6 times in a minute) is named as stopped.
  */
 export async function statusCommand(at: { stateDir: string }, format: StatusFormat): Promise<void> {
-  const { status } = runningStack(at, 'status');
+  const { status, processes } = runningStack(at, 'status');
   process.stdout.write(formatStatus(status, format));
+  // As `supabase status` names its stopped containers: on stderr, so `-o env > .env` stays clean.
+  const stopped = (processes ?? []).filter((entry) => entry.state === 'given-up');
+  for (const entry of stopped) {
+    process.stderr.write(
+      `Stopped service: ${entry.failure ?? `${entry.name} stopped`}; restart groundwork\n`,
+    );
+  }
   if (format === 'pretty') await printCronJobs(Number(new URL(status.DB_URL).port));
 }
 

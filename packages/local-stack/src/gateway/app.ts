@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { ProjectKeys } from '../config/project-keys.ts';
 import type { Logger } from '../logger.ts';
+import type { SupervisedProcess } from '../processes/supervise.ts';
 import type { ServiceEnv } from '../services/caller.ts';
 import {
   type GatewayMode,
@@ -29,6 +30,11 @@ export interface GatewayOptions {
   /** How long a request body may stall before it is answered 408 (default 60 s). */
   bodyIdleTimeoutMs?: number;
   postgrestUrl: () => string;
+  /**
+   * The supervised processes a mount needs (Postgres, PostgREST). Once supervision gives up on
+   * one, requests to the mount answer 503 naming it instead of failing some other way.
+   */
+  processesBehind?: (mount: Mount) => readonly SupervisedProcess[];
   services: Service[];
   log: Logger;
 }
@@ -46,6 +52,21 @@ export function createGatewayApp(options: GatewayOptions): Hono<ServiceEnv> {
   app.use('*', (c, next) => (gatewayAnswersCors(mountOf(mounts, c.req.path), mode) ? cors(c, next) : next()));
   app.use('*', callerMiddleware(options.keys));
   app.use('*', requireApiKey(mounts, mode));
+  const { processesBehind } = options;
+  if (processesBehind) {
+    app.use('*', async (c, next) => {
+      const mount = mountOf(mounts, c.req.path);
+      const stopped = mount && processesBehind(mount).find((process) => process.state === 'given-up');
+      if (!stopped) return next();
+      return c.json(
+        {
+          code: 'service_unavailable',
+          message: `The ${mount.service} service is unavailable: ${stopped.failure ?? `${stopped.name} stopped`}; restart groundwork`,
+        },
+        503,
+      );
+    });
+  }
   const renderers = new Map<Mount, BodyRefusalRenderer>([
     [mounts.rest, (_c, refusal) => postgrestBodyRefusal(refusal)],
   ]);

@@ -15,15 +15,27 @@ export interface SupervisedProcessOptions {
   onRestarted?: () => void | Promise<void>;
 }
 
+/**
+ * `running` once started (and again after each restart), `restarting` between a crash and the
+ * new process, `given-up` after too many crashes in a minute: nothing serves any more.
+ */
+export type SupervisedState = 'running' | 'restarting' | 'given-up';
+
 export interface SupervisedProcess {
   readonly name: string;
   readonly pid: number | undefined;
   /** How many times a new process was started after one died. */
   readonly restarts: number;
+  readonly state: SupervisedState;
+  /** Why it was given up on, in one sentence (set with state `given-up`). */
+  readonly failure: string | undefined;
+  /** Called whenever the pid or the state changes (a restart, giving up). */
+  onChange(listener: () => void): void;
   stop(): Promise<void>;
 }
 
 const RESTART_WINDOW_MS = 60_000;
+/** Crashes within the window that are still restarted; the next one is given up on. */
 const MAX_RESTARTS_IN_WINDOW = 5;
 
 /**
@@ -36,6 +48,13 @@ export async function startSupervised(options: SupervisedProcessOptions): Promis
   let child = options.spawn();
   let stopping = false;
   let restarts = 0;
+  let state: SupervisedState = 'running';
+  let failure: string | undefined;
+  const listeners: (() => void)[] = [];
+  const changed = (next: SupervisedState) => {
+    state = next;
+    for (const listener of listeners) listener();
+  };
   const recentCrashes: number[] = [];
 
   const watch = (current: ChildProcess) => {
@@ -45,12 +64,13 @@ export async function startSupervised(options: SupervisedProcessOptions): Promis
       recentCrashes.push(now);
       while ((recentCrashes[0] ?? now) < now - RESTART_WINDOW_MS) recentCrashes.shift();
       if (recentCrashes.length > MAX_RESTARTS_IN_WINDOW) {
-        log.error(
-          `${name} exited (${signal ?? `code ${code}`}) ${recentCrashes.length} times in a minute; giving up`,
-        );
+        failure = `${name} exited (last: ${signal ?? `code ${code}`}) ${recentCrashes.length} times in a minute and is no longer restarted`;
+        log.error(`${failure}; restart groundwork once the cause is fixed`);
+        changed('given-up');
         return;
       }
       log.warn(`${name} exited unexpectedly (${signal ?? `code ${code}`}); restarting`);
+      changed('restarting');
       setTimeout(() => void restart(), 100 * recentCrashes.length);
     });
   };
@@ -61,6 +81,8 @@ export async function startSupervised(options: SupervisedProcessOptions): Promis
     // Counted as the new process starts: whoever sees it serve also sees the count.
     restarts += 1;
     watch(child);
+    // A child that died at once has already been counted (and maybe given up on) by its watcher.
+    if (state === 'restarting') changed('running');
     try {
       await options.waitUntilReady(child);
       log.info(`${name} restarted (pid ${child.pid})`);
@@ -85,6 +107,15 @@ export async function startSupervised(options: SupervisedProcessOptions): Promis
     },
     get restarts() {
       return restarts;
+    },
+    get state() {
+      return state;
+    },
+    get failure() {
+      return failure;
+    },
+    onChange(listener) {
+      listeners.push(listener);
     },
     async stop() {
       stopping = true;

@@ -1,4 +1,3 @@
-import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { Logger } from '../../logger.ts';
 import { type MessageStore, toCaughtMessage } from './message-store.ts';
@@ -33,7 +32,9 @@ export async function listenSmtp(options: {
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks);
-        simpleParser(raw)
+        // Loaded with the first message: mailparser holds ~30 MB that an idle stack need not.
+        import('mailparser')
+          .then(({ simpleParser }) => simpleParser(raw))
           .then((mail) => {
             sequence += 1;
             const id = `${Date.now().toString(36)}${sequence.toString(36).padStart(4, '0')}`;
