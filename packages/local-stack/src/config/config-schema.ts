@@ -184,6 +184,7 @@ export const configTomlSchema = z.looseObject({
           token_refresh: z.number().int().default(150),
           sign_in_sign_ups: z.number().int().default(30),
           token_verifications: z.number().int().default(30),
+          web3: z.number().int().default(30),
         })
         .prefault({}),
       email: z
@@ -230,7 +231,7 @@ export const configTomlSchema = z.looseObject({
 export type ConfigToml = z.infer<typeof configTomlSchema>;
 
 /**
- * The one setting groundwork reads from the environment instead of config.toml: which
+ * A setting groundwork reads from the environment instead of config.toml: which
  * gateway the stack runs. config.toml belongs to the Supabase CLI, which warns about keys
  * it does not know, and the choice is about how code is tested, not about the project.
  * `hosted` (default): Supabase's platform, an API key required on REST, Auth and Realtime,
@@ -239,6 +240,14 @@ export type ConfigToml = z.infer<typeof configTomlSchema>;
  * every route, functions included.
  */
 export const GATEWAY_MODE_VARIABLE = 'GROUNDWORK_GATEWAY';
+
+/**
+ * Read from the environment for the same reason: the addresses (or CIDR ranges) of reverse
+ * proxies in front of the stack, comma-separated (`127.0.0.1,10.0.0.0/8,::1`). Only a request
+ * arriving from one of them has its X-Forwarded-For believed; by default none is, so a
+ * client cannot pick the address that Auth's per-IP rate limits count it under.
+ */
+export const TRUSTED_PROXIES_VARIABLE = 'GROUNDWORK_TRUSTED_PROXIES';
 
 export const gatewayModeSchema = z
   .enum(['hosted', 'supabase-start'], {

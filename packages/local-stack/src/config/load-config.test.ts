@@ -63,6 +63,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('trusts no proxy unless GROUNDWORK_TRUSTED_PROXIES lists some, and refuses an entry that is no address', () => {
+    const dir = project('project_id = "proxies"\n');
+    expect(loadConfig({ workdir: dir, env: {} }).trustedProxies).toEqual([]);
+    expect(
+      loadConfig({ workdir: dir, env: { GROUNDWORK_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8' } })
+        .trustedProxies,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8']);
+    expect(() => loadConfig({ workdir: dir, env: { GROUNDWORK_TRUSTED_PROXIES: 'proxy.local' } })).toThrow(
+      expect.objectContaining({
+        code: 'config_invalid',
+        message: 'GROUNDWORK_TRUSTED_PROXIES: "proxy.local" is not an IP address or CIDR range',
+      }),
+    );
+  });
+
   it('keeps a mail port of 0 (any free port) for SMTP too, instead of port 1', () => {
     const config = loadConfig({ workdir: project('[local_smtp]\nport = 0\n'), env: {} });
     expect(config.ports).toMatchObject({ mail: 0, smtp: 0 });

@@ -1,12 +1,14 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { StackError } from '../errors.ts';
+import { TrustedProxies } from '../http/client-address.ts';
 import {
   type ConfigToml,
   configTomlSchema,
   GATEWAY_MODE_VARIABLE,
   type GatewayMode,
   gatewayModeSchema,
+  TRUSTED_PROXIES_VARIABLE,
 } from './config-schema.ts';
 import { locationOf, readConfigToml, resolveWorkdir } from './project-location.ts';
 import { findUnsupportedSettings } from './unsupported-settings.ts';
@@ -33,6 +35,8 @@ export interface StackConfig {
   host: string;
   /** Hosted's gateway or `supabase start`'s (`GROUNDWORK_GATEWAY`, see config-schema.ts). */
   gateway: GatewayMode;
+  /** Reverse proxies whose X-Forwarded-For is believed (`GROUNDWORK_TRUSTED_PROXIES`); none by default. */
+  trustedProxies: string[];
   toml: ConfigToml;
   /** Settings that are switched on in config.toml but that groundwork does not serve. */
   unsupported: string[];
@@ -51,6 +55,8 @@ export interface LoadConfigOptions {
   overrides?: Record<string, unknown>;
   /** The gateway mode; defaults to `GROUNDWORK_GATEWAY` in `env`, else `hosted`. */
   gateway?: GatewayMode;
+  /** Trusted reverse proxies; defaults to `GROUNDWORK_TRUSTED_PROXIES` in `env`, else none. */
+  trustedProxies?: string[];
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -92,6 +98,16 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
       'config',
     );
   }
+  const trustedProxies = options.trustedProxies ?? TrustedProxies.parse(env[TRUSTED_PROXIES_VARIABLE]);
+  try {
+    new TrustedProxies(trustedProxies);
+  } catch (error) {
+    throw new StackError(
+      'config_invalid',
+      `${TRUSTED_PROXIES_VARIABLE}: ${(error as Error).message}`,
+      'config',
+    );
+  }
   const location = locationOf(workdir, toml.project_id);
   return {
     projectId: toml.project_id,
@@ -101,6 +117,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
     ports,
     host: '127.0.0.1',
     gateway: gateway.data,
+    trustedProxies,
     toml,
     unsupported: findUnsupportedSettings(raw as Record<string, unknown>),
     env,

@@ -20,6 +20,8 @@ export interface TestStackOptions {
   configOverrides?: Record<string, unknown>;
   /** Hosted's gateway (default) or `supabase start`'s. */
   gateway?: GatewayMode;
+  /** Reverse proxies whose X-Forwarded-For is believed, e.g. `['127.0.0.1']` for a test that plays several clients. */
+  trustedProxies?: string[];
   /** How long a request body may stall before the gateway answers 408 (default 60 s). */
   bodyIdleTimeoutMs?: number;
 }
@@ -59,6 +61,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.workdir ? { workdir: options.workdir } : {}),
     ports: { api: 0, db: 0, mail: 0, smtp: 0 },
     ...(options.gateway ? { gateway: options.gateway } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     stateDir,
     ...(options.configOverrides ? { overrides: options.configOverrides } : {}),
   });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ProjectKeys } from '../../config/project-keys.ts';
 import type { Logger } from '../../logger.ts';
+import { isDatabaseUnavailable } from '../database-unavailable.ts';
 import type { Mailer } from './mailer.ts';
 import type { AuthRateLimits } from './rate-limits.ts';
 import type { AuthSettings } from './settings.ts';
@@ -28,15 +29,18 @@ export async function inTransaction<T>(
   commitDespite?: (error: unknown) => boolean,
 ): Promise<T> {
   const client = await runtime.db.connect();
+  let broken = false;
   try {
     await client.query('begin');
     const result = await work(client);
     await client.query('commit');
     return result;
   } catch (error) {
-    await client.query(commitDespite?.(error) ? 'commit' : 'rollback').catch(() => {});
+    // A connection the server dropped is discarded, not handed to the next request.
+    broken = isDatabaseUnavailable(error);
+    if (!broken) await client.query(commitDespite?.(error) ? 'commit' : 'rollback').catch(() => {});
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

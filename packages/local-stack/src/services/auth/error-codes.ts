@@ -55,6 +55,9 @@ export const AUTH_ERROR_STATUS = {
   request_timeout: 504,
   // Not GoTrue's own: on hosted the platform's gateway refuses such a body before Auth sees it.
   request_too_large: 413,
+  // Not GoTrue's own (it answers 500 "Database error …"): the database is unreachable for the
+  // moment, answered 503 as REST answers then (services/database-unavailable.ts).
+  database_unavailable: 503,
   unexpected_failure: 500,
 } as const;
 

@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import pg from 'pg';
 import { type BodyRefusal, BodyRefusedError } from '../../http/guarded-body.ts';
 import type { ServiceEnv } from '../caller.ts';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database-unavailable.ts';
 import { MOUNTS } from '../mounts.ts';
 import type { Service, ServiceContext } from '../service.ts';
 import type { AuthRuntime } from './auth-runtime.ts';
@@ -44,6 +45,10 @@ export function createAuthApp(runtime: AuthRuntime): Hono<ServiceEnv> {
   app.onError((error, c) => {
     // The gateway stopped reading the body (too large, stalled); it answers with this too.
     if (error instanceof BodyRefusedError) return renderBodyRefusal(c, error.refusal);
+    // Postgres stopped or restarting, raw or wrapped in a "Database error …" 500: retry later.
+    if (isDatabaseUnavailable(isAuthError(error) && error.status >= 500 ? error.cause : error)) {
+      return renderAuthError(c, new AuthError('database_unavailable', DATABASE_UNAVAILABLE_MESSAGE));
+    }
     const cause = isAuthError(error) ? (error.cause as { code?: unknown } | undefined) : undefined;
     if (isAuthError(error) && typeof cause?.code === 'string' && cause.code.startsWith('22')) {
       return renderAuthError(

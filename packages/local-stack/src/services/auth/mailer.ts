@@ -31,7 +31,7 @@ export function createMailer(options: {
   });
   return {
     async send(mail) {
-      options.limits.check('email_sent', 'project');
+      options.limits.checkEmailSent();
       try {
         await transport.sendMail({
           from: { name: options.sender.name, address: options.sender.address },

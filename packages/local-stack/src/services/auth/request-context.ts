@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { clientAddress } from '../../http/client-address.ts';
 import type { ServiceEnv } from '../caller.ts';
 import type { AuthRuntime } from './auth-runtime.ts';
 import { AuthError } from './error-codes.ts';
@@ -13,16 +14,21 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** The client's address as GoTrue sees it behind Kong: first X-Forwarded-For hop, else the socket. */
-export function clientIp(c: AuthContext): string {
-  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  if (forwarded) return forwarded;
+/**
+ * The address rate limits count a client under (and sessions and the audit log record):
+ * the socket's peer, or what a trusted proxy put in X-Forwarded-For (http/client-address.ts).
+ */
+export function clientIp(c: AuthContext, runtime: AuthRuntime): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
+  return clientAddress(
+    incoming?.socket?.remoteAddress,
+    c.req.header('x-forwarded-for'),
+    runtime.settings.trustedProxies,
+  );
 }
 
-export function clientInfo(c: AuthContext): ClientInfo {
-  return { ip: clientIp(c), userAgent: c.req.header('user-agent') };
+export function clientInfo(c: AuthContext, runtime: AuthRuntime): ClientInfo {
+  return { ip: clientIp(c, runtime), userAgent: c.req.header('user-agent') };
 }
 
 export interface AuthenticatedUser {

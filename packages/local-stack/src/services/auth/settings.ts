@@ -1,6 +1,8 @@
 import type { HookFunction } from '../../config/config-schema.ts';
 import type { StackConfig } from '../../config/load-config.ts';
+import { TrustedProxies } from '../../http/client-address.ts';
 import { MOUNTS } from '../mounts.ts';
+import type { RateLimitSettings } from './rate-limits.ts';
 
 export type HookTarget = HookFunction;
 
@@ -37,14 +39,9 @@ export interface AuthSettings {
   otpExpirySeconds: number;
   minimumPasswordLength: number;
   passwordRequirements: string;
-  rateLimits: {
-    /** Emails per hour for the whole project; null when no custom SMTP is set, as the CLI does. */
-    emailSentPerHour: number | null;
-    anonymousUsersPerHour: number;
-    tokenRefreshPer5Min: number;
-    signInSignUpsPer5Min: number;
-    tokenVerificationsPer5Min: number;
-  };
+  rateLimits: RateLimitSettings;
+  /** Proxies whose X-Forwarded-For names the client (`GROUNDWORK_TRUSTED_PROXIES`, see http/client-address.ts). */
+  trustedProxies: TrustedProxies;
   customAccessTokenHook: HookTarget | undefined;
   /** Custom SMTP from `[auth.email.smtp]`; undefined sends to the local mail catcher. */
   smtp: SmtpTarget | undefined;
@@ -84,12 +81,16 @@ export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSetti
     minimumPasswordLength: auth.minimum_password_length,
     passwordRequirements: auth.password_requirements,
     rateLimits: {
-      emailSentPerHour: smtp ? auth.rate_limit.email_sent : null,
+      // GoTrue counts mails only while confirmations are on (not autoconfirm); the CLI passes
+      // email_sent only with custom SMTP, and mail to the local catcher is not limited here.
+      emailSentPerHour: smtp && email.enable_confirmations ? auth.rate_limit.email_sent : null,
       anonymousUsersPerHour: auth.rate_limit.anonymous_users,
       tokenRefreshPer5Min: auth.rate_limit.token_refresh,
       signInSignUpsPer5Min: auth.rate_limit.sign_in_sign_ups,
       tokenVerificationsPer5Min: auth.rate_limit.token_verifications,
+      web3Per5Min: auth.rate_limit.web3,
     },
+    trustedProxies: new TrustedProxies(config.trustedProxies),
     customAccessTokenHook: auth.hook.custom_access_token?.function,
     smtp: smtp
       ? {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isDatabaseUnavailable } from '../database-unavailable.ts';
 import type { CallerIdentity } from './caller-identity.ts';
 import { storageErrorFromDatabase } from './database-errors.ts';
 import { isStorageError } from './errors.ts';
@@ -18,6 +19,7 @@ export async function asCaller<T>(
   work: (sql: Sql) => Promise<T>,
 ): Promise<T> {
   const client = await db.connect();
+  let broken = false;
   try {
     // One round trip for BEGIN and the scope: a simple-protocol query may hold several
     // statements but no parameters, so every value goes in as an escaped literal.
@@ -36,11 +38,13 @@ export async function asCaller<T>(
     await client.query('commit');
     return result;
   } catch (error) {
-    await client.query('rollback').catch(() => {});
+    // A connection the server dropped is discarded, not handed to the next request.
+    broken = isDatabaseUnavailable(error);
+    if (!broken) await client.query('rollback').catch(() => {});
     if (isStorageError(error)) throw error;
     throw storageErrorFromDatabase(error) ?? error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

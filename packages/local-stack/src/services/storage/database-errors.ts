@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../database-unavailable.ts';
 import { type StorageError, storageErrors } from './errors.ts';
 
 interface PgErrorLike {
@@ -15,6 +16,7 @@ function isPgError(value: unknown): value is PgErrorLike & Error {
  * unexpected a 500 that names only the SQLSTATE.
  */
 export function storageErrorFromDatabase(error: unknown): StorageError | undefined {
+  if (isDatabaseUnavailable(error)) return storageErrors.databaseUnavailable(error);
   if (!isPgError(error)) return undefined;
   const message = error.message ?? '';
   switch (error.code) {

@@ -1,3 +1,5 @@
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../database-unavailable.ts';
+
 /**
  * Storage's errors, shaped as supabase/storage renders them. Hosted Storage answers every
  * error that is not a 500 with HTTP 400 and puts the "real" status in the body's
@@ -26,7 +28,8 @@ export type StorageErrorCode =
   | 'DatabaseError'
   | 'MissingParameter'
   | 'InvalidParameter'
-  | 'RequestTimeout';
+  | 'RequestTimeout'
+  | 'DatabaseUnavailable';
 
 /** The status hosted Storage reports in the body for each code (`statusCode`). */
 export const STORAGE_ERROR_STATUS: Record<StorageErrorCode, number> = {
@@ -52,6 +55,7 @@ export const STORAGE_ERROR_STATUS: Record<StorageErrorCode, number> = {
   MissingParameter: 400,
   InvalidParameter: 400,
   RequestTimeout: 408,
+  DatabaseUnavailable: 503,
 };
 
 export class StorageError extends Error {
@@ -157,6 +161,15 @@ export const storageErrors = {
   bodyTimeout: () =>
     new StorageError('RequestTimeout', 'Timed out reading the request body', 'Request Timeout'),
   databaseTimeout: () => new StorageError('DatabaseTimeout', 'The connection to the database timed out'),
+  /**
+   * Not hosted Storage's own (it answers 500 DatabaseError): Postgres is unreachable for the
+   * moment, answered with a real 503 as REST answers then (services/database-unavailable.ts).
+   */
+  databaseUnavailable: (cause?: unknown) =>
+    new StorageError('DatabaseUnavailable', DATABASE_UNAVAILABLE_MESSAGE, 'DatabaseUnavailable', {
+      cause,
+      httpStatus: 503,
+    }),
   databaseError: (sqlState: string, cause: unknown) =>
     new StorageError('DatabaseError', `database error, code: ${sqlState}`, 'DatabaseError', { cause }),
   internal: (cause?: unknown) =>

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { type BodyRefusal, BodyRefusedError } from '../../http/guarded-body.ts';
 import type { ServiceEnv } from '../caller.ts';
+import { isDatabaseUnavailable } from '../database-unavailable.ts';
 import { MOUNTS } from '../mounts.ts';
 import type { ServiceFactory } from '../service.ts';
 import { applyConfigBuckets } from './config-buckets.ts';
@@ -65,6 +66,8 @@ export const createStorageService: ServiceFactory = async (ctx) => {
     if (isStorageError(error)) return storageErrorResponse(error);
     // The gateway stopped reading the body (too large, stalled); it answers with this too.
     if (error instanceof BodyRefusedError) return storageErrorResponse(bodyRefusalError(error.refusal));
+    // Postgres stopped or restarting before any transaction began (acquiring the connection).
+    if (isDatabaseUnavailable(error)) return storageErrorResponse(storageErrors.databaseUnavailable(error));
     log.error(`${error.stack ?? error.message}`);
     return storageErrorResponse(storageErrors.internal(error));
   });

@@ -92,7 +92,10 @@ export function adminRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     const body = await readJsonBody(c);
     const created = await inTransaction(runtime, async (client) => {
       const user = await createUserAsAdmin(runtime, client, body);
-      await recordAudit(client, user, 'user_signedup', clientInfo(c).ip, { provider: 'email', via: 'admin' });
+      await recordAudit(client, user, 'user_signedup', clientInfo(c, runtime).ip, {
+        provider: 'email',
+        via: 'admin',
+      });
       return withIdentities(client, user);
     });
     return c.json(created);
@@ -145,7 +148,7 @@ export function adminRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     const redirectTo = resolveRedirect(runtime.settings, c.req.query('redirect_to'));
     const invited = await inTransaction(runtime, async (client) => {
       const user = await inviteUser(runtime, client, { email, data, redirectTo });
-      await recordAudit(client, user, 'user_invited', clientInfo(c).ip, { user_email: email });
+      await recordAudit(client, user, 'user_invited', clientInfo(c, runtime).ip, { user_email: email });
       return withIdentities(client, (await findUserById(client, user.id)) as UserRow);
     });
     return c.json(invited);

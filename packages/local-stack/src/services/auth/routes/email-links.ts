@@ -9,7 +9,7 @@ import { AuthError } from '../error-codes.ts';
 import { pkceParams } from '../flow-state.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
-import { clientInfo, requireUser } from '../request-context.ts';
+import { clientInfo, clientIp, requireUser } from '../request-context.ts';
 import { createEmailUser } from '../user-creation.ts';
 import { findUserByEmail, findUserByEmailOrPendingChange } from '../users.ts';
 
@@ -18,16 +18,17 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
   const app = new Hono<ServiceEnv>();
   const { settings } = runtime;
 
+  // Each route has its own bucket, all sized by sign_in_sign_ups, taken before the body is read.
   app.post('/otp', async (c) => {
+    runtime.limits.check('otp', clientIp(c, runtime));
     const body = await readJsonBody(c);
-    const info = clientInfo(c);
+    const info = clientInfo(c, runtime);
     const rawEmail = body.string('email');
     const phone = body.string('phone');
     const data = body.object('data') ?? {};
     const createUser = body.boolean('create_user') ?? true;
     body.object('gotrue_meta_security');
     const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
-    runtime.limits.check('sign_in_sign_up', info.ip ?? 'unknown');
     if (rawEmail && phone) {
       throw new AuthError('validation_failed', 'Only an email address or phone number should be provided');
     }
@@ -59,8 +60,9 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
   });
 
   app.post('/recover', async (c) => {
+    runtime.limits.check('recover', clientIp(c, runtime));
     const body = await readJsonBody(c);
-    const info = clientInfo(c);
+    const info = clientInfo(c, runtime);
     body.object('gotrue_meta_security');
     const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
     const email = validEmail(body.string('email'));
@@ -76,6 +78,7 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
   });
 
   app.post('/resend', async (c) => {
+    runtime.limits.check('resend', clientIp(c, runtime));
     const body = await readJsonBody(c);
     const type = body.string('type');
     body.object('gotrue_meta_security');

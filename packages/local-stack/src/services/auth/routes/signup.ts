@@ -9,7 +9,7 @@ import { pkceParams } from '../flow-state.ts';
 import { assertStrongPassword, hashPassword } from '../passwords.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
-import { type AuthContext, clientInfo } from '../request-context.ts';
+import { type AuthContext, clientInfo, clientIp } from '../request-context.ts';
 import { startSession } from '../sessions.ts';
 import { createEmailUser, databaseError } from '../user-creation.ts';
 import { userJson } from '../user-json.ts';
@@ -38,8 +38,8 @@ async function signUpAnonymously(c: AuthContext, runtime: AuthRuntime, data: Rec
   if (!runtime.settings.anonymousSignInsEnabled) {
     throw new AuthError('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
   }
-  const info = clientInfo(c);
-  runtime.limits.check('anonymous', info.ip ?? 'unknown');
+  const info = clientInfo(c, runtime);
+  runtime.limits.check('anonymous_sign_ins', clientIp(c, runtime));
   const session = await inTransaction(runtime, async (client) => {
     let user: Awaited<ReturnType<typeof insertUser>>;
     try {
@@ -74,10 +74,10 @@ export function signupRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     // As GoTrue's router: no email and no phone is an anonymous sign-in, checked before anything else.
     if (!rawEmail && !phone) return signUpAnonymously(c, runtime, data);
 
+    const info = clientInfo(c, runtime);
+    runtime.limits.check('signups', clientIp(c, runtime));
     if (!settings.signupEnabled)
       throw new AuthError('signup_disabled', 'Signups not allowed for this instance');
-    const info = clientInfo(c);
-    runtime.limits.check('sign_in_sign_up', info.ip ?? 'unknown');
     if (password === '') throw new AuthError('validation_failed', 'Signup requires a valid password');
     assertStrongPassword(password, {
       minimumLength: settings.minimumPasswordLength,

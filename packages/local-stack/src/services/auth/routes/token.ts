@@ -6,15 +6,14 @@ import { AuthError, isAuthError } from '../error-codes.ts';
 import { consumeAuthCode } from '../flow-state.ts';
 import { assertStrongPassword, passwordMatches } from '../passwords.ts';
 import { type JsonBody, readJsonBody } from '../request-body.ts';
-import { type AuthContext, clientInfo } from '../request-context.ts';
+import { type AuthContext, clientInfo, clientIp } from '../request-context.ts';
 import { type AuthMethod, refreshSession, startSession } from '../sessions.ts';
 import { findUserByEmail, findUserById, isBanned } from '../users.ts';
 
 const INVALID_LOGIN = 'Invalid login credentials';
 
 async function passwordGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
-  const info = clientInfo(c);
-  runtime.limits.check('sign_in_sign_up', info.ip ?? 'unknown');
+  const info = clientInfo(c, runtime);
   const email = body.string('email');
   const phone = body.string('phone');
   const password = body.string('password') ?? '';
@@ -57,7 +56,6 @@ function weakPasswordWarning(password: string, runtime: AuthRuntime) {
 }
 
 async function refreshTokenGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
-  runtime.limits.check('token_refresh', clientInfo(c).ip ?? 'unknown');
   const refreshToken = body.string('refresh_token');
   if (!refreshToken) throw new AuthError('validation_failed', 'refresh_token required');
   const session = await inTransaction(
@@ -70,8 +68,7 @@ async function refreshTokenGrant(c: AuthContext, runtime: AuthRuntime, body: Jso
 }
 
 async function pkceGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
-  const info = clientInfo(c);
-  runtime.limits.check('sign_in_sign_up', info.ip ?? 'unknown');
+  const info = clientInfo(c, runtime);
   const authCode = body.string('auth_code');
   const codeVerifier = body.string('code_verifier');
   if (!authCode || !codeVerifier) {
@@ -94,11 +91,18 @@ async function pkceGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
   return c.json(session);
 }
 
+const GRANT_TYPES: readonly string[] = ['password', 'refresh_token', 'pkce', 'id_token', 'web3'];
+
 /** POST /token?grant_type=password|refresh_token|pkce (id_token and web3 need providers this stack lacks). */
 export function tokenRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
   const app = new Hono<ServiceEnv>();
   app.post('/token', async (c) => {
-    const grantType = c.req.query('grant_type');
+    const grantType = c.req.query('grant_type') ?? '';
+    if (!GRANT_TYPES.includes(grantType))
+      throw new AuthError('invalid_credentials', 'unsupported_grant_type');
+    // As GoTrue's Token handler: every grant counts against the `token` bucket (token_refresh),
+    // password sign-ins included, web3 against its own; before the body is read.
+    runtime.limits.check(grantType === 'web3' ? 'web3' : 'token', clientIp(c, runtime));
     const body = await readJsonBody(c);
     switch (grantType) {
       case 'password':

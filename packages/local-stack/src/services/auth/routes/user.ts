@@ -5,7 +5,7 @@ import type { AuthRuntime } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
-import { clientInfo, requireUser } from '../request-context.ts';
+import { clientInfo, clientIp, requireUser } from '../request-context.ts';
 import { endSessions, type LogoutScope } from '../sessions.ts';
 import { userJson } from '../user-json.ts';
 import { readUserUpdate, updateOwnUser } from '../user-update.ts';
@@ -24,9 +24,12 @@ export function userRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
 
   app.put('/user', async (c) => {
     const signedIn = await requireUser(c, runtime);
+    runtime.limits.check('user', clientIp(c, runtime));
     const update = readUserUpdate(await readJsonBody(c));
     const redirectTo = resolveRedirect(runtime.settings, c.req.query('redirect_to'));
-    return c.json(await updateOwnUser(runtime, signedIn, update, { redirectTo, ip: clientInfo(c).ip }));
+    return c.json(
+      await updateOwnUser(runtime, signedIn, update, { redirectTo, ip: clientInfo(c, runtime).ip }),
+    );
   });
 
   app.post('/logout', async (c) => {
@@ -36,7 +39,7 @@ export function userRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     }
     const { user, sessionId } = await requireUser(c, runtime);
     await endSessions(runtime.db, user.id, sessionId, scope as LogoutScope);
-    await recordAudit(runtime.db, user, 'logout', clientInfo(c).ip);
+    await recordAudit(runtime.db, user, 'logout', clientInfo(c, runtime).ip);
     return c.body(null, 204);
   });
 

@@ -8,7 +8,7 @@ import { AuthError, isAuthError } from '../error-codes.ts';
 import { issueAuthCode } from '../flow-state.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
-import { type AuthContext, clientInfo } from '../request-context.ts';
+import { type AuthContext, clientInfo, clientIp } from '../request-context.ts';
 import { startSession } from '../sessions.ts';
 
 function verifyType(type: string | undefined): EmailVerifyType {
@@ -51,8 +51,9 @@ async function verifyLink(c: AuthContext, runtime: AuthRuntime) {
     };
     return c.redirect(redirectWith(redirectTo, params, pkceLink), 303);
   };
+  // GoTrue limits /verify in a middleware: a limited link gets the JSON 429, not a redirect.
+  runtime.limits.check('verify', clientIp(c, runtime));
   try {
-    runtime.limits.check('verify', clientInfo(c).ip ?? 'unknown');
     const type = verifyType(c.req.query('type'));
     if (token === '') throw new AuthError('validation_failed', 'Verify requires a token or a token hash');
     const location = await inTransaction(runtime, async (client) => {
@@ -64,7 +65,7 @@ async function verifyLink(c: AuthContext, runtime: AuthRuntime) {
         client,
         verified.user,
         type === 'signup' ? 'user_signedup' : 'login',
-        clientInfo(c).ip,
+        clientInfo(c, runtime).ip,
         {
           provider: 'email',
         },
@@ -78,7 +79,7 @@ async function verifyLink(c: AuthContext, runtime: AuthRuntime) {
         return url.toString();
       }
       // GoTrue issues every session from a verified link or code as an `otp` sign-in.
-      const session = await startSession(runtime, client, verified.user, 'otp', clientInfo(c));
+      const session = await startSession(runtime, client, verified.user, 'otp', clientInfo(c, runtime));
       const url = new URL(redirectTo);
       url.hash = new URLSearchParams({
         access_token: session.access_token,
@@ -104,9 +105,9 @@ export function verifyRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
   app.get('/verify', (c) => verifyLink(c, runtime));
 
   app.post('/verify', async (c) => {
+    runtime.limits.check('verify', clientIp(c, runtime));
     const body = await readJsonBody(c);
-    const info = clientInfo(c);
-    runtime.limits.check('verify', info.ip ?? 'unknown');
+    const info = clientInfo(c, runtime);
     const type = verifyType(body.string('type'));
     const tokenHash = body.string('token_hash');
     const otp = body.string('token');
