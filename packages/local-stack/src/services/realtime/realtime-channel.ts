@@ -8,8 +8,9 @@ import { canWrite, type Extension, readPolicies } from './channel-authorization.
 import { type ChannelHub, type SharedFrame, type TopicMember, topicKeyOf } from './channel-hub.ts';
 import { bindingId, changeBindingsOf, type JoinConfig, parseJoinConfig, record } from './join-config.ts';
 import type { PhoenixMessage, SerializerVersion } from './phoenix-serializer.ts';
-import type { ChangeSubscriber, PostgresChangesRouter } from './postgres-changes-router.ts';
+import type { ChangeBinding, ChangeSubscriber, PostgresChangesRouter } from './postgres-changes-router.ts';
 import type { Viewer } from './row-visibility.ts';
+import { checkSubscription, describeSubscription } from './subscription-check.ts';
 
 /** What every channel of the service shares. */
 export interface RealtimeRuntime {
@@ -122,7 +123,7 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
     reply('ok', {
       postgres_changes: config.postgresChanges.map((params) => ({ ...params, id: bindingId(params) })),
     });
-    if (config.postgresChanges.length > 0) void channel.confirmPostgresChanges(invalid);
+    if (config.postgresChanges.length > 0) void channel.confirmPostgresChanges(bindings, invalid);
     if (channel.presenceEnabled) channel.pushPresenceState();
     return channel;
   }
@@ -183,24 +184,46 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
 
   // ---- postgres_changes -----------------------------------------------------------------
 
-  /** Hosted confirms (or refuses) the subscription with a system message after the join. */
-  private async confirmPostgresChanges(invalid: string[]) {
+  /**
+   * Hosted confirms (or refuses) the subscription with a system message after the join;
+   * a binding it would refuse (unknown table or column, a value of the wrong type) is
+   * dropped, so it never delivers.
+   */
+  private async confirmPostgresChanges(bindings: ChangeBinding[], invalid: string[]) {
     const problems = [...invalid];
-    for (const params of this.config.postgresChanges) {
-      const schema = typeof params.schema === 'string' ? params.schema : 'public';
-      const table = typeof params.table === 'string' ? params.table : undefined;
-      if (!table || table === '*' || schema === '*') continue;
+    const accepted: ChangeBinding[] = [];
+    for (const binding of bindings) {
+      const { schema, table } = binding;
+      if (!table || table === '*' || schema === '*') {
+        accepted.push(binding);
+        continue;
+      }
       const exists = await this.runtime.db
         .query('select 1 from pg_catalog.pg_tables where schemaname = $1 and tablename = $2', [schema, table])
         .then((result) => (result.rowCount ?? 0) > 0)
         .catch(() => false);
       if (!exists) {
         problems.push(
-          `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [event: ${String(params.event ?? '*')}, schema: ${schema}, table: ${table}, filters: [${String(params.filter ?? '')}]]`,
+          `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${describeSubscription(binding)}]`,
         );
+        continue;
       }
+      const failure = await checkSubscription(this.runtime.db, binding).catch(
+        (error: Error) => error.message,
+      );
+      if (failure) {
+        problems.push(
+          `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [${describeSubscription(binding)}]. Exception: ${failure}`,
+        );
+        continue;
+      }
+      accepted.push(binding);
     }
     if (this.closed) return;
+    if (accepted.length < bindings.length) {
+      this.runtime.router.unsubscribe(this);
+      this.runtime.router.subscribe(this, accepted);
+    }
     this.pushSystem(
       'postgres_changes',
       problems.length ? 'error' : 'ok',
