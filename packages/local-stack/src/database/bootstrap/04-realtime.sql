@@ -34,6 +34,21 @@ create table if not exists realtime.messages (
 create index if not exists messages_inserted_at_topic_index on realtime.messages (inserted_at desc, topic)
   where extension = 'broadcast' and private is true;
 
+-- Binary broadcasts (realtime.send_binary): the bytes go in their own column, never
+-- together with a JSON payload. Hosted added the check NOT VALID; so does this.
+alter table realtime.messages add column if not exists binary_payload bytea;
+do $exclusive$
+begin
+  if not exists (
+    select from pg_catalog.pg_constraint
+     where conname = 'messages_payload_exclusive' and conrelid = 'realtime.messages'::regclass
+  ) then
+    alter table realtime.messages
+      add constraint messages_payload_exclusive check (payload is null or binary_payload is null) not valid;
+  end if;
+end
+$exclusive$;
+
 -- Policies on this table (from project migrations) decide who may join or send on a
 -- private channel; with none, only BYPASSRLS roles see rows.
 alter table realtime.messages enable row level security;
@@ -88,6 +103,27 @@ begin
 end
 $$;
 
+-- Broadcast bytes from SQL, delivered to clients as a binary payload (clients on the v1
+-- serializer can't carry one and don't get it, as on hosted). Same rights and failure
+-- handling as realtime.send; the message id goes in the broadcast's meta.
+create or replace function realtime.send_binary(payload bytea, event text, topic text, private boolean default true)
+returns void
+language plpgsql
+as $$
+declare
+  message_id uuid := gen_random_uuid();
+begin
+  begin
+    perform set_config('realtime.topic', topic, true);
+    insert into realtime.messages (id, binary_payload, event, topic, private, extension)
+    values (message_id, payload, event, topic, private, 'broadcast');
+  exception
+    when others then
+      raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
+end
+$$;
+
 -- Broadcast a row change from a trigger:
 --   perform realtime.broadcast_changes('topic', tg_op, tg_op, tg_table_name, tg_table_schema, new, old);
 create or replace function realtime.broadcast_changes(
@@ -132,6 +168,7 @@ reset role;
 grant select on table realtime.schema_migrations to anon, authenticated, service_role;
 grant all on table realtime.schema_migrations to supabase_realtime_admin;
 grant execute on function realtime.send(jsonb, text, text, boolean) to postgres, dashboard_user;
+grant execute on function realtime.send_binary(bytea, text, text, boolean) to postgres, dashboard_user;
 grant execute on function realtime.broadcast_changes(text, text, text, text, text, record, record, text)
   to postgres, dashboard_user;
 

@@ -17,6 +17,11 @@ export interface PostgresChange {
   data: Buffer;
   /** The writing transaction, which RLS probes must see as committed. */
   xid: number;
+  /**
+   * The `data` for a subscription with `select`: only the chosen columns and the primary
+   * key (as hosted), encoded once per distinct selection. `key` identifies the selection.
+   */
+  selected(select: readonly string[], key: string): Buffer;
 }
 
 const NUMBER_TYPES = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid']);
@@ -141,15 +146,37 @@ export function buildPostgresChange(
     oldRow = Object.fromEntries(Object.entries(oldRow).filter(([name]) => isPk(name)));
   }
   if (type === 'DELETE') newRow = null;
-  const data: Record<string, unknown> = {
-    schema: info.schema,
-    table: info.table,
-    commit_timestamp: transaction.commitTime.toISOString(),
-    type,
-    columns: info.columns,
-    errors: null,
+  const encode = (keep?: (name: string) => boolean) => {
+    const pick = (row: TextRow | null): TextRow | null =>
+      row && keep ? Object.fromEntries(Object.entries(row).filter(([name]) => keep(name))) : row;
+    const data: Record<string, unknown> = {
+      schema: info.schema,
+      table: info.table,
+      commit_timestamp: transaction.commitTime.toISOString(),
+      type,
+      columns: keep ? info.columns.filter((column) => keep(column.name)) : info.columns,
+      errors: null,
+    };
+    if (type !== 'DELETE') data.record = jsonRecord(info, pick(newRow));
+    if (type !== 'INSERT') data.old_record = jsonRecord(info, pick(oldRow));
+    return Buffer.from(JSON.stringify(data));
   };
-  if (type !== 'DELETE') data.record = jsonRecord(info, newRow);
-  if (type !== 'INSERT') data.old_record = jsonRecord(info, oldRow);
-  return { info, type, newRow, oldRow, data: Buffer.from(JSON.stringify(data)), xid: transaction.xid };
+  const bySelection = new Map<string, Buffer>();
+  return {
+    info,
+    type,
+    newRow,
+    oldRow,
+    data: encode(),
+    xid: transaction.xid,
+    selected(select, key) {
+      let data = bySelection.get(key);
+      if (!data) {
+        const chosen = new Set(select);
+        data = encode((name) => chosen.has(name) || isPk(name));
+        bySelection.set(key, data);
+      }
+      return data;
+    },
+  };
 }

@@ -16,6 +16,12 @@ export class SharedFrame {
   private readonly encoded = new Map<SerializerVersion, string | Uint8Array | null>();
   constructor(readonly message: PhoenixMessage) {}
 
+  /** `meta.id` of a broadcast of a stored message (realtime.messages), which a replay may have sent already. */
+  storedMessageId(): string | undefined {
+    const meta = (this.message.payload as { meta?: { id?: unknown } } | null)?.meta;
+    return typeof meta?.id === 'string' ? meta.id : undefined;
+  }
+
   /** The frame for a client of `version`, or null if that version can't carry it (binary on v1). */
   for(version: SerializerVersion): string | Uint8Array | null {
     let frame = this.encoded.get(version);
@@ -24,7 +30,12 @@ export class SharedFrame {
       if (isBinaryBroadcast(payload)) {
         frame =
           version === '2.0.0'
-            ? encodeBinaryBroadcast(this.message.topic, payload.event, new Uint8Array(payload.payload))
+            ? encodeBinaryBroadcast(
+                this.message.topic,
+                payload.event,
+                new Uint8Array(payload.payload),
+                payload.meta,
+              )
             : null;
       } else {
         frame = encodeFrame(this.message, version);

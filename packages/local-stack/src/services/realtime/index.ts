@@ -13,6 +13,7 @@ import {
   startReplicationConsumer,
 } from './replication-consumer.ts';
 import { createSocketEndpoint } from './socket-endpoint.ts';
+import { unservedRealtimeWarning } from './unserved-features.ts';
 
 /** The persistent slot our consumer streams from; it survives stack restarts. */
 export const REPLICATION_SLOT = 'groundwork_realtime';
@@ -22,27 +23,46 @@ function isMessagesTable(change: RowChange): boolean {
   return change.relation.schema === 'realtime' && change.relation.table.startsWith('messages');
 }
 
-/** Broadcast from the database: a committed row of realtime.messages goes to its topic. */
+/** `\x0aff…` (bytea's text form) → bytes. */
+function byteaBytes(text: string): Uint8Array | undefined {
+  if (!text.startsWith('\\x')) return undefined;
+  return new Uint8Array(Buffer.from(text.slice(2), 'hex'));
+}
+
+/**
+ * Broadcast from the database: a committed row of realtime.messages goes to its topic,
+ * JSON (`realtime.send`) or binary (`realtime.send_binary`, delivered to v2 clients only,
+ * as hosted), with `meta.id` the row's id.
+ */
 function broadcastMessageRow(runtime: RealtimeRuntime, change: RowChange) {
   if (change.kind !== 'insert' || !change.new) return;
   const row: Record<string, string | null | undefined> = {};
   change.relation.columns.forEach((column, index) => {
     row[column.name] = change.new?.[index];
   });
-  if (row.extension !== 'broadcast' || !row.topic || !row.event) return;
+  if (row.extension !== 'broadcast' || !row.topic || !row.event || !row.id) return;
+  const topicKey = topicKeyOf(row.topic, row.private === 't');
+  const topic = `realtime:${row.topic}`;
+  const meta = { id: row.id };
+  if (row.binary_payload) {
+    const bytes = byteaBytes(row.binary_payload);
+    if (!bytes) return;
+    runtime.hub.broadcast(topicKey, topic, {
+      type: 'broadcast',
+      event: row.event,
+      payload: bytes,
+      binary: true,
+      meta,
+    });
+    return;
+  }
   let payload: unknown = {};
   try {
     payload = row.payload ? JSON.parse(row.payload) : {};
   } catch {
     return;
   }
-  const isPrivate = row.private === 't';
-  runtime.hub.broadcast(topicKeyOf(row.topic, isPrivate), `realtime:${row.topic}`, {
-    type: 'broadcast',
-    event: row.event,
-    payload,
-    meta: { id: row.id },
-  });
+  runtime.hub.broadcast(topicKey, topic, { type: 'broadcast', event: row.event, payload, meta });
 }
 
 /**
@@ -53,6 +73,7 @@ function broadcastMessageRow(runtime: RealtimeRuntime, change: RowChange) {
  */
 export const realtimeService: ServiceFactory = async (context): Promise<Service> => {
   const log = context.log.child('realtime');
+  log.warn(unservedRealtimeWarning(context.config.toml.realtime as Record<string, unknown>));
   // Its own small pool, so RLS probes under load don't starve the other services.
   const db = new pg.Pool({ connectionString: context.databaseUrl('postgres'), max: 6 });
   db.on('error', (error) => log.warn(`database pool: ${error.message}`));
@@ -63,6 +84,8 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
     hub: new ChannelHub(),
     router: new PostgresChangesRouter(db, catalog),
     log,
+    // Until the consumer below exists, nothing streams.
+    replicationStreaming: () => false,
   };
 
   const deliver = async (transactions: ReplicatedTransaction[]) => {
@@ -94,6 +117,7 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
     log,
     deliver,
   });
+  runtime.replicationStreaming = consumer.streaming;
   // Changes committed after start must reach subscribers: wait for the stream.
   await Promise.race([consumer.ready, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 

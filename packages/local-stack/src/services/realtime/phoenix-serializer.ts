@@ -14,6 +14,7 @@ export interface BinaryBroadcast {
   event: string;
   payload: ArrayBuffer | Uint8Array;
   binary: true;
+  meta?: Record<string, unknown>;
 }
 
 export interface PhoenixMessage {
@@ -143,22 +144,38 @@ export function encodeFrame(message: PhoenixMessage, version: SerializerVersion)
   });
 }
 
-/** A user broadcast with a binary payload, as the v2 serializer's "user broadcast" frame. */
-export function encodeBinaryBroadcast(topic: string, event: string, payload: Uint8Array): Uint8Array {
+/**
+ * A user broadcast with a binary payload, as the v2 serializer's "user broadcast" frame:
+ * kind, topic/event/metadata lengths, encoding, then the bytes; `meta` (JSON) carries
+ * what hosted puts there (`id` of a stored message, `replayed`).
+ */
+export function encodeBinaryBroadcast(
+  topic: string,
+  event: string,
+  payload: Uint8Array,
+  meta?: Record<string, unknown>,
+): Uint8Array {
   const encoder = new TextEncoder();
   const topicBytes = encoder.encode(topic);
   const eventBytes = encoder.encode(event);
-  if (topicBytes.length > 255 || eventBytes.length > 255) throw new FrameError('topic or event too long');
+  const metaBytes = meta ? encoder.encode(JSON.stringify(meta)) : new Uint8Array(0);
+  if (topicBytes.length > 255 || eventBytes.length > 255 || metaBytes.length > 255) {
+    throw new FrameError('topic, event or metadata too long');
+  }
   const header = 5;
-  const frame = new Uint8Array(header + topicBytes.length + eventBytes.length + payload.byteLength);
+  const frame = new Uint8Array(
+    header + topicBytes.length + eventBytes.length + metaBytes.length + payload.byteLength,
+  );
   frame[0] = KIND_USER_BROADCAST;
   frame[1] = topicBytes.length;
   frame[2] = eventBytes.length;
-  frame[3] = 0; // no metadata
+  frame[3] = metaBytes.length;
   frame[4] = ENCODING_BINARY;
-  frame.set(topicBytes, header);
-  frame.set(eventBytes, header + topicBytes.length);
-  frame.set(payload, header + topicBytes.length + eventBytes.length);
+  let offset = header;
+  for (const part of [topicBytes, eventBytes, metaBytes, payload]) {
+    frame.set(part, offset);
+    offset += part.byteLength;
+  }
   return frame;
 }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { PostgresChange } from './change-payload.ts';
-import { type ChangeFilter, rowMatchesFilter } from './postgres-filter.ts';
+import { type ChangeFilter, rowMatchesFilters } from './postgres-filter.ts';
 import type { RelationCatalog, RelationInfo } from './relation-catalog.ts';
 import { type ProbeGroup, rowKeyOf, type Viewer, VisibilityBatch } from './row-visibility.ts';
 
@@ -11,7 +11,12 @@ export interface ChangeBinding {
   event: '*' | 'INSERT' | 'UPDATE' | 'DELETE';
   schema: string;
   table: string | undefined;
-  filter: ChangeFilter | undefined;
+  /** AND-ed conditions; empty for none. */
+  filters: ChangeFilter[];
+  /** `select`: the columns the payload carries (plus the primary key); undefined for all. */
+  select: string[] | undefined;
+  /** Identifies `select` (sorted, deduplicated), so one selection is encoded once. */
+  selectKey: string | undefined;
 }
 
 export interface ChangeSubscriber {
@@ -24,14 +29,23 @@ function bindingMatches(binding: ChangeBinding, change: PostgresChange): boolean
   if (binding.schema !== '*' && binding.schema !== change.info.schema) return false;
   if (binding.table && binding.table !== '*' && binding.table !== change.info.table) return false;
   if (binding.event !== '*' && binding.event !== change.type) return false;
-  if (!binding.filter) return true;
+  if (binding.filters.length === 0) return true;
   const row = change.type === 'DELETE' ? change.oldRow : change.newRow;
-  return row !== null && rowMatchesFilter(binding.filter, row, change.info.columnTypes);
+  return row !== null && rowMatchesFilters(binding.filters, row, change.info.columnTypes);
+}
+
+/** The bindings of one subscriber that a change matched, for one column selection. */
+interface Matched {
+  ids: number[];
+  select: string[] | undefined;
+  selectKey: string | undefined;
 }
 
 interface Delivery {
   subscriber: ChangeSubscriber;
   ids: number[];
+  select: string[] | undefined;
+  selectKey: string | undefined;
   /** Set when RLS decides: deliver only if the probe saw the row. */
   probe: ProbeGroup | undefined;
 }
@@ -110,24 +124,41 @@ export class PostgresChangesRouter {
       const needsRls = change.type !== 'DELETE' && change.info.rlsEnabled;
       const roleMaySelect = selectable.get(change.info);
       for (const state of states) {
+        // Nearly always one selection per subscriber (kept allocation-free: this loop runs
+        // changes × subscribers); bindings with other `select`s get a frame each, as hosted.
         let ids: number[] | undefined;
+        let first: ChangeBinding | undefined;
+        let others: Matched[] | undefined;
         for (const binding of state.bindings) {
           if (!bindingMatches(binding, change)) continue;
-          ids ??= [];
-          if (!ids.includes(binding.id)) ids.push(binding.id);
+          if (!first || !ids) {
+            first = binding;
+            ids = [binding.id];
+          } else if (binding.selectKey === first.selectKey) {
+            if (!ids.includes(binding.id)) ids.push(binding.id);
+          } else {
+            others ??= [];
+            const group = others.find((candidate) => candidate.selectKey === binding.selectKey);
+            if (!group)
+              others.push({ ids: [binding.id], select: binding.select, selectKey: binding.selectKey });
+            else if (!group.ids.includes(binding.id)) group.ids.push(binding.id);
+          }
         }
-        if (!ids || !roleMaySelect?.get(state.viewer.role)) continue;
+        if (!first || !ids || !roleMaySelect?.get(state.viewer.role)) continue;
+        let probe: ProbeGroup | undefined;
         if (needsRls && !state.bypassesRls) {
           // A table without a primary key can't be probed: nothing is shown.
           if (!rowKey) continue;
-          deliveries.push({
-            subscriber: state.subscriber,
-            ids,
-            probe: batch.request(state.viewer, state.identity, change, rowKey),
-          });
-        } else {
-          deliveries.push({ subscriber: state.subscriber, ids, probe: undefined });
+          probe = batch.request(state.viewer, state.identity, change, rowKey);
         }
+        deliveries.push({
+          subscriber: state.subscriber,
+          ids,
+          select: first.select,
+          selectKey: first.selectKey,
+          probe,
+        });
+        for (const group of others ?? []) deliveries.push({ subscriber: state.subscriber, ...group, probe });
       }
       perChange.push(deliveries);
     }
@@ -136,7 +167,11 @@ export class PostgresChangesRouter {
       const rowKey = rowKeys[index];
       for (const delivery of perChange[index] ?? []) {
         if (delivery.probe && !(rowKey && delivery.probe.visible.has(rowKey))) continue;
-        delivery.subscriber.deliverChange(delivery.ids, change.data);
+        const data =
+          delivery.select && delivery.selectKey !== undefined
+            ? change.selected(delivery.select, delivery.selectKey)
+            : change.data;
+        delivery.subscriber.deliverChange(delivery.ids, data);
       }
     });
   }

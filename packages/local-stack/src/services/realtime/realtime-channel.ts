@@ -7,9 +7,11 @@ import { ChangeFrames } from './change-frame.ts';
 import { canWrite, type Extension, readPolicies } from './channel-authorization.ts';
 import { type ChannelHub, type SharedFrame, type TopicMember, topicKeyOf } from './channel-hub.ts';
 import { bindingId, changeBindingsOf, type JoinConfig, parseJoinConfig, record } from './join-config.ts';
-import type { PhoenixMessage, SerializerVersion } from './phoenix-serializer.ts';
-import type { ChangeSubscriber, PostgresChangesRouter } from './postgres-changes-router.ts';
+import { encodeBinaryBroadcast, type PhoenixMessage, type SerializerVersion } from './phoenix-serializer.ts';
+import type { ChangeBinding, ChangeSubscriber, PostgresChangesRouter } from './postgres-changes-router.ts';
+import { type StoredBroadcast, storedBroadcasts } from './replay-messages.ts';
 import type { Viewer } from './row-visibility.ts';
+import { checkSubscription, describeSubscription } from './subscription-check.ts';
 
 /** What every channel of the service shares. */
 export interface RealtimeRuntime {
@@ -18,6 +20,8 @@ export interface RealtimeRuntime {
   hub: ChannelHub;
   router: PostgresChangesRouter;
   log: Logger;
+  /** Whether the replication stream is up, i.e. committed changes can flow. */
+  replicationStreaming: () => boolean;
 }
 
 /** The WebSocket a channel lives on. */
@@ -27,7 +31,8 @@ export interface ChannelConnection {
   readonly apiKeyToken: string;
   send(message: PhoenixMessage): void;
   sendFrame(frame: SharedFrame): void;
-  sendRaw(frame: string): void;
+  /** A text frame, or binary (a v2 user broadcast). */
+  sendRaw(frame: string | Uint8Array): void;
   /** A text frame already encoded as UTF-8. */
   sendText(frame: Buffer): void;
   channelClosed(channel: RealtimeChannel): void;
@@ -41,6 +46,9 @@ interface Policies {
 
 // setTimeout's limit; hosted also re-checks tokens at least hourly.
 const MAX_TOKEN_TIMER_MS = 60 * 60 * 1000;
+// Hosted's replication_ready check interval and timeout.
+const REPLICATION_READY_CHECK_MS = 500;
+const REPLICATION_READY_TIMEOUT_MS = 60_000;
 
 /** One joined topic on one WebSocket: broadcast, presence and postgres_changes for it. */
 export class RealtimeChannel implements TopicMember, ChangeSubscriber {
@@ -55,6 +63,9 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
   private readonly presenceKey: string;
   private closed = false;
   private readonly changeFrames: ChangeFrames;
+  /** Stored broadcasts sent by replay; their live copy (from replication) is not sent again. */
+  private replayedIds = new Set<string>();
+  private replicationReadyTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly runtime: RealtimeRuntime,
@@ -116,15 +127,76 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
       channel.policies = { broadcastRead: read.broadcast, presenceRead: read.presence, write: {} };
     }
 
+    let replay: StoredBroadcast[] = [];
+    if (config.replay) {
+      const refusal = channel.replayRefusal();
+      if (refusal) {
+        reply('error', { reason: refusal });
+        channel.stopTimer();
+        return undefined;
+      }
+      try {
+        replay = await storedBroadcasts(runtime.db, channel.subTopic, config.replay);
+      } catch (error) {
+        runtime.log.warn(`replaying ${channel.subTopic}: ${(error as Error).message}`);
+        reply('error', { reason: 'UnableToReplayMessages: Realtime was unable to replay messages' });
+        channel.stopTimer();
+        return undefined;
+      }
+      channel.replayedIds = new Set(replay.map((message) => message.id));
+    }
+
     const { bindings, invalid } = changeBindingsOf(config.postgresChanges);
     runtime.hub.add(channel);
     runtime.router.subscribe(channel, bindings);
     reply('ok', {
       postgres_changes: config.postgresChanges.map((params) => ({ ...params, id: bindingId(params) })),
     });
-    if (config.postgresChanges.length > 0) void channel.confirmPostgresChanges(invalid);
+    // After the reply: a client drops channel messages that arrive before its join is confirmed.
+    for (const message of replay) channel.pushReplayed(message);
+    if (config.replicationReady) channel.notifyReplicationReady(Date.now() + REPLICATION_READY_TIMEOUT_MS);
+    if (config.postgresChanges.length > 0) void channel.confirmPostgresChanges(bindings, invalid);
     if (channel.presenceEnabled) channel.pushPresenceState();
     return channel;
+  }
+
+  // ---- replay and readiness -------------------------------------------------------------
+
+  /** Why hosted would refuse this channel's `broadcast.replay`, in its words; undefined if it wouldn't. */
+  private replayRefusal(): string | undefined {
+    if (this.policies && !this.policies.broadcastRead) {
+      return `Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`;
+    }
+    if (!this.config.isPrivate) return 'UnableToReplayMessages: Replay is not allowed for public channels';
+    if (!this.config.replay?.valid) return 'UnableToReplayMessages: Replay params are not valid';
+    return undefined;
+  }
+
+  private pushReplayed(message: StoredBroadcast) {
+    const meta = { replayed: true, id: message.id };
+    if (message.binaryPayload) {
+      // The v1 serializer can't carry binary payloads: hosted skips them for v1 clients.
+      if (this.connection.version !== '2.0.0') return;
+      this.connection.sendRaw(encodeBinaryBroadcast(this.topic, message.event, message.binaryPayload, meta));
+      return;
+    }
+    this.push('broadcast', { type: 'broadcast', event: message.event, payload: message.payload, meta });
+  }
+
+  /** The opt-in `broadcast.replication_ready` system message, once the replication stream is up. */
+  private notifyReplicationReady(deadline: number) {
+    if (this.closed) return;
+    if (this.runtime.replicationStreaming()) {
+      this.pushSystem('system', 'ok', 'Replication connection established');
+    } else if (Date.now() >= deadline) {
+      this.shutdown('Replication connection was not established in time');
+    } else {
+      this.replicationReadyTimer = setTimeout(
+        () => this.notifyReplicationReady(deadline),
+        REPLICATION_READY_CHECK_MS,
+      );
+      this.replicationReadyTimer.unref?.();
+    }
   }
 
   // ---- identity and tokens ------------------------------------------------------------
@@ -183,24 +255,46 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
 
   // ---- postgres_changes -----------------------------------------------------------------
 
-  /** Hosted confirms (or refuses) the subscription with a system message after the join. */
-  private async confirmPostgresChanges(invalid: string[]) {
+  /**
+   * Hosted confirms (or refuses) the subscription with a system message after the join;
+   * a binding it would refuse (unknown table or column, a value of the wrong type) is
+   * dropped, so it never delivers.
+   */
+  private async confirmPostgresChanges(bindings: ChangeBinding[], invalid: string[]) {
     const problems = [...invalid];
-    for (const params of this.config.postgresChanges) {
-      const schema = typeof params.schema === 'string' ? params.schema : 'public';
-      const table = typeof params.table === 'string' ? params.table : undefined;
-      if (!table || table === '*' || schema === '*') continue;
+    const accepted: ChangeBinding[] = [];
+    for (const binding of bindings) {
+      const { schema, table } = binding;
+      if (!table || table === '*' || schema === '*') {
+        accepted.push(binding);
+        continue;
+      }
       const exists = await this.runtime.db
         .query('select 1 from pg_catalog.pg_tables where schemaname = $1 and tablename = $2', [schema, table])
         .then((result) => (result.rowCount ?? 0) > 0)
         .catch(() => false);
       if (!exists) {
         problems.push(
-          `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [event: ${String(params.event ?? '*')}, schema: ${schema}, table: ${table}, filters: [${String(params.filter ?? '')}]]`,
+          `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${describeSubscription(binding)}]`,
         );
+        continue;
       }
+      const failure = await checkSubscription(this.runtime.db, binding).catch(
+        (error: Error) => error.message,
+      );
+      if (failure) {
+        problems.push(
+          `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [${describeSubscription(binding)}]. Exception: ${failure}`,
+        );
+        continue;
+      }
+      accepted.push(binding);
     }
     if (this.closed) return;
+    if (accepted.length < bindings.length) {
+      this.runtime.router.unsubscribe(this);
+      this.runtime.router.subscribe(this, accepted);
+    }
     this.pushSystem(
       'postgres_changes',
       problems.length ? 'error' : 'ok',
@@ -220,7 +314,12 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
   }
 
   send(frame: SharedFrame): void {
-    if (!this.closed) this.connection.sendFrame(frame);
+    if (this.closed) return;
+    if (this.replayedIds.size > 0) {
+      const id = frame.storedMessageId();
+      if (id !== undefined && this.replayedIds.has(id)) return;
+    }
+    this.connection.sendFrame(frame);
   }
 
   private async mayWrite(extension: Extension): Promise<boolean> {
@@ -333,6 +432,7 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
     if (this.closed) return;
     this.closed = true;
     this.stopTimer();
+    clearTimeout(this.replicationReadyTimer);
     this.runtime.router.unsubscribe(this);
     this.runtime.hub.remove(this);
     this.connection.channelClosed(this);

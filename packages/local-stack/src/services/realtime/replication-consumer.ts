@@ -45,12 +45,17 @@ export interface ReplicationConsumerOptions {
 export interface ReplicationConsumer {
   /** Resolves once streaming started the first time. */
   ready: Promise<void>;
+  /** Whether the stream is up now (false while Postgres is away and we reconnect). */
+  streaming(): boolean;
   /** Commit LSN of the last transaction handed to `deliver` and acknowledged. */
   deliveredLsn(): bigint;
   close(): Promise<void>;
 }
 
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000];
+// A delivery that failed (the database went away under the RLS probes) is retried, in
+// order, until it succeeds: nothing after it is delivered or acknowledged meanwhile.
+const REDELIVERY_DELAYS_MS = [50, 100, 250, 500, 1000];
 // Batching amortises the RLS probes; a cap keeps a backlog from becoming one huge batch
 // whose memory and probe queries grow with how far behind we are.
 const MAX_TRANSACTIONS_PER_DELIVERY = 200;
@@ -78,7 +83,11 @@ async function ensureSlot(db: pg.Pool, slotName: string): Promise<void> {
 export function startReplicationConsumer(options: ReplicationConsumerOptions): ReplicationConsumer {
   const { log, slotName } = options;
   let closed = false;
+  let isStreaming = false;
   let delivered = 0n;
+  // Commit LSN of the newest transaction queued; a replay after a reconnect skips what is
+  // already queued (not yet delivered) as well as what was delivered.
+  let queuedLsn = 0n;
   let acknowledged = 0n;
   let attempt = 0;
   let generation = 0;
@@ -96,9 +105,27 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
   let draining = false;
 
   const acknowledge = async (lsn: bigint) => {
-    if (lsn <= acknowledged && lsn !== 0n) return;
-    acknowledged = lsn > acknowledged ? lsn : acknowledged;
+    if (lsn > acknowledged) acknowledged = lsn;
     await service?.acknowledge(formatLsn(acknowledged)).catch(() => false);
+  };
+
+  const deliverUntilDone = async (batch: ReplicatedTransaction[]) => {
+    for (let attempt = 0; !closed; attempt++) {
+      try {
+        await options.deliver(batch);
+        return true;
+      } catch (error) {
+        if (attempt === 0 || attempt % 20 === 0) {
+          log.warn(
+            `delivering changes failed (${(error as Error).message}); retrying, nothing is acknowledged meanwhile`,
+          );
+        }
+        await new Promise((resolve) =>
+          setTimeout(resolve, REDELIVERY_DELAYS_MS[Math.min(attempt, REDELIVERY_DELAYS_MS.length - 1)]),
+        );
+      }
+    }
+    return false;
   };
 
   const drain = async () => {
@@ -106,12 +133,10 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
     draining = true;
     try {
       while (queue.length > 0 && !closed) {
-        const batch = queue.splice(0, MAX_TRANSACTIONS_PER_DELIVERY);
-        try {
-          await options.deliver(batch);
-        } catch (error) {
-          log.error(`delivering changes failed: ${(error as Error).message}`);
-        }
+        const batch = queue.slice(0, MAX_TRANSACTIONS_PER_DELIVERY);
+        // Only after delivery succeeded is the batch off the queue and confirmed to the slot.
+        if (!(await deliverUntilDone(batch))) return;
+        queue.splice(0, batch.length);
         const last = batch[batch.length - 1];
         if (last) {
           delivered = last.commitLsn;
@@ -129,8 +154,8 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
         relations.set(message.relationId, message);
         return;
       case 'begin':
-        // Already delivered before a Postgres restart rewound the slot.
-        skipping = message.finalLsn <= delivered;
+        // Already delivered (or queued) before a Postgres restart rewound the slot.
+        skipping = message.finalLsn <= queuedLsn || message.finalLsn <= delivered;
         open = skipping
           ? undefined
           : {
@@ -164,6 +189,7 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
           open.endLsn = message.endLsn;
           open.commitTime = message.commitTime;
           queue.push(open);
+          queuedLsn = open.commitLsn;
           void drain();
         }
         open = undefined;
@@ -175,6 +201,7 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
   };
 
   const scheduleReconnect = (reason: string) => {
+    isStreaming = false;
     if (closed || reconnectTimer) return;
     const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)] ?? 2000;
     attempt += 1;
@@ -211,6 +238,7 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
       if (current !== generation) return;
       if (attempt > 0) log.info('replication stream resumed');
       attempt = 0;
+      isStreaming = true;
       markReady();
     });
     stream.on('data', (_lsn: string, message: PgoutputMessage) => {
@@ -218,7 +246,9 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
     });
     stream.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
       if (current !== generation || !shouldRespond) return;
-      // Idle (nothing open or queued): everything up to the server's position is done.
+      // Postgres asks for a reply and cuts the connection after wal_sender_timeout
+      // without one, so always answer, even when the position hasn't moved. Idle
+      // (nothing open or queued): everything up to the server's position is done.
       const idle = !open && queue.length === 0 && !draining;
       void acknowledge(idle ? parseLsn(lsn) : acknowledged);
     });
@@ -248,6 +278,7 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
 
   return {
     ready,
+    streaming: () => isStreaming && !closed,
     deliveredLsn: () => delivered,
     close: async () => {
       closed = true;

@@ -130,6 +130,17 @@ export function awaitCommitted(xids: number[]): string {
   end loop; end $$;`;
 }
 
+/**
+ * Whether a query failed because the database connection did (server gone, restarting,
+ * connection refused) rather than because a policy raised: the first must fail the whole
+ * delivery so it is retried, the second only hides that viewer's rows.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, "Connection terminated"
+  return code.startsWith('08') || code.startsWith('57P') || code === '53300';
+}
+
 const PARALLEL_PROBES = 4;
 const MIN_GROUPS_PER_PART = 16;
 
@@ -153,14 +164,16 @@ async function runProbes(
     const probes = chunk.map((index) => groupStatement(index, list[index] as Group, statementOf(index)));
     try {
       return (await client.query(`begin; ${probes.join(' ')} rollback;`)) as unknown as pg.QueryResult[];
-    } catch {
+    } catch (error) {
+      if (isConnectionFailure(error)) throw error;
       // One failing policy aborts the batch; retry group by group so it costs only its own rows.
       await client.query('rollback').catch(() => {});
       const results: pg.QueryResult[] = [];
       for (const probe of probes) {
         try {
           results.push(...((await client.query(`begin; ${probe} rollback;`)) as unknown as pg.QueryResult[]));
-        } catch {
+        } catch (probeError) {
+          if (isConnectionFailure(probeError)) throw probeError;
           await client.query('rollback').catch(() => {});
         }
       }
