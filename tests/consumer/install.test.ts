@@ -23,7 +23,8 @@ import { firstBlock, readMarkdown, type Step, sectionOf, stepsOf } from './markd
 const repo = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 const readme = readMarkdown(new URL('../../README.md', import.meta.url));
 const sdkReadme = readMarkdown(new URL('../../packages/sdk/README.md', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
+// GitHub's Ubuntu images have Google Chrome instead (see .github/workflows/test.yml).
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps dialling Google on this closed network.
 const CHROMIUM_FLAGS = [
   '--headless',

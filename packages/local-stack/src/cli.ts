@@ -34,6 +34,8 @@ const COMMAND_RUNNERS: Record<CommandName, (run: Run) => Promise<void>> = {
       locate(workdir),
       ((flags.schema as string[] | undefined) ?? ['public']).flatMap((schema) => schema.split(',')),
     ),
+  doctor: async ({ workdir, flags }) =>
+    (await import('./cli/doctor.ts')).doctorCommand(workdir, flags.output === 'json' ? 'json' : 'text'),
   advisors: async ({ workdir, flags }) =>
     (await import('./cli/advisors.ts')).advisorsCommand(
       locate(workdir),

@@ -8,6 +8,8 @@
 export { type LoadConfigOptions, loadConfig, type Ports, type StackConfig } from './config/load-config.ts';
 export { createProjectKeys, type ProjectKeys } from './config/project-keys.ts';
 export { generateTypes } from './database/generate-types.ts';
+export { FINDING_KINDS, type Finding, type FindingKind, type Severity } from './doctor/finding.ts';
+export { type DoctorReport, formatReport, runDoctor } from './doctor/run-doctor.ts';
 export { isStackError, StackError, type StackErrorCode } from './errors.ts';
 export { createLogger, type Logger, type LogSink, silentLogger } from './logger.ts';
 // Service factories, for stacks that mount only some services (`startStack({ services })`).

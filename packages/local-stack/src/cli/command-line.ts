@@ -78,6 +78,20 @@ export const COMMANDS = {
       },
     },
   },
+  doctor: {
+    summary: 'check the project for what would break on hosted Supabase (exit 1 on errors)',
+    details:
+      'Reads config.toml, the migrations and the functions; needs no running stack. Each finding\nnames the file and a one-line fix. Errors: function imports the deploy cannot bundle,\nsecrets .env.example does not declare, migrations needing privileges or extensions hosted\ndoes not have, functions without verify_jwt that check no caller. Notices: what to push.',
+    flags: {
+      output: {
+        type: 'string',
+        short: 'o',
+        value: 'format',
+        choices: ['text', 'json'],
+        help: 'output format: text or json (default text)',
+      },
+    },
+  },
   advisors: {
     summary: 'run the real "supabase db advisors" against the local database',
     flags: {
