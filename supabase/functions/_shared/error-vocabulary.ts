@@ -18,7 +18,7 @@ export type ErrorDetailShape =
   /** A human sentence: the Postgres DETAIL (optional), or the function's `message`. */
   | 'sentence'
   /**
-   * JSON `{ limit: 'members' | 'projects' | 'storage', max, current }` (storage adds
+   * JSON `{ limit: 'members' | 'projects' | 'storage' | 'past_due', max, current }` (storage adds
    * `requested`, the upload's size; `max` and `current` are null for a caller who is not a
    * member): the Postgres DETAIL, or the function's `details`.
    */
@@ -170,7 +170,7 @@ export const errorVocabulary = {
     functions: true,
     detail: 'plan_limit',
     sdkCode: 'plan_limit_reached',
-    when: 'members, invitations, projects or storage over the plan',
+    when: 'members, invitations, projects or storage over the plan; new rows after a past_due grace',
   },
   slug_taken: {
     status: 409,
@@ -255,6 +255,48 @@ export const errorVocabulary = {
     detail: 'sentence',
     sdkCode: 'unknown',
     when: 'a function could not send its email',
+  },
+  invalid_signature: {
+    status: 400,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'validation_failed',
+    when: 'a Stripe webhook whose signature is missing or wrong',
+  },
+  unknown_plan: {
+    status: 400,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'validation_failed',
+    when: 'a checkout for a plan no Stripe price sells',
+  },
+  subscription_exists: {
+    status: 409,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'conflict',
+    when: 'a checkout for a workspace already subscribed',
+  },
+  billing_account_missing: {
+    status: 409,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'conflict',
+    when: 'the billing portal for a workspace that never checked out',
+  },
+  billing_not_configured: {
+    status: 503,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'unknown',
+    when: 'a billing function without its Stripe secrets',
+  },
+  payment_provider_error: {
+    status: 502,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'unknown',
+    when: 'Stripe failed or could not be reached',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 
