@@ -4,8 +4,7 @@ import {
   billingPortalInput,
 } from '../../../../supabase/functions/_shared/schemas/billing.ts';
 import type { SdkContext } from '../context.ts';
-import { GroundworkError } from '../errors.ts';
-import { functionData, parseInput, rows } from '../query-result.ts';
+import { functionData, oneRow, parseInput } from '../query-result.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import type { BillingSubscription } from '../types.ts';
 
@@ -34,10 +33,10 @@ export function createBillingApi(ctx: SdkContext) {
      */
     async subscription(workspaceId: string): Promise<BillingSubscription> {
       const workspace_id = parseInput(idSchema, workspaceId);
-      const [subscription] = await rows(supabase.rpc('billing_subscription', { workspace_id }));
-      if (!subscription) {
-        throw new GroundworkError('not_found', 'Workspace not found.', { reason: 'workspace_not_found' });
-      }
+      const subscription = await oneRow(
+        supabase.rpc('billing_subscription', { workspace_id }).maybeSingle(),
+        'Workspace',
+      );
       return subscription as BillingSubscription;
     },
 

@@ -27,10 +27,9 @@ export const billingPortalInput = z.strictObject({
 });
 export type BillingPortalInput = z.input<typeof billingPortalInput>;
 
-/** `200 OK` body of both: the Stripe-hosted page to send the user to. */
-export const billingSessionResult = z.object({
+/** `200 OK` body of both: the Stripe-hosted page to send the user to (a type only: nothing parses it). */
+export interface BillingSessionResult {
   /** The Stripe session's id (`cs_…` or `bps_…`). */
-  id: z.string(),
-  url: z.string(),
-});
-export type BillingSessionResult = z.infer<typeof billingSessionResult>;
+  id: string;
+  url: string;
+}
