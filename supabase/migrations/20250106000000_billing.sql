@@ -29,46 +29,8 @@
 create extension if not exists pg_net with schema extensions;
 create extension if not exists pg_cron with schema pg_catalog;
 
--- The seat count billing charges for and the member limit checks: members plus distinct
--- pending, unexpired invitation emails that are not already members. The invitations
--- migration (20250103…) defines it; this one only fills in where that has not run, so both
--- orders of landing leave the same function.
-do $do$
-begin
-  if to_regprocedure('private.workspace_seats_used(uuid)') is null then
-    execute $fn$
-      create function private.workspace_seats_used(workspace_id uuid)
-      returns integer
-      language sql
-      stable
-      security definer
-      set search_path = ''
-      as $$
-        select (
-          (select count(*) from public.workspace_members as m
-            where m.workspace_id = workspace_seats_used.workspace_id)
-          + (
-            select count(distinct i.email)
-            from public.invitations as i
-            where i.workspace_id = workspace_seats_used.workspace_id
-              and i.accepted_at is null
-              and i.revoked_at is null
-              and i.expires_at > now()
-              and not exists (
-                select 1
-                from public.workspace_members as m
-                join auth.users as u on u.id = m.user_id
-                where m.workspace_id = i.workspace_id
-                  and lower(u.email) = i.email
-              )
-          )
-        )::integer;
-      $$
-    $fn$;
-    execute 'revoke execute on function private.workspace_seats_used(uuid) from public';
-  end if;
-end;
-$do$;
+-- The seat count billing charges for is the one the member limit checks:
+-- private.workspace_seats_used(workspace_id) from 20250103000000_seats.sql.
 
 -- ---------------------------------------------------------------------------
 -- tables
