@@ -161,3 +161,12 @@ insert into public.comments (task_id, author_id, body) values
     'Let''s review the palette on Thursday.'),
   ('e0000000-0000-4000-8000-000000000009', 'a0000000-0000-4000-8000-000000000005',
     'Draft is in the shared folder, please add your notes.');
+
+-- ---------------------------------------------------------------------------
+-- Vault: where database jobs reach this project's API
+-- ---------------------------------------------------------------------------
+
+-- pg_net sends the billing seat-sync kick to <project_url>/functions/v1/billing-sync-seats
+-- (docs/billing.md). host.docker.internal:54321 is what `supabase start` documents; the
+-- local stack maps it to its gateway. On hosted, create it with the project's URL.
+select vault.create_secret('http://host.docker.internal:54321', 'project_url', 'This project''s API URL, for pg_net');

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Actor, type BuiltinActor, casesOf, type Operation, permissionsOf } from './access/matrix.ts';
 import { auditOperations } from './access/operations-audit.ts';
+import { billingOperations } from './access/operations-billing.ts';
 import { channelOperations, fileOperations } from './access/operations-files-channels.ts';
 import { invitationOperations } from './access/operations-invitations.ts';
 import { workOperations } from './access/operations-work.ts';
@@ -31,6 +32,7 @@ const operations: Operation[] = [
   ...fileOperations,
   ...channelOperations,
   ...auditOperations,
+  ...billingOperations,
 ];
 
 /** Permissions no operation exercises yet, and the feature that will. */
@@ -39,7 +41,6 @@ const reservedFor: Partial<Record<Permission, string>> = {
   'trash.purge': 'the trash',
   'webhooks.manage': 'outbound webhooks (issue 17)',
   'api_keys.manage': 'workspace API keys (issue 18)',
-  'billing.manage': 'billing (issue 19)',
 };
 
 const stack = inject('stack');

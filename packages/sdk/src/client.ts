@@ -5,6 +5,7 @@ import { GroundworkError } from './errors.ts';
 import { type ActivityApi, createActivityApi } from './modules/activity.ts';
 import { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
 import { type AuthApi, createAuthApi } from './modules/auth.ts';
+import { type BillingApi, createBillingApi } from './modules/billing.ts';
 import { type CommentsApi, createCommentsApi } from './modules/comments.ts';
 import { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
 import { createLabelsApi, type LabelsApi } from './modules/labels.ts';
@@ -44,6 +45,7 @@ export interface GroundworkClient {
   profiles: ProfilesApi;
   notifications: NotificationsApi;
   presence: PresenceApi;
+  billing: BillingApi;
   /** The underlying supabase-js client, typed with the project's schema, for anything else. */
   supabase: GroundworkSupabaseClient;
 }
@@ -114,6 +116,7 @@ export function wrapSupabaseClient(
     profiles: createProfilesApi(ctx),
     notifications: createNotificationsApi(ctx),
     presence: createPresenceApi(ctx),
+    billing: createBillingApi(ctx),
     supabase,
   };
 }

@@ -147,6 +147,33 @@ export type Database = {
           },
         ];
       };
+      billing_prices: {
+        Row: {
+          created_at: string;
+          plan_id: string;
+          stripe_price_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          plan_id: string;
+          stripe_price_id: string;
+        };
+        Update: {
+          created_at?: string;
+          plan_id?: string;
+          stripe_price_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'billing_prices_plan_id_fkey';
+            columns: ['plan_id'];
+            isOneToOne: false;
+            referencedRelation: 'plans';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       comments: {
         Row: {
           author_id: string | null;
@@ -282,10 +309,11 @@ export type Database = {
           actor_id: string | null;
           comment_id: string | null;
           created_at: string;
+          details: Json | null;
           id: string;
           read_at: string | null;
           recipient_id: string;
-          task_id: string;
+          task_id: string | null;
           type: Database['public']['Enums']['notification_type'];
           workspace_id: string;
         };
@@ -294,10 +322,11 @@ export type Database = {
           actor_id?: string | null;
           comment_id?: string | null;
           created_at?: string;
+          details?: Json | null;
           id?: string;
           read_at?: string | null;
           recipient_id: string;
-          task_id: string;
+          task_id?: string | null;
           type: Database['public']['Enums']['notification_type'];
           workspace_id: string;
         };
@@ -305,10 +334,11 @@ export type Database = {
           actor_id?: string | null;
           comment_id?: string | null;
           created_at?: string;
+          details?: Json | null;
           id?: string;
           read_at?: string | null;
           recipient_id?: string;
-          task_id?: string;
+          task_id?: string | null;
           type?: Database['public']['Enums']['notification_type'];
           workspace_id?: string;
         };
@@ -380,6 +410,7 @@ export type Database = {
           max_members: number | null;
           max_projects: number | null;
           name: string;
+          past_due_grace: string;
           storage_limit_bytes: number;
         };
         ComputedFields: never;
@@ -390,6 +421,7 @@ export type Database = {
           max_members?: number | null;
           max_projects?: number | null;
           name: string;
+          past_due_grace?: string;
           storage_limit_bytes: number;
         };
         Update: {
@@ -399,6 +431,7 @@ export type Database = {
           max_members?: number | null;
           max_projects?: number | null;
           name?: string;
+          past_due_grace?: string;
           storage_limit_bytes?: number;
         };
         Relationships: [];
@@ -511,6 +544,42 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: 'roles_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      stripe_events: {
+        Row: {
+          id: string;
+          outcome: string;
+          received_at: string;
+          stripe_created_at: string;
+          type: string;
+          workspace_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          id: string;
+          outcome: string;
+          received_at?: string;
+          stripe_created_at: string;
+          type: string;
+          workspace_id?: string | null;
+        };
+        Update: {
+          id?: string;
+          outcome?: string;
+          received_at?: string;
+          stripe_created_at?: string;
+          type?: string;
+          workspace_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'stripe_events_workspace_id_fkey';
             columns: ['workspace_id'];
             isOneToOne: false;
             referencedRelation: 'workspaces';
@@ -677,6 +746,60 @@ export type Database = {
           },
         ];
       };
+      workspace_subscriptions: {
+        Row: {
+          cancel_at_period_end: boolean;
+          current_period_end: string | null;
+          past_due_since: string | null;
+          quantity: number | null;
+          state_as_of: string | null;
+          status: string | null;
+          stripe_customer_id: string;
+          stripe_price_id: string | null;
+          stripe_subscription_id: string | null;
+          stripe_subscription_item_id: string | null;
+          updated_at: string;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          cancel_at_period_end?: boolean;
+          current_period_end?: string | null;
+          past_due_since?: string | null;
+          quantity?: number | null;
+          state_as_of?: string | null;
+          status?: string | null;
+          stripe_customer_id: string;
+          stripe_price_id?: string | null;
+          stripe_subscription_id?: string | null;
+          stripe_subscription_item_id?: string | null;
+          updated_at?: string;
+          workspace_id: string;
+        };
+        Update: {
+          cancel_at_period_end?: boolean;
+          current_period_end?: string | null;
+          past_due_since?: string | null;
+          quantity?: number | null;
+          state_as_of?: string | null;
+          status?: string | null;
+          stripe_customer_id?: string;
+          stripe_price_id?: string | null;
+          stripe_subscription_id?: string | null;
+          stripe_subscription_item_id?: string | null;
+          updated_at?: string;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'workspace_subscriptions_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: true;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       workspaces: {
         Row: {
           created_at: string;
@@ -734,6 +857,37 @@ export type Database = {
           isOneToOne: true;
           isSetofReturn: false;
         };
+      };
+      billing_apply_stripe_event: { Args: { event: Json }; Returns: string };
+      billing_claim_seat_syncs: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          quantity: number;
+          stripe_subscription_id: string;
+          stripe_subscription_item_id: string;
+          version: number;
+          workspace_id: string;
+        }[];
+      };
+      billing_finish_seat_sync: {
+        Args: { error?: string; quantity: number; version: number; workspace_id: string };
+        Returns: undefined;
+      };
+      billing_subscription: {
+        Args: { workspace_id: string };
+        Returns: {
+          cancel_at_period_end: boolean;
+          creations_blocked: boolean;
+          current_period_end: string;
+          grace_ends_at: string;
+          has_billing_account: boolean;
+          max_members: number;
+          past_due_since: string;
+          plan: string;
+          quantity: number;
+          seats_used: number;
+          status: string;
+        }[];
       };
       create_workspace: {
         Args: { name: string; slug: string };
@@ -844,7 +998,7 @@ export type Database = {
       };
     };
     Enums: {
-      notification_type: 'task_assigned' | 'comment_added' | 'mentioned';
+      notification_type: 'task_assigned' | 'comment_added' | 'mentioned' | 'plan_over_limit';
       task_priority: 'none' | 'low' | 'medium' | 'high' | 'urgent';
       task_status: 'todo' | 'in_progress' | 'done' | 'canceled';
       workspace_role: 'viewer' | 'member' | 'admin' | 'owner';
@@ -963,7 +1117,7 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
-      notification_type: ['task_assigned', 'comment_added', 'mentioned'],
+      notification_type: ['task_assigned', 'comment_added', 'mentioned', 'plan_over_limit'],
       task_priority: ['none', 'low', 'medium', 'high', 'urgent'],
       task_status: ['todo', 'in_progress', 'done', 'canceled'],
       workspace_role: ['viewer', 'member', 'admin', 'owner'],

@@ -26,6 +26,7 @@ export {
   type Session,
   type User,
 } from './modules/auth.ts';
+export { type BillingApi, type BillingSession, createBillingApi } from './modules/billing.ts';
 export { type CommentsApi, createCommentsApi } from './modules/comments.ts';
 export { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
 export { createLabelsApi, type LabelsApi } from './modules/labels.ts';
@@ -52,6 +53,7 @@ export type { Subscription } from './realtime-channel.ts';
 export type {
   Activity,
   Attachment,
+  BillingSubscription,
   Comment,
   Invitation,
   Label,

@@ -30,6 +30,34 @@ export type WorkspaceUsage = {
   storage_limit_bytes: number;
 };
 
+/** A workspace's plan and Stripe subscription state (`billing.subscription`); null where Stripe has told nothing yet. */
+export type BillingSubscription = {
+  plan: string;
+  status:
+    | 'incomplete'
+    | 'incomplete_expired'
+    | 'trialing'
+    | 'active'
+    | 'past_due'
+    | 'canceled'
+    | 'unpaid'
+    | 'paused'
+    | null;
+  /** Seats Stripe charges for. */
+  quantity: number | null;
+  /** Members plus pending invitations, each person once. */
+  seats_used: number;
+  max_members: number | null;
+  current_period_end: string | null;
+  cancel_at_period_end: boolean;
+  past_due_since: string | null;
+  /** When a past_due workspace stops accepting new projects, tasks and invitations. */
+  grace_ends_at: string | null;
+  creations_blocked: boolean;
+  /** Whether a Stripe customer exists (the portal needs one). */
+  has_billing_account: boolean;
+};
+
 export type Profile = Row<'profiles'>;
 export type Member = Row<'workspace_members'> & { profile: Profile | null };
 

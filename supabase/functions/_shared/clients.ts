@@ -1,5 +1,5 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { supabaseSettings } from './env.ts';
+import { serviceRoleKey, supabaseSettings } from './env.ts';
 import { FunctionError } from './errors.ts';
 
 /**
@@ -35,4 +35,15 @@ export function callerUserId(request: Request): string {
     throw new FunctionError('not_authenticated', 'Sign in first');
   }
   return claims.sub;
+}
+
+/**
+ * A supabase-js client with the service role: RLS does not apply, so only for writes the
+ * database reserves for the platform (Stripe's state, the seat outbox), after the function
+ * has checked the caller itself or verified the sender.
+ */
+export function serviceClient(): SupabaseClient {
+  return createClient(supabaseSettings().url, serviceRoleKey(), {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
 }

@@ -21,6 +21,11 @@ export function supabaseSettings(): SupabaseSettings {
   return { url: required('SUPABASE_URL'), anonKey: required('SUPABASE_ANON_KEY') };
 }
 
+/** The service role key, for functions that write what no caller may (billing state). */
+export function serviceRoleKey(): string {
+  return required('SUPABASE_SERVICE_ROLE_KEY');
+}
+
 export interface SmtpSettings {
   host: string;
   port: number;

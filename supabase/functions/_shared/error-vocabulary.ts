@@ -18,7 +18,7 @@ export type ErrorDetailShape =
   /** A human sentence: the Postgres DETAIL (optional), or the function's `message`. */
   | 'sentence'
   /**
-   * JSON `{ limit: 'members' | 'projects' | 'storage', max, current }` (storage adds
+   * JSON `{ limit: 'members' | 'projects' | 'storage' | 'past_due', max, current }` (storage adds
    * `requested`, the upload's size; `max` and `current` are null for a caller who is not a
    * member): the Postgres DETAIL, or the function's `details`.
    */
@@ -60,7 +60,7 @@ export const errorVocabulary = {
     functions: true,
     detail: 'sentence',
     sdkCode: 'forbidden',
-    when: 'the caller lacks the permission (a viewer moving a task: tasks.update; a member inviting: members.invite)',
+    when: 'the caller lacks the permission (a viewer moving a task: tasks.update)',
   },
   workspace_not_found: {
     status: 404,
@@ -170,7 +170,7 @@ export const errorVocabulary = {
     functions: true,
     detail: 'plan_limit',
     sdkCode: 'plan_limit_reached',
-    when: 'members, invitations, projects or storage over the plan',
+    when: 'members, invitations, projects or storage over the plan; past_due',
   },
   slug_taken: {
     status: 409,
@@ -240,14 +240,14 @@ export const errorVocabulary = {
     functions: true,
     detail: 'sentence',
     sdkCode: 'validation_failed',
-    when: 'an audit export whose range holds more entries than one export may',
+    when: 'an audit export of more entries than one export may hold',
   },
   internal_error: {
     status: 500,
     functions: true,
     detail: 'sentence',
     sdkCode: 'unknown',
-    when: 'a function failed unexpectedly (details only in its logs)',
+    when: 'a function failed unexpectedly (details in its logs)',
   },
   email_not_sent: {
     status: 502,
@@ -255,6 +255,48 @@ export const errorVocabulary = {
     detail: 'sentence',
     sdkCode: 'unknown',
     when: 'a function could not send its email',
+  },
+  invalid_signature: {
+    status: 400,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'validation_failed',
+    when: 'a Stripe webhook badly signed',
+  },
+  unknown_plan: {
+    status: 400,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'validation_failed',
+    when: 'checkout of a plan no price sells',
+  },
+  subscription_exists: {
+    status: 409,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'conflict',
+    when: 'checkout when already subscribed',
+  },
+  billing_account_missing: {
+    status: 409,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'conflict',
+    when: 'billing portal before any checkout',
+  },
+  billing_not_configured: {
+    status: 503,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'unknown',
+    when: 'Stripe secrets unset',
+  },
+  payment_provider_error: {
+    status: 502,
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'unknown',
+    when: 'Stripe failed',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -9,7 +9,7 @@ import { callback } from '../schemas/fields.ts';
 import { listNotificationsInput, markReadInput } from '../schemas/notifications.ts';
 import type { Notification, NotificationRow, Page } from '../types.ts';
 
-const NOTIFICATION_SELECT = `id, recipient_id, workspace_id, type, task_id, comment_id, actor_id, read_at, created_at, actor:profiles!notifications_actor_id_fkey(${PROFILE_COLUMNS}), task:tasks!notifications_task_fkey(id, project_id, number, title, key)`;
+const NOTIFICATION_SELECT = `id, recipient_id, workspace_id, type, task_id, comment_id, actor_id, details, read_at, created_at, actor:profiles!notifications_actor_id_fkey(${PROFILE_COLUMNS}), task:tasks!notifications_task_fkey(id, project_id, number, title, key)`;
 const DEFAULT_PAGE_SIZE = 50;
 
 export type NotificationsApi = ReturnType<typeof createNotificationsApi>;
