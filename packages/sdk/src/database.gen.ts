@@ -152,6 +152,9 @@ export type Database = {
           author_id: string | null;
           body: string;
           created_at: string;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           edited_at: string | null;
           id: string;
           task_id: string;
@@ -162,6 +165,9 @@ export type Database = {
           author_id?: string | null;
           body: string;
           created_at?: string;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           edited_at?: string | null;
           id?: string;
           task_id: string;
@@ -171,6 +177,9 @@ export type Database = {
           author_id?: string | null;
           body?: string;
           created_at?: string;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           edited_at?: string | null;
           id?: string;
           task_id?: string;
@@ -433,6 +442,8 @@ export type Database = {
           archived: boolean;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
           description: string;
           id: string;
           key: string;
@@ -446,6 +457,8 @@ export type Database = {
           archived?: boolean;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
           description?: string;
           id?: string;
           key: string;
@@ -458,6 +471,8 @@ export type Database = {
           archived?: boolean;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
           description?: string;
           id?: string;
           key?: string;
@@ -557,6 +572,9 @@ export type Database = {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -576,6 +594,9 @@ export type Database = {
           assignee_id?: string | null;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           description?: string;
           due_date?: string | null;
           id?: string;
@@ -593,6 +614,9 @@ export type Database = {
           assignee_id?: string | null;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           description?: string;
           due_date?: string | null;
           id?: string;
@@ -752,6 +776,17 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      delete_permanently: {
+        Args: { id: string; kind: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      empty_trash: { Args: { workspace_id: string }; Returns: number };
       has_permission: { Args: { permission: string; workspace_id: string }; Returns: boolean };
       key: {
         Args: {
@@ -763,6 +798,16 @@ export type Database = {
         Returns: string;
       };
       leave_workspace: { Args: { workspace_id: string }; Returns: undefined };
+      list_trash: {
+        Args: { workspace_id: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'][];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
       mark_notifications_read: { Args: { ids?: string[] }; Returns: number };
       move_task: {
         Args: {
@@ -775,6 +820,9 @@ export type Database = {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -795,13 +843,36 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      move_to_trash: {
+        Args: { id: string; kind: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       my_permissions: { Args: { workspace_id: string }; Returns: string[] };
+      restore_from_trash: {
+        Args: { id: string; kind: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       search_tasks: {
         Args: { max_results?: number; query: string; workspace_id: string };
         Returns: {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -850,7 +921,17 @@ export type Database = {
       workspace_role: 'viewer' | 'member' | 'admin' | 'owner';
     };
     CompositeTypes: {
-      [_ in never]: never;
+      trash_entry: {
+        kind: string | null;
+        id: string | null;
+        workspace_id: string | null;
+        project_id: string | null;
+        task_id: string | null;
+        title: string | null;
+        deleted_at: string | null;
+        deleted_by: string | null;
+        purge_after: string | null;
+      };
     };
   };
 };
