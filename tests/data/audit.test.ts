@@ -287,11 +287,37 @@ const changes: Change[] = [
     },
   },
   {
-    name: 'deleting a task',
+    name: 'deleting a task (it goes to the trash)',
     by: 'member',
     run: async (client) => {
       const id = await fresh.task();
-      await ok(client.from('tasks').delete().eq('id', id).select());
+      const { error } = await client.from('tasks').delete().eq('id', id);
+      if (error) throw error;
+      return id;
+    },
+    expected: {
+      action: 'trash',
+      target_table: 'tasks',
+      changes: { deleted_at: { before: null }, deleted_with_parent: { before: false, after: false } },
+    },
+  },
+  {
+    name: 'restoring a task from the trash',
+    by: 'member',
+    run: async (client) => {
+      const id = await fresh.task();
+      await ok(client.rpc('move_to_trash', { kind: 'task', id }));
+      await ok(client.rpc('restore_from_trash', { kind: 'task', id }));
+      return id;
+    },
+    expected: { action: 'restore', target_table: 'tasks', changes: { deleted_at: { after: null } } },
+  },
+  {
+    name: 'deleting a task permanently',
+    by: 'admin',
+    run: async (client) => {
+      const id = await fresh.task();
+      await ok(client.rpc('delete_permanently', { kind: 'task', id }));
       return id;
     },
     expected: { action: 'delete', target_table: 'tasks', changes: { title: { before: 'Audited' } } },

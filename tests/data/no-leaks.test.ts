@@ -224,6 +224,13 @@ const rpcProbes: Probe[] = [
   ['rpc leave_workspace', rpc('leave_workspace', (t) => ({ workspace_id: t.workspaceId }))],
   ['rpc move_task', rpc('move_task', (t) => ({ task_id: t.taskId, status: 'done' }))],
   ['rpc search_tasks', rpc('search_tasks', (t) => ({ workspace_id: t.workspaceId, query: 'first' }))],
+  ...(['move_to_trash', 'restore_from_trash', 'delete_permanently'] as const).flatMap((name): Probe[] => [
+    [`rpc ${name} project`, rpc(name, (t) => ({ kind: 'project', id: t.projectId }))],
+    [`rpc ${name} task`, rpc(name, (t) => ({ kind: 'task', id: t.taskId }))],
+    [`rpc ${name} comment`, rpc(name, (t) => ({ kind: 'comment', id: t.commentId }))],
+  ]),
+  ['rpc list_trash', rpc('list_trash', (t) => ({ workspace_id: t.workspaceId }))],
+  ['rpc empty_trash', rpc('empty_trash', (t) => ({ workspace_id: t.workspaceId }))],
   [
     'function invite-member',
     (client, t) =>

@@ -147,7 +147,7 @@ describe('viewers read but do not write', () => {
 });
 
 describe('members write tasks, labels and comments, and only their own comments', () => {
-  it('a member creates, edits and deletes a task', async () => {
+  it('a member creates, edits and deletes a task (into the trash)', async () => {
     const [created] = await queryAs<{ id: string }>(
       db,
       acme.users.member,
@@ -161,13 +161,16 @@ describe('members write tasks, labels and comments, and only their own comments'
       [created?.id],
     );
     expect(updated).toHaveLength(1);
+    // The delete moves the row to the trash rather than removing it, so it returns no row.
     const deleted = await queryAs(
       db,
       acme.users.member,
       'delete from public.tasks where id = $1 returning id',
       [created?.id],
     );
-    expect(deleted).toHaveLength(1);
+    expect(deleted).toHaveLength(0);
+    const { rows } = await db.query('select deleted_by from public.tasks where id = $1', [created?.id]);
+    expect(rows).toEqual([{ deleted_by: acme.users.member.id }]);
   });
 
   it('a member creates labels', async () => {
@@ -223,7 +226,7 @@ describe('members write tasks, labels and comments, and only their own comments'
     expect(error?.code).toBe('42501');
   });
 
-  it("an admin deletes anyone's comment", async () => {
+  it("an admin deletes anyone's comment (into the trash)", async () => {
     const [mine] = await queryAs<{ id: string }>(
       db,
       acme.users.member,
@@ -236,7 +239,9 @@ describe('members write tasks, labels and comments, and only their own comments'
       'delete from public.comments where id = $1 returning id',
       [mine?.id],
     );
-    expect(deleted).toHaveLength(1);
+    expect(deleted).toHaveLength(0);
+    const { rows } = await db.query('select deleted_by from public.comments where id = $1', [mine?.id]);
+    expect(rows).toEqual([{ deleted_by: acme.users.admin.id }]);
   });
 
   it('members cannot manage projects, invitations or roles', async () => {

@@ -15,6 +15,7 @@ import { createPresenceApi, type PresenceApi } from './modules/presence.ts';
 import { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 import { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
 import { createTasksApi, type TasksApi } from './modules/tasks.ts';
+import { createTrashApi, type TrashApi } from './modules/trash.ts';
 import { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
 
 export interface GroundworkClientOptions {
@@ -40,6 +41,7 @@ export interface GroundworkClient {
   labels: LabelsApi;
   tasks: TasksApi;
   comments: CommentsApi;
+  trash: TrashApi;
   activity: ActivityApi;
   attachments: AttachmentsApi;
   profiles: ProfilesApi;
@@ -111,6 +113,7 @@ export function wrapSupabaseClient(
     labels: createLabelsApi(ctx),
     tasks: createTasksApi(ctx),
     comments: createCommentsApi(ctx),
+    trash: createTrashApi(ctx),
     activity: createActivityApi(ctx),
     attachments: createAttachmentsApi(ctx),
     profiles: createProfilesApi(ctx),

@@ -179,6 +179,9 @@ export type Database = {
           author_id: string | null;
           body: string;
           created_at: string;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           edited_at: string | null;
           id: string;
           task_id: string;
@@ -189,6 +192,9 @@ export type Database = {
           author_id?: string | null;
           body: string;
           created_at?: string;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           edited_at?: string | null;
           id?: string;
           task_id: string;
@@ -198,6 +204,9 @@ export type Database = {
           author_id?: string | null;
           body?: string;
           created_at?: string;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           edited_at?: string | null;
           id?: string;
           task_id?: string;
@@ -466,6 +475,8 @@ export type Database = {
           archived: boolean;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
           description: string;
           id: string;
           key: string;
@@ -479,6 +490,8 @@ export type Database = {
           archived?: boolean;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
           description?: string;
           id?: string;
           key: string;
@@ -491,6 +504,8 @@ export type Database = {
           archived?: boolean;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
           description?: string;
           id?: string;
           key?: string;
@@ -626,6 +641,9 @@ export type Database = {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -645,6 +663,9 @@ export type Database = {
           assignee_id?: string | null;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           description?: string;
           due_date?: string | null;
           id?: string;
@@ -662,6 +683,9 @@ export type Database = {
           assignee_id?: string | null;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           description?: string;
           due_date?: string | null;
           id?: string;
@@ -906,6 +930,17 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      delete_permanently: {
+        Args: { id: string; kind: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      empty_trash: { Args: { workspace_id: string }; Returns: number };
       has_permission: { Args: { permission: string; workspace_id: string }; Returns: boolean };
       key: {
         Args: {
@@ -917,6 +952,16 @@ export type Database = {
         Returns: string;
       };
       leave_workspace: { Args: { workspace_id: string }; Returns: undefined };
+      list_trash: {
+        Args: { workspace_id: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'][];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
       mark_notifications_read: { Args: { ids?: string[] }; Returns: number };
       move_task: {
         Args: {
@@ -929,6 +974,9 @@ export type Database = {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -949,13 +997,36 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      move_to_trash: {
+        Args: { id: string; kind: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       my_permissions: { Args: { workspace_id: string }; Returns: string[] };
+      restore_from_trash: {
+        Args: { id: string; kind: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       search_tasks: {
         Args: { max_results?: number; query: string; workspace_id: string };
         Returns: {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -1004,7 +1075,17 @@ export type Database = {
       workspace_role: 'viewer' | 'member' | 'admin' | 'owner';
     };
     CompositeTypes: {
-      [_ in never]: never;
+      trash_entry: {
+        kind: string | null;
+        id: string | null;
+        workspace_id: string | null;
+        project_id: string | null;
+        task_id: string | null;
+        title: string | null;
+        deleted_at: string | null;
+        deleted_by: string | null;
+        purge_after: string | null;
+      };
     };
   };
 };

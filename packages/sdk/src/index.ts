@@ -48,6 +48,7 @@ export {
   type TasksApi,
   type UpdateTaskInput,
 } from './modules/tasks.ts';
+export { createTrashApi, type TrashApi } from './modules/trash.ts';
 export { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
 export type { Subscription } from './realtime-channel.ts';
 export type {
@@ -70,6 +71,8 @@ export type {
   TaskPriority,
   TaskStatus,
   TaskWithRelations,
+  TrashEntry,
+  TrashKind,
   Workspace,
   WorkspaceRole,
   WorkspaceUsage,

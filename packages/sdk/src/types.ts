@@ -64,15 +64,37 @@ export type Member = Row<'workspace_members'> & { profile: Profile | null };
 /** An invitation as admins see it; the token itself is never stored, its hash is never returned. */
 export type Invitation = Omit<Row<'invitations'>, 'token_hash'>;
 
-export type Project = Omit<Row<'projects'>, 'next_task_number'>;
+/** The trash columns: reads never return rows in the trash, so they are always null there. */
+type TrashColumns = 'deleted_at' | 'deleted_by' | 'deleted_with_parent';
+
+export type Project = Omit<Row<'projects'>, 'next_task_number' | TrashColumns>;
 export type Label = Row<'labels'>;
 
 /** A task with its human key (`ENG-42`); the search vector stays on the server. */
-export type Task = Omit<Row<'tasks'>, 'search_vector'>;
+export type Task = Omit<Row<'tasks'>, 'search_vector' | TrashColumns>;
 /** A task as lists and reads return it: with its assignee's profile and its labels. */
 export type TaskWithRelations = Task & { assignee: Profile | null; labels: Label[] };
 
-export type Comment = Row<'comments'> & { author: Profile | null };
+export type Comment = Omit<Row<'comments'>, TrashColumns> & { author: Profile | null };
+
+export type TrashKind = 'project' | 'task' | 'comment';
+/** One entry of a workspace's trash (`gw.trash.list`), or what `delete` just moved there. */
+export interface TrashEntry {
+  kind: TrashKind;
+  id: string;
+  workspace_id: string;
+  /** The project (a project's own id for a project). */
+  project_id: string;
+  /** The task of a comment (a task's own id for a task; null for a project). */
+  task_id: string | null;
+  /** A project's name, a task's title, the start of a comment's body. */
+  title: string;
+  deleted_at: string;
+  /** Who deleted it (null for the service role). */
+  deleted_by: string | null;
+  /** When it is deleted for good, 30 days after `deleted_at`. */
+  purge_after: string;
+}
 
 /** A notification row as Realtime delivers it. */
 export type NotificationRow = Row<'notifications'>;

@@ -57,7 +57,9 @@ describe('gw.tasks.subscribe', () => {
       () => seen,
       (list) => list.length >= 2,
     );
-    await team.member.gw.tasks.delete(task.id);
+    // Moving to the trash hides the row, so Realtime does not deliver it; a permanent delete
+    // is a DELETE event.
+    await team.admin.gw.tasks.deletePermanently(task.id);
     const changes = await eventually(
       () => seen,
       (list) => list.length >= 3,

@@ -184,12 +184,12 @@ describe('gw.tasks', () => {
     ).toMatchObject({ code: 'validation_failed', status: 400, reason: 'invalid_move' });
   });
 
-  it('delete removes the task', async () => {
+  it('delete moves the task to the trash: gone from reads; deleting it again is harmless', async () => {
     const { team, project } = await createBoard();
     const task = await team.member.gw.tasks.create({ project_id: project.id, title: 'Doomed' });
-    await team.member.gw.tasks.delete(task.id);
+    const entry = await team.member.gw.tasks.delete(task.id);
     expect(await failureOf(() => team.member.gw.tasks.get(task.id))).toMatchObject({ code: 'not_found' });
-    expect(await failureOf(() => team.member.gw.tasks.delete(task.id))).toMatchObject({ code: 'not_found' });
+    expect(await team.member.gw.tasks.delete(task.id)).toEqual(entry);
   });
 
   it('addLabel and removeLabel change the task’s labels', async () => {

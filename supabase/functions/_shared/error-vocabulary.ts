@@ -84,6 +84,13 @@ export const errorVocabulary = {
     sdkCode: 'not_found',
     when: 'a task inserted into an unknown project',
   },
+  comment_not_found: {
+    status: 404,
+    sqlstate: 'PT404',
+    detail: 'sentence',
+    sdkCode: 'not_found',
+    when: 'a trash RPC on an unknown comment, or one the caller cannot read',
+  },
   member_not_found: {
     status: 404,
     sqlstate: 'PT404',
@@ -162,6 +169,20 @@ export const errorVocabulary = {
     detail: 'sentence',
     sdkCode: 'conflict',
     when: 'adding a task to an archived project',
+  },
+  project_in_trash: {
+    status: 409,
+    sqlstate: 'PT409',
+    detail: 'sentence',
+    sdkCode: 'conflict',
+    when: 'restoring a task whose project is in the trash',
+  },
+  task_in_trash: {
+    status: 409,
+    sqlstate: 'PT409',
+    detail: 'sentence',
+    sdkCode: 'conflict',
+    when: 'restoring a comment whose task is in the trash',
   },
   plan_limit_reached: {
     status: 402,

@@ -1,4 +1,5 @@
 import { uniqueSuffix } from '../support/fixtures.ts';
+import type { Permission } from '../support/permission-catalogue.ts';
 import {
   type Cell,
   needs,
@@ -7,6 +8,7 @@ import {
   type Operation,
   one,
   only,
+  type Rule,
   succeeded,
   touchedRows,
 } from './matrix.ts';
@@ -30,6 +32,74 @@ const commentBy = ({ db, tenant }: Cell, authorId: string) =>
     `insert into public.comments (task_id, author_id, body) values ($1, $2, 'hello') returning id`,
     [tenant.taskId, authorId],
   );
+
+type TrashTable = 'projects' | 'tasks' | 'comments';
+
+/** Where a row is now: live, in the trash, or gone. */
+async function stateOf({ db }: Cell, table: TrashTable, id: string): Promise<'live' | 'trash' | 'gone'> {
+  const { rows } = await db.query(`select deleted_at from public.${table} where id = $1`, [id]);
+  if (rows.length === 0) return 'gone';
+  return rows[0].deleted_at ? 'trash' : 'live';
+}
+
+/** Allowed when the request succeeded and the row is now in the trash (a trashing DELETE returns no rows). */
+async function inTrash(cell: Cell, table: TrashTable, id: string, res: { error: unknown; status: number }) {
+  return { allowed: !res.error && (await stateOf(cell, table, id)) === 'trash', status: res.status };
+}
+
+/** Puts a row in the trash as the database owner (setup for restore and purge cases). */
+async function trashed(cell: Cell, table: TrashTable, id: string): Promise<string> {
+  await cell.db.query(`update public.${table} set deleted_at = now() where id = $1`, [id]);
+  return id;
+}
+
+const TABLE_OF: Record<'project' | 'task' | 'comment', TrashTable> = {
+  project: 'projects',
+  task: 'tasks',
+  comment: 'comments',
+};
+
+/** The trash RPCs for one kind of row: who may move it in, bring it back and delete it for good. */
+function trashOperations(
+  kind: 'project' | 'task' | 'comment',
+  label: string,
+  target: (cell: Cell) => Promise<{ id: string }>,
+  mayTrash: Rule,
+  read: Permission,
+): Operation[] {
+  const table = TABLE_OF[kind];
+  return [
+    {
+      subject: 'rpc',
+      op: `move_to_trash (${label})`,
+      rule: mayTrash,
+      run: async (cell) => {
+        const { id } = await target(cell);
+        return inTrash(cell, table, id, await cell.client.rpc('move_to_trash', { kind, id }));
+      },
+    },
+    {
+      subject: 'rpc',
+      op: `restore_from_trash (${label})`,
+      rule: mayTrash,
+      run: async (cell) => {
+        const id = await trashed(cell, table, (await target(cell)).id);
+        const res = await cell.client.rpc('restore_from_trash', { kind, id });
+        return { allowed: !res.error && (await stateOf(cell, table, id)) === 'live', status: res.status };
+      },
+    },
+    {
+      subject: 'rpc',
+      op: `delete_permanently (${label})`,
+      rule: needs('trash.purge', read),
+      run: async (cell) => {
+        const id = await trashed(cell, table, (await target(cell)).id);
+        const res = await cell.client.rpc('delete_permanently', { kind, id });
+        return { allowed: !res.error && (await stateOf(cell, table, id)) === 'gone', status: res.status };
+      },
+    },
+  ];
+}
 
 /** A person of the tenant other than the caller. */
 const someoneElse = ({ tenant, self }: Cell) =>
@@ -98,16 +168,12 @@ export const workOperations: Operation[] = [
   },
   {
     subject: 'projects',
-    op: 'delete',
+    op: 'delete (into the trash)',
     rule: needs('projects.delete'),
-    run: async (cell) =>
-      touchedRows(
-        await cell.client
-          .from('projects')
-          .delete()
-          .eq('id', (await freshProject(cell)).id)
-          .select('id'),
-      ),
+    run: async (cell) => {
+      const { id } = await freshProject(cell);
+      return inTrash(cell, 'projects', id, await cell.client.from('projects').delete().eq('id', id));
+    },
   },
   // tasks
   {
@@ -139,16 +205,12 @@ export const workOperations: Operation[] = [
   },
   {
     subject: 'tasks',
-    op: 'delete',
+    op: 'delete (into the trash)',
     rule: needs('tasks.delete'),
-    run: async (cell) =>
-      touchedRows(
-        await cell.client
-          .from('tasks')
-          .delete()
-          .eq('id', (await freshTask(cell)).id)
-          .select('id'),
-      ),
+    run: async (cell) => {
+      const { id } = await freshTask(cell);
+      return inTrash(cell, 'tasks', id, await cell.client.from('tasks').delete().eq('id', id));
+    },
   },
   {
     subject: 'rpc',
@@ -304,20 +366,58 @@ export const workOperations: Operation[] = [
   },
   {
     subject: 'comments',
-    op: 'delete own',
+    op: 'delete own (into the trash)',
     rule: needsAnyOf(['comments.create'], ['comments.delete']),
     run: async (cell) => {
       const { id } = await commentBy(cell, (cell.self ?? cell.tenant.users.member).id);
-      return touchedRows(await cell.client.from('comments').delete().eq('id', id).select('id'));
+      return inTrash(cell, 'comments', id, await cell.client.from('comments').delete().eq('id', id));
     },
   },
   {
     subject: 'comments',
-    op: "delete another's",
+    op: "delete another's (into the trash)",
     rule: needs('comments.delete'),
     run: async (cell) => {
       const { id } = await commentBy(cell, someoneElse(cell).id);
-      return touchedRows(await cell.client.from('comments').delete().eq('id', id).select('id'));
+      return inTrash(cell, 'comments', id, await cell.client.from('comments').delete().eq('id', id));
+    },
+  },
+  // the trash
+  ...trashOperations('project', 'project', freshProject, needs('projects.delete'), 'projects.read'),
+  ...trashOperations('task', 'task', freshTask, needs('tasks.delete'), 'tasks.read'),
+  ...trashOperations(
+    'comment',
+    'own comment',
+    (cell) => commentBy(cell, (cell.self ?? cell.tenant.users.member).id),
+    needsAnyOf(['comments.create'], ['comments.delete']),
+    'comments.read',
+  ),
+  ...trashOperations(
+    'comment',
+    "another's comment",
+    (cell) => commentBy(cell, someoneElse(cell).id),
+    needs('comments.delete'),
+    'comments.read',
+  ),
+  {
+    subject: 'rpc',
+    op: 'list_trash (a task)',
+    rule: needsAnyOf(['tasks.delete'], ['trash.purge', 'tasks.read']),
+    run: async (cell) => {
+      const id = await trashed(cell, 'tasks', (await freshTask(cell)).id);
+      const res = await cell.client.rpc('list_trash', { workspace_id: cell.tenant.workspaceId });
+      const ids = ((res.data as { id: string }[] | null) ?? []).map((entry) => entry.id);
+      return { allowed: !res.error && ids.includes(id), status: res.status };
+    },
+  },
+  {
+    subject: 'rpc',
+    op: 'empty_trash',
+    rule: needs('trash.purge'),
+    run: async (cell) => {
+      const id = await trashed(cell, 'tasks', (await freshTask(cell)).id);
+      const res = await cell.client.rpc('empty_trash', { workspace_id: cell.tenant.workspaceId });
+      return { allowed: !res.error && (await stateOf(cell, 'tasks', id)) === 'gone', status: res.status };
     },
   },
   // activity: readable with activity.read, written by nobody

@@ -5,7 +5,8 @@ import { oneRow, parseInput, rows } from '../query-result.ts';
 import { insertUnder, PROFILE_COLUMNS, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import { addCommentInput, editCommentInput, pageInput } from '../schemas/tasks.ts';
-import type { Comment, Page } from '../types.ts';
+import type { Comment, Page, TrashEntry } from '../types.ts';
+import { deletePermanently, moveToTrash, restoreFromTrash } from './trash.ts';
 
 const COMMENT_SELECT = `id, workspace_id, task_id, author_id, body, edited_at, created_at, author:profiles!comments_author_id_fkey(${PROFILE_COLUMNS})`;
 const DEFAULT_PAGE_SIZE = 50;
@@ -86,17 +87,43 @@ export function createCommentsApi(ctx: SdkContext) {
     },
 
     /**
-     * Deletes your own comment, or anyone's if you are an admin.
+     * Moves your own comment, or anyone's with `comments.delete` (admins), to the trash:
+     * restorable for 30 days with {@link restore}. Answers the trash entry.
      *
      * @example
      * ```ts
      * await gw.comments.delete(commentId);
      * ```
      */
-    async delete(commentId: string): Promise<void> {
+    delete(commentId: string): Promise<TrashEntry> {
+      return moveToTrash(ctx, 'comment', commentId);
+    },
+
+    /**
+     * Brings a comment back from the trash (its author, or `comments.delete`). A comment whose
+     * task is in the trash throws `conflict` with reason `task_in_trash`.
+     *
+     * @example
+     * ```ts
+     * const comment = await gw.comments.restore(commentId);
+     * ```
+     */
+    async restore(commentId: string): Promise<Comment> {
+      await restoreFromTrash(ctx, 'comment', commentId);
       const id = parseInput(idSchema, commentId);
-      const deleted = await rows(supabase.from('comments').delete().eq('id', id).select('id').maybeSingle());
-      await requireRow(ctx, deleted, 'comments', { id }, 'comment');
+      return oneRow(supabase.from('comments').select(COMMENT_SELECT).eq('id', id).maybeSingle(), 'Comment');
+    },
+
+    /**
+     * Deletes a comment for good, in the trash or not (`trash.purge`; admins).
+     *
+     * @example
+     * ```ts
+     * await gw.comments.deletePermanently(commentId);
+     * ```
+     */
+    deletePermanently(commentId: string): Promise<void> {
+      return deletePermanently(ctx, 'comment', commentId);
     },
   };
 }

@@ -3,7 +3,8 @@ import { oneRow, parseInput, rows } from '../query-result.ts';
 import { insertUnder, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import { createProjectInput, listProjectsInput, updateProjectInput } from '../schemas/projects.ts';
-import type { Project } from '../types.ts';
+import type { Project, TrashEntry } from '../types.ts';
+import { deletePermanently, moveToTrash, restoreFromTrash } from './trash.ts';
 
 const PROJECT_COLUMNS =
   'id, workspace_id, name, key, description, archived, created_by, created_at, updated_at';
@@ -20,6 +21,11 @@ export function createProjectsApi(ctx: SdkContext) {
       supabase.from('projects').update({ archived }).eq('id', id).select(PROJECT_COLUMNS).maybeSingle(),
     );
     return requireRow(ctx, updated, 'projects', { id }, 'project');
+  }
+
+  async function get(projectId: string): Promise<Project> {
+    const id = parseInput(idSchema, projectId);
+    return oneRow(supabase.from('projects').select(PROJECT_COLUMNS).eq('id', id).maybeSingle(), 'Project');
   }
 
   return {
@@ -69,10 +75,7 @@ export function createProjectsApi(ctx: SdkContext) {
      * const project = await gw.projects.get(projectId);
      * ```
      */
-    async get(projectId: string): Promise<Project> {
-      const id = parseInput(idSchema, projectId);
-      return oneRow(supabase.from('projects').select(PROJECT_COLUMNS).eq('id', id).maybeSingle(), 'Project');
-    },
+    get,
 
     /**
      * Renames a project, changes its key (its tasks' keys follow) or description (admins).
@@ -119,17 +122,42 @@ export function createProjectsApi(ctx: SdkContext) {
     },
 
     /**
-     * Deletes a project with its tasks (admins).
+     * Moves a project, with its tasks and their comments, to the trash (`projects.delete`;
+     * admins): restorable for 30 days with {@link restore}. Answers the trash entry.
      *
      * @example
      * ```ts
      * await gw.projects.delete(projectId);
      * ```
      */
-    async delete(projectId: string): Promise<void> {
-      const id = parseInput(idSchema, projectId);
-      const deleted = await rows(supabase.from('projects').delete().eq('id', id).select('id').maybeSingle());
-      await requireRow(ctx, deleted, 'projects', { id }, 'project');
+    delete(projectId: string): Promise<TrashEntry> {
+      return moveToTrash(ctx, 'project', projectId);
+    },
+
+    /**
+     * Brings a project back from the trash with the tasks and comments that went with it
+     * (`projects.delete`). It counts against the plan again (`plan_limit_reached`).
+     *
+     * @example
+     * ```ts
+     * const project = await gw.projects.restore(projectId);
+     * ```
+     */
+    async restore(projectId: string): Promise<Project> {
+      await restoreFromTrash(ctx, 'project', projectId);
+      return get(projectId);
+    },
+
+    /**
+     * Deletes a project for good, in the trash or not, with everything in it (`trash.purge`; admins).
+     *
+     * @example
+     * ```ts
+     * await gw.projects.deletePermanently(projectId);
+     * ```
+     */
+    deletePermanently(projectId: string): Promise<void> {
+      return deletePermanently(ctx, 'project', projectId);
     },
   };
 }

@@ -16,8 +16,17 @@ import {
   taskKey,
   updateTaskInput,
 } from '../schemas/tasks.ts';
-import type { LiveTask, Page, TaskChange, TaskPriority, TaskStatus, TaskWithRelations } from '../types.ts';
+import type {
+  LiveTask,
+  Page,
+  TaskChange,
+  TaskPriority,
+  TaskStatus,
+  TaskWithRelations,
+  TrashEntry,
+} from '../types.ts';
 import { LABEL_COLUMNS } from './labels.ts';
+import { deletePermanently, moveToTrash, restoreFromTrash } from './trash.ts';
 
 /** Every column but the search vector, plus the computed `key` (ENG-42). */
 const TASK_COLUMNS =
@@ -240,8 +249,10 @@ export function createTasksApi(ctx: SdkContext) {
         );
       } catch (error) {
         // Two requests, one outcome: a task whose labels failed (e.g. a label of another
-        // workspace) is taken back rather than left half-made.
-        await supabase.from('tasks').delete().eq('id', created.id);
+        // workspace) is taken back rather than left half-made — deleted for good where the
+        // caller may (trash.purge), else moved to the trash.
+        const purged = await supabase.rpc('delete_permanently', { kind: 'task', id: created.id });
+        if (purged.error) await supabase.rpc('move_to_trash', { kind: 'task', id: created.id });
         throw error;
       }
       return get(created.id);
@@ -291,17 +302,44 @@ export function createTasksApi(ctx: SdkContext) {
     },
 
     /**
-     * Deletes a task with its comments and labels (members).
+     * Moves a task, with its comments, to the trash (`tasks.delete`; members): hidden everywhere,
+     * restorable for 30 days with {@link restore}. Answers the trash entry.
      *
      * @example
      * ```ts
-     * await gw.tasks.delete(taskId);
+     * const entry = await gw.tasks.delete(taskId);
+     * entry.purge_after; // 30 days from now
      * ```
      */
-    async delete(taskId: string): Promise<void> {
-      const id = parseInput(idSchema, taskId);
-      const deleted = await rows(supabase.from('tasks').delete().eq('id', id).select('id').maybeSingle());
-      await requireRow(ctx, deleted, 'tasks', { id }, 'task');
+    delete(taskId: string): Promise<TrashEntry> {
+      return moveToTrash(ctx, 'task', taskId);
+    },
+
+    /**
+     * Brings a task back from the trash with the comments that went with it (`tasks.delete`).
+     * A task whose project is in the trash throws `conflict` with reason `project_in_trash`.
+     *
+     * @example
+     * ```ts
+     * const task = await gw.tasks.restore(taskId);
+     * ```
+     */
+    async restore(taskId: string): Promise<TaskWithRelations> {
+      await restoreFromTrash(ctx, 'task', taskId);
+      return get(taskId);
+    },
+
+    /**
+     * Deletes a task for good, in the trash or not, with its comments, labels and attachments
+     * (`trash.purge`; admins).
+     *
+     * @example
+     * ```ts
+     * await gw.tasks.deletePermanently(taskId);
+     * ```
+     */
+    deletePermanently(taskId: string): Promise<void> {
+      return deletePermanently(ctx, 'task', taskId);
     },
 
     /**
