@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Actor, type BuiltinActor, casesOf, type Operation, permissionsOf } from './access/matrix.ts';
+import { apiKeyOperations } from './access/operations-api-keys.ts';
 import { auditOperations } from './access/operations-audit.ts';
 import { channelOperations, fileOperations } from './access/operations-files-channels.ts';
 import { invitationOperations } from './access/operations-invitations.ts';
@@ -31,6 +32,7 @@ const operations: Operation[] = [
   ...fileOperations,
   ...channelOperations,
   ...auditOperations,
+  ...apiKeyOperations,
 ];
 
 /** Permissions no operation exercises yet, and the feature that will. */
@@ -38,7 +40,6 @@ const reservedFor: Partial<Record<Permission, string>> = {
   'domains.manage': 'verified email domains',
   'trash.purge': 'the trash',
   'webhooks.manage': 'outbound webhooks (issue 17)',
-  'api_keys.manage': 'workspace API keys (issue 18)',
   'billing.manage': 'billing (issue 19)',
 };
 

@@ -374,6 +374,7 @@ export type Database = {
       };
       plans: {
         Row: {
+          api_requests_per_minute: number;
           audit_retention_days: number | null;
           created_at: string;
           id: string;
@@ -384,6 +385,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          api_requests_per_minute?: number;
           audit_retention_days?: number | null;
           created_at?: string;
           id: string;
@@ -393,6 +395,7 @@ export type Database = {
           storage_limit_bytes: number;
         };
         Update: {
+          api_requests_per_minute?: number;
           audit_retention_days?: number | null;
           created_at?: string;
           id?: string;
@@ -735,6 +738,10 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      create_api_key: {
+        Args: { expires_at?: string; name: string; permissions: string[]; workspace_id: string };
+        Returns: Json;
+      };
       create_workspace: {
         Args: { name: string; slug: string };
         Returns: {
@@ -752,6 +759,7 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      current_api_key: { Args: Record<PropertyKey, never>; Returns: Json };
       has_permission: { Args: { permission: string; workspace_id: string }; Returns: boolean };
       key: {
         Args: {
@@ -763,6 +771,7 @@ export type Database = {
         Returns: string;
       };
       leave_workspace: { Args: { workspace_id: string }; Returns: undefined };
+      list_api_keys: { Args: { workspace_id: string }; Returns: Json[] };
       mark_notifications_read: { Args: { ids?: string[] }; Returns: number };
       move_task: {
         Args: {
@@ -796,6 +805,7 @@ export type Database = {
         };
       };
       my_permissions: { Args: { workspace_id: string }; Returns: string[] };
+      revoke_api_key: { Args: { key_id: string }; Returns: Json };
       search_tasks: {
         Args: { max_results?: number; query: string; workspace_id: string };
         Returns: {
