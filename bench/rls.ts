@@ -13,6 +13,8 @@
  *
  * 2% of the tasks are in the trash; every variant asks for live tasks (the member's RLS would hide
  * the trash anyway, the service role bypasses RLS and must filter).
+ * Then the API-key persona: the same board request with a workspace API key (PostgREST's
+ * pre-request hook looks the key up and sets the principal) beside the member's, target ≤ 1.2×.
  *
  * Then the permission check alone (has_permission and its set form, which every policy
  * evaluates once per statement), timed inside the database, next to the role check it replaced.
@@ -355,6 +357,87 @@ for (const [label, expression] of [
   );
 }
 console.log('  (a policy evaluates the first once per statement, as an initPlan; RPCs call the second)');
+
+// --- The API-key persona: the same board request made with a workspace API key ---
+// A key of the member's workspace holding what the board reads (the member's read permissions),
+// stored as create_api_key stores it; the plan's per-minute budget is lifted so the run measures
+// the lookup, not the limit (GETs are not counted anyway).
+const benchKey = `gw_${'0'.repeat(12)}_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`;
+await admin.query(`update public.plans set api_requests_per_minute = 1000000 where id = 'pro'`);
+await admin.query(
+  `insert into private.api_keys (workspace_id, name, prefix, secret_hash, permissions)
+   values ($1, 'Bench', $2, sha256(convert_to($3, 'UTF8')),
+     '{activity.read,attachments.read,comments.read,labels.read,projects.read,tasks.read}')`,
+  [workspaceId, benchKey.slice(0, 15), benchKey],
+);
+const keyClient = createClient(stack.apiUrl, stack.keys.publishableKey, {
+  ...restOptions,
+  global: { headers: { 'Groundwork-Api-Key': benchKey } },
+});
+const keyHeaders = JSON.stringify({ 'groundwork-api-key': benchKey });
+
+type Run = () => Promise<{ ms: number; rows: number }>;
+
+async function compare(label: string, runs: { member: Run; api_key: Run }): Promise<void> {
+  const samples = { member: [] as number[], api_key: [] as number[] };
+  const rows = { member: 0, api_key: 0 };
+  for (let i = 0; i < warmup + iterations; i++) {
+    const order: ('member' | 'api_key')[] = i % 2 === 0 ? ['member', 'api_key'] : ['api_key', 'member'];
+    for (const who of order) {
+      const { ms, rows: n } = await runs[who]();
+      rows[who] = n;
+      if (i >= warmup) samples[who].push(ms);
+    }
+  }
+  const m50 = percentile(samples.member, 50);
+  const k50 = percentile(samples.api_key, 50);
+  for (const who of ['member', 'api_key'] as const) {
+    console.log(
+      `${(who === 'member' ? label : '').padEnd(5)} ${who.padEnd(11)} p50 ${format(percentile(samples[who], 50)).padStart(9)}  p95 ${format(percentile(samples[who], 95)).padStart(9)}  (${rows[who]} rows)`,
+    );
+  }
+  console.log(`${''.padEnd(5)} api_key/member at p50: ${(k50 / m50).toFixed(2)}× (target ≤ 1.2×)`);
+}
+
+/** The key's request as PostgREST runs it: anon with the headers, the pre-request hook, the query. */
+async function timeSqlWithKey(): Promise<{ ms: number; rows: number }> {
+  await sqlClient.query('begin');
+  await sqlClient.query('set local role anon');
+  await sqlClient.query(`select set_config('request.headers', $1, true)`, [keyHeaders]);
+  const begun = performance.now();
+  await sqlClient.query({ name: 'pre-request', text: 'select private.api_key_pre_request()' });
+  const result = await sqlClient.query({
+    name: 'board',
+    text: boardSql,
+    values: [target.project_id, openStatuses],
+  });
+  const ms = performance.now() - begun;
+  await sqlClient.query('commit');
+  return { ms, rows: result.rowCount ?? 0 };
+}
+
+async function timeRestWithKey(): Promise<{ ms: number; rows: number }> {
+  const begun = performance.now();
+  const { data, error } = await keyClient
+    .from('tasks')
+    .select(boardSelect)
+    .eq('project_id', target.project_id)
+    .in('status', openStatuses)
+    .order('position')
+    .limit(50);
+  const ms = performance.now() - begun;
+  if (error) throw new Error(`API key REST query failed: ${error.message}`);
+  return { ms, rows: data.length };
+}
+
+console.log(
+  `\nthe same board request with a workspace API key (${iterations} iterations each after ${warmup} warm-up):`,
+);
+console.log(
+  'sql: the member after PostgREST set its claims; the key including the pre-request hook that sets them',
+);
+await compare('sql', { member: () => timeSql('member'), api_key: timeSqlWithKey });
+await compare('rest', { member: () => timeRest('member'), api_key: timeRestWithKey });
 
 await sqlClient.end();
 await admin.end();

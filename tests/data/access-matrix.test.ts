@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Actor, type BuiltinActor, casesOf, type Operation, permissionsOf } from './access/matrix.ts';
+import { apiKeyOperations } from './access/operations-api-keys.ts';
 import { auditOperations } from './access/operations-audit.ts';
 import { billingOperations } from './access/operations-billing.ts';
 import { channelOperations, fileOperations } from './access/operations-files-channels.ts';
@@ -33,13 +34,13 @@ const operations: Operation[] = [
   ...channelOperations,
   ...auditOperations,
   ...billingOperations,
+  ...apiKeyOperations,
 ];
 
 /** Permissions no operation exercises yet, and the feature that will. */
 const reservedFor: Partial<Record<Permission, string>> = {
   'domains.manage': 'verified email domains',
   'webhooks.manage': 'outbound webhooks (issue 17)',
-  'api_keys.manage': 'workspace API keys (issue 18)',
 };
 
 const stack = inject('stack');

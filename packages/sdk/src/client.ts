@@ -3,6 +3,7 @@ import { createSdkContext, type GroundworkSupabaseClient } from './context.ts';
 import type { Database } from './database.ts';
 import { GroundworkError } from './errors.ts';
 import { type ActivityApi, createActivityApi } from './modules/activity.ts';
+import { type ApiKeysApi, createApiKeysApi } from './modules/api-keys.ts';
 import { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
 import { type AuthApi, createAuthApi } from './modules/auth.ts';
 import { type BillingApi, createBillingApi } from './modules/billing.ts';
@@ -29,7 +30,16 @@ export interface GroundworkClientOptions {
    * their own tokens (which turns `gw.auth` off, as in supabase-js).
    */
   supabase?: SupabaseClientOptions<'public'>;
+  /**
+   * A workspace API key (`gw_…`), for scripts and servers: every request is made as the key —
+   * a principal of its workspace holding its permissions — with no sign-in. Keep it out of
+   * browsers, like any secret.
+   */
+  apiKey?: string;
 }
+
+/** The header PostgREST's pre-request hook reads the key from (docs/api-keys.md). */
+export const API_KEY_HEADER = 'Groundwork-Api-Key';
 
 /** The whole backend, one property per domain. */
 export interface GroundworkClient {
@@ -43,6 +53,7 @@ export interface GroundworkClient {
   comments: CommentsApi;
   trash: TrashApi;
   activity: ActivityApi;
+  apiKeys: ApiKeysApi;
   attachments: AttachmentsApi;
   profiles: ProfilesApi;
   notifications: NotificationsApi;
@@ -63,6 +74,10 @@ export interface GroundworkClient {
  * await gw.auth.signInWithPassword({ email: 'alice@example.com', password: 'password123' });
  * const [workspace] = await gw.workspaces.list();
  * const { items } = await gw.tasks.list({ workspace_id: workspace.id, status: 'todo' });
+ *
+ * // A script with a workspace API key instead of a person's session:
+ * const ci = createGroundworkClient({ url, key: publishableKey, apiKey: process.env.GW_API_KEY });
+ * const { items: open } = await ci.tasks.list({ workspace_id, status: 'todo' });
  * ```
  */
 export function createGroundworkClient(options: GroundworkClientOptions): GroundworkClient {
@@ -85,8 +100,34 @@ export function createGroundworkClient(options: GroundworkClientOptions): Ground
       { fields: { 'supabase.realtime.transport': ['is required where the runtime has no WebSocket'] } },
     );
   }
-  const supabase = createClient<Database>(options.url, options.key, options.supabase);
+  if (options.apiKey !== undefined && !/^gw_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/.test(options.apiKey)) {
+    throw new GroundworkError(
+      'validation_failed',
+      'createGroundworkClient: apiKey is not a workspace API key.',
+      {
+        fields: { apiKey: ['must be a key made by apiKeys.create (gw_…)'] },
+      },
+    );
+  }
+  const supabase = createClient<Database>(
+    options.url,
+    options.key,
+    withApiKey(options.supabase, options.apiKey),
+  );
   return wrapSupabaseClient(supabase, { accessToken: options.supabase?.accessToken });
+}
+
+/** supabase-js options with the key's header on every request and no session of its own. */
+function withApiKey(
+  supabase: SupabaseClientOptions<'public'> | undefined,
+  apiKey: string | undefined,
+): SupabaseClientOptions<'public'> | undefined {
+  if (apiKey === undefined) return supabase;
+  return {
+    ...supabase,
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, ...supabase?.auth },
+    global: { ...supabase?.global, headers: { ...supabase?.global?.headers, [API_KEY_HEADER]: apiKey } },
+  };
 }
 
 /**
@@ -115,6 +156,7 @@ export function wrapSupabaseClient(
     comments: createCommentsApi(ctx),
     trash: createTrashApi(ctx),
     activity: createActivityApi(ctx),
+    apiKeys: createApiKeysApi(ctx),
     attachments: createAttachmentsApi(ctx),
     profiles: createProfilesApi(ctx),
     notifications: createNotificationsApi(ctx),

@@ -147,41 +147,11 @@ export type Database = {
           },
         ];
       };
-      billing_prices: {
-        Row: {
-          created_at: string;
-          plan_id: string;
-          stripe_price_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          created_at?: string;
-          plan_id: string;
-          stripe_price_id: string;
-        };
-        Update: {
-          created_at?: string;
-          plan_id?: string;
-          stripe_price_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: 'billing_prices_plan_id_fkey';
-            columns: ['plan_id'];
-            isOneToOne: false;
-            referencedRelation: 'plans';
-            referencedColumns: ['id'];
-          },
-        ];
-      };
       comments: {
         Row: {
           author_id: string | null;
           body: string;
           created_at: string;
-          deleted_at: string | null;
-          deleted_by: string | null;
-          deleted_with_parent: boolean;
           edited_at: string | null;
           id: string;
           task_id: string;
@@ -192,9 +162,6 @@ export type Database = {
           author_id?: string | null;
           body: string;
           created_at?: string;
-          deleted_at?: string | null;
-          deleted_by?: string | null;
-          deleted_with_parent?: boolean;
           edited_at?: string | null;
           id?: string;
           task_id: string;
@@ -204,9 +171,6 @@ export type Database = {
           author_id?: string | null;
           body?: string;
           created_at?: string;
-          deleted_at?: string | null;
-          deleted_by?: string | null;
-          deleted_with_parent?: boolean;
           edited_at?: string | null;
           id?: string;
           task_id?: string;
@@ -318,11 +282,10 @@ export type Database = {
           actor_id: string | null;
           comment_id: string | null;
           created_at: string;
-          details: Json | null;
           id: string;
           read_at: string | null;
           recipient_id: string;
-          task_id: string | null;
+          task_id: string;
           type: Database['public']['Enums']['notification_type'];
           workspace_id: string;
         };
@@ -331,11 +294,10 @@ export type Database = {
           actor_id?: string | null;
           comment_id?: string | null;
           created_at?: string;
-          details?: Json | null;
           id?: string;
           read_at?: string | null;
           recipient_id: string;
-          task_id?: string | null;
+          task_id: string;
           type: Database['public']['Enums']['notification_type'];
           workspace_id: string;
         };
@@ -343,11 +305,10 @@ export type Database = {
           actor_id?: string | null;
           comment_id?: string | null;
           created_at?: string;
-          details?: Json | null;
           id?: string;
           read_at?: string | null;
           recipient_id?: string;
-          task_id?: string | null;
+          task_id?: string;
           type?: Database['public']['Enums']['notification_type'];
           workspace_id?: string;
         };
@@ -413,34 +374,34 @@ export type Database = {
       };
       plans: {
         Row: {
+          api_requests_per_minute: number;
           audit_retention_days: number | null;
           created_at: string;
           id: string;
           max_members: number | null;
           max_projects: number | null;
           name: string;
-          past_due_grace: string;
           storage_limit_bytes: number;
         };
         ComputedFields: never;
         Insert: {
+          api_requests_per_minute?: number;
           audit_retention_days?: number | null;
           created_at?: string;
           id: string;
           max_members?: number | null;
           max_projects?: number | null;
           name: string;
-          past_due_grace?: string;
           storage_limit_bytes: number;
         };
         Update: {
+          api_requests_per_minute?: number;
           audit_retention_days?: number | null;
           created_at?: string;
           id?: string;
           max_members?: number | null;
           max_projects?: number | null;
           name?: string;
-          past_due_grace?: string;
           storage_limit_bytes?: number;
         };
         Relationships: [];
@@ -475,8 +436,6 @@ export type Database = {
           archived: boolean;
           created_at: string;
           created_by: string | null;
-          deleted_at: string | null;
-          deleted_by: string | null;
           description: string;
           id: string;
           key: string;
@@ -490,8 +449,6 @@ export type Database = {
           archived?: boolean;
           created_at?: string;
           created_by?: string | null;
-          deleted_at?: string | null;
-          deleted_by?: string | null;
           description?: string;
           id?: string;
           key: string;
@@ -504,8 +461,6 @@ export type Database = {
           archived?: boolean;
           created_at?: string;
           created_by?: string | null;
-          deleted_at?: string | null;
-          deleted_by?: string | null;
           description?: string;
           id?: string;
           key?: string;
@@ -566,42 +521,6 @@ export type Database = {
           },
         ];
       };
-      stripe_events: {
-        Row: {
-          id: string;
-          outcome: string;
-          received_at: string;
-          stripe_created_at: string;
-          type: string;
-          workspace_id: string | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          id: string;
-          outcome: string;
-          received_at?: string;
-          stripe_created_at: string;
-          type: string;
-          workspace_id?: string | null;
-        };
-        Update: {
-          id?: string;
-          outcome?: string;
-          received_at?: string;
-          stripe_created_at?: string;
-          type?: string;
-          workspace_id?: string | null;
-        };
-        Relationships: [
-          {
-            foreignKeyName: 'stripe_events_workspace_id_fkey';
-            columns: ['workspace_id'];
-            isOneToOne: false;
-            referencedRelation: 'workspaces';
-            referencedColumns: ['id'];
-          },
-        ];
-      };
       task_labels: {
         Row: {
           label_id: string;
@@ -641,9 +560,6 @@ export type Database = {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
-          deleted_at: string | null;
-          deleted_by: string | null;
-          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -663,9 +579,6 @@ export type Database = {
           assignee_id?: string | null;
           created_at?: string;
           created_by?: string | null;
-          deleted_at?: string | null;
-          deleted_by?: string | null;
-          deleted_with_parent?: boolean;
           description?: string;
           due_date?: string | null;
           id?: string;
@@ -683,9 +596,6 @@ export type Database = {
           assignee_id?: string | null;
           created_at?: string;
           created_by?: string | null;
-          deleted_at?: string | null;
-          deleted_by?: string | null;
-          deleted_with_parent?: boolean;
           description?: string;
           due_date?: string | null;
           id?: string;
@@ -770,60 +680,6 @@ export type Database = {
           },
         ];
       };
-      workspace_subscriptions: {
-        Row: {
-          cancel_at_period_end: boolean;
-          current_period_end: string | null;
-          past_due_since: string | null;
-          quantity: number | null;
-          state_as_of: string | null;
-          status: string | null;
-          stripe_customer_id: string;
-          stripe_price_id: string | null;
-          stripe_subscription_id: string | null;
-          stripe_subscription_item_id: string | null;
-          updated_at: string;
-          workspace_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          cancel_at_period_end?: boolean;
-          current_period_end?: string | null;
-          past_due_since?: string | null;
-          quantity?: number | null;
-          state_as_of?: string | null;
-          status?: string | null;
-          stripe_customer_id: string;
-          stripe_price_id?: string | null;
-          stripe_subscription_id?: string | null;
-          stripe_subscription_item_id?: string | null;
-          updated_at?: string;
-          workspace_id: string;
-        };
-        Update: {
-          cancel_at_period_end?: boolean;
-          current_period_end?: string | null;
-          past_due_since?: string | null;
-          quantity?: number | null;
-          state_as_of?: string | null;
-          status?: string | null;
-          stripe_customer_id?: string;
-          stripe_price_id?: string | null;
-          stripe_subscription_id?: string | null;
-          stripe_subscription_item_id?: string | null;
-          updated_at?: string;
-          workspace_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: 'workspace_subscriptions_workspace_id_fkey';
-            columns: ['workspace_id'];
-            isOneToOne: true;
-            referencedRelation: 'workspaces';
-            referencedColumns: ['id'];
-          },
-        ];
-      };
       workspaces: {
         Row: {
           created_at: string;
@@ -882,36 +738,9 @@ export type Database = {
           isSetofReturn: false;
         };
       };
-      billing_apply_stripe_event: { Args: { event: Json }; Returns: string };
-      billing_claim_seat_syncs: {
-        Args: Record<PropertyKey, never>;
-        Returns: {
-          quantity: number;
-          stripe_subscription_id: string;
-          stripe_subscription_item_id: string;
-          version: number;
-          workspace_id: string;
-        }[];
-      };
-      billing_finish_seat_sync: {
-        Args: { error?: string; quantity: number; version: number; workspace_id: string };
-        Returns: undefined;
-      };
-      billing_subscription: {
-        Args: { workspace_id: string };
-        Returns: {
-          cancel_at_period_end: boolean;
-          creations_blocked: boolean;
-          current_period_end: string;
-          grace_ends_at: string;
-          has_billing_account: boolean;
-          max_members: number;
-          past_due_since: string;
-          plan: string;
-          quantity: number;
-          seats_used: number;
-          status: string;
-        }[];
+      create_api_key: {
+        Args: { expires_at?: string; name: string; permissions: string[]; workspace_id: string };
+        Returns: Json;
       };
       create_workspace: {
         Args: { name: string; slug: string };
@@ -930,17 +759,7 @@ export type Database = {
           isSetofReturn: false;
         };
       };
-      delete_permanently: {
-        Args: { id: string; kind: string };
-        Returns: Database['public']['CompositeTypes']['trash_entry'];
-        SetofOptions: {
-          from: '*';
-          to: 'trash_entry';
-          isOneToOne: true;
-          isSetofReturn: false;
-        };
-      };
-      empty_trash: { Args: { workspace_id: string }; Returns: number };
+      current_api_key: { Args: Record<PropertyKey, never>; Returns: Json };
       has_permission: { Args: { permission: string; workspace_id: string }; Returns: boolean };
       key: {
         Args: {
@@ -952,16 +771,7 @@ export type Database = {
         Returns: string;
       };
       leave_workspace: { Args: { workspace_id: string }; Returns: undefined };
-      list_trash: {
-        Args: { workspace_id: string };
-        Returns: Database['public']['CompositeTypes']['trash_entry'][];
-        SetofOptions: {
-          from: '*';
-          to: 'trash_entry';
-          isOneToOne: false;
-          isSetofReturn: true;
-        };
-      };
+      list_api_keys: { Args: { workspace_id: string }; Returns: Json[] };
       mark_notifications_read: { Args: { ids?: string[] }; Returns: number };
       move_task: {
         Args: {
@@ -974,9 +784,6 @@ export type Database = {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
-          deleted_at: string | null;
-          deleted_by: string | null;
-          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -997,36 +804,14 @@ export type Database = {
           isSetofReturn: false;
         };
       };
-      move_to_trash: {
-        Args: { id: string; kind: string };
-        Returns: Database['public']['CompositeTypes']['trash_entry'];
-        SetofOptions: {
-          from: '*';
-          to: 'trash_entry';
-          isOneToOne: true;
-          isSetofReturn: false;
-        };
-      };
       my_permissions: { Args: { workspace_id: string }; Returns: string[] };
-      restore_from_trash: {
-        Args: { id: string; kind: string };
-        Returns: Database['public']['CompositeTypes']['trash_entry'];
-        SetofOptions: {
-          from: '*';
-          to: 'trash_entry';
-          isOneToOne: true;
-          isSetofReturn: false;
-        };
-      };
+      revoke_api_key: { Args: { key_id: string }; Returns: Json };
       search_tasks: {
         Args: { max_results?: number; query: string; workspace_id: string };
         Returns: {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
-          deleted_at: string | null;
-          deleted_by: string | null;
-          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -1069,23 +854,13 @@ export type Database = {
       };
     };
     Enums: {
-      notification_type: 'task_assigned' | 'comment_added' | 'mentioned' | 'plan_over_limit';
+      notification_type: 'task_assigned' | 'comment_added' | 'mentioned';
       task_priority: 'none' | 'low' | 'medium' | 'high' | 'urgent';
       task_status: 'todo' | 'in_progress' | 'done' | 'canceled';
       workspace_role: 'viewer' | 'member' | 'admin' | 'owner';
     };
     CompositeTypes: {
-      trash_entry: {
-        kind: string | null;
-        id: string | null;
-        workspace_id: string | null;
-        project_id: string | null;
-        task_id: string | null;
-        title: string | null;
-        deleted_at: string | null;
-        deleted_by: string | null;
-        purge_after: string | null;
-      };
+      [_ in never]: never;
     };
   };
 };
@@ -1198,7 +973,7 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
-      notification_type: ['task_assigned', 'comment_added', 'mentioned', 'plan_over_limit'],
+      notification_type: ['task_assigned', 'comment_added', 'mentioned'],
       task_priority: ['none', 'low', 'medium', 'high', 'urgent'],
       task_status: ['todo', 'in_progress', 'done', 'canceled'],
       workspace_role: ['viewer', 'member', 'admin', 'owner'],

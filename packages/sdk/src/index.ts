@@ -2,6 +2,7 @@
  * @groundwork/sdk — the typed client for a Groundwork backend. See README.md for the reference.
  */
 export {
+  API_KEY_HEADER,
   createGroundworkClient,
   type GroundworkClient,
   type GroundworkClientOptions,
@@ -17,6 +18,7 @@ export {
   isGroundworkError,
 } from './errors.ts';
 export { type ActivityApi, createActivityApi } from './modules/activity.ts';
+export { type ApiKey, type ApiKeysApi, type CreatedApiKey, createApiKeysApi } from './modules/api-keys.ts';
 export { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
 export {
   type AuthApi,

@@ -139,6 +139,9 @@ export function readRaise(
   if (level && NON_ERROR_LEVELS.has(level)) return undefined;
   if (level === 'exception') rest = rest.slice('exception'.length).trim();
   if (rest === '') return undefined; // `raise;` re-raises the error being handled
+  // `raise sqlstate 'PGRST'` hands PostgREST a whole response (body, status, headers) for an
+  // error already raised, and read here, with its own code (the API key rate limit's Retry-After).
+  if (/^sqlstate\s+'PGRST'/i.test(rest)) return undefined;
 
   const usingAt = indexOfUsing(rest);
   const head = (usingAt === -1 ? rest : rest.slice(0, usingAt)).trim();

@@ -66,6 +66,12 @@ grant set on parameter
   session_replication_role, track_io_timing, wal_compression
   to postgres;
 
+-- supautils lists authenticator among the reserved roles whose settings postgres may still
+-- change (`authenticator*`) and pgrst.* among privileged_role_allowed_configs, so a migration can
+-- configure PostgREST in the database as hosted reads it:
+-- `alter role authenticator set pgrst.db_pre_request = …` (workspace API keys).
+grant set on parameter pgrst.db_pre_request to postgres;
+
 -- Short timeouts on API roles keep one slow request from holding the database.
 alter role anon set statement_timeout = '3s';
 alter role authenticated set statement_timeout = '8s';
