@@ -11,6 +11,8 @@ export interface Reply {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Answer this much later (a slow receiver). */
+  delayMs?: number;
 }
 
 export interface WebhookReceiver extends AsyncDisposable {
@@ -46,7 +48,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const nth = (counts.get(entry.path) ?? 0) + 1;
       counts.set(entry.path, nth);
       const reply = replies.get(entry.path)?.(entry, nth) ?? { status: 200, body: 'ok' };
-      response.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      const send = () => response.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
       for (const waiter of waiters) {
         if (!waiter.match(entry)) continue;
         waiters.delete(waiter);
