@@ -51,6 +51,8 @@ const everything = "export * from '@groundwork/sdk';";
 const tasksOnly =
   "import { createSdkContext, createTasksApi } from '@groundwork/sdk'; export const tasks = (client) => createTasksApi(createSdkContext(client));";
 const supabaseOnly = "export { createClient } from '@supabase/supabase-js';";
+// Receivers import only this entry point; it is not part of the main bundle.
+const verifyOnly = "export { verifyWebhook } from '@groundwork/sdk/webhooks';";
 
 console.log('bundle size of the built package (esbuild --minify, gzip -9)');
 const ownWithValidation = await bundleSize(everything, ['@supabase/supabase-js']);
@@ -58,6 +60,7 @@ const ownCode = await bundleSize(everything, ['@supabase/supabase-js', 'zod', 'z
 const oneModule = await bundleSize(tasksOnly, ['@supabase/supabase-js']);
 const total = await bundleSize(everything, []);
 const supabaseJs = await bundleSize(supabaseOnly, []);
+const verifier = await bundleSize(verifyOnly, []);
 console.log(
   `  SDK own code + zod/mini (supabase-js external): ${kb(ownWithValidation)} min+gzip ${verdict(ownWithValidation, 20)}`,
 );
@@ -65,6 +68,9 @@ console.log(`    of which the SDK's own code:                 ${kb(ownCode)}`);
 console.log(`  tasks module alone + zod/mini:                  ${kb(oneModule)}  (per-module tree-shaking)`);
 console.log(`  SDK + supabase-js + zod/mini:                   ${kb(total)} min+gzip ${verdict(total, 85)}`);
 console.log(`    of which supabase-js alone:                   ${kb(supabaseJs)}`);
+console.log(
+  `  @groundwork/sdk/webhooks verifyWebhook alone:   ${kb(verifier)}  (standardwebhooks included; separate entry point)`,
+);
 
 // ---------------------------------------------------------------------------
 // latency

@@ -170,3 +170,16 @@ insert into public.comments (task_id, author_id, body) values
 -- (docs/billing.md). host.docker.internal:54321 is what `supabase start` documents; the
 -- local stack maps it to its gateway. On hosted, create it with the project's URL.
 select vault.create_secret('http://host.docker.internal:54321', 'project_url', 'This project''s API URL, for pg_net');
+
+-- ---------------------------------------------------------------------------
+-- webhooks: where pg_net reaches the dispatcher, and with which key
+-- ---------------------------------------------------------------------------
+
+-- `http://kong:8000` is the API as SQL sees it under `supabase start`; groundwork maps it to its
+-- gateway. The key is the local stack's well-known service_role key (supabase start's too).
+-- On hosted, docs/webhooks.md sets both to the project's URL and secret key.
+select vault.create_secret('http://kong:8000/functions/v1/webhook-dispatch', 'webhook_dispatch_url',
+  'Where pg_net calls the webhook dispatcher');
+select vault.create_secret(
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU',
+  'webhook_dispatch_key', 'The key pg_net calls the webhook dispatcher with');

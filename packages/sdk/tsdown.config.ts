@@ -8,7 +8,7 @@ const typescriptPackage = pathToFileURL(createRequire(import.meta.url).resolve('
 const { default: typescriptBinary } = await import(new URL('lib/getExePath.js', typescriptPackage).href);
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/webhooks.ts'],
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',

@@ -374,7 +374,6 @@ export type Database = {
       };
       plans: {
         Row: {
-          api_requests_per_minute: number;
           audit_retention_days: number | null;
           created_at: string;
           id: string;
@@ -385,7 +384,6 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
-          api_requests_per_minute?: number;
           audit_retention_days?: number | null;
           created_at?: string;
           id: string;
@@ -395,7 +393,6 @@ export type Database = {
           storage_limit_bytes: number;
         };
         Update: {
-          api_requests_per_minute?: number;
           audit_retention_days?: number | null;
           created_at?: string;
           id?: string;
@@ -633,6 +630,231 @@ export type Database = {
           },
         ];
       };
+      webhook_deliveries: {
+        Row: {
+          attempts: number;
+          created_at: string;
+          delivered_at: string | null;
+          endpoint_id: string;
+          event_id: string;
+          event_type: string;
+          id: string;
+          last_attempt_at: string | null;
+          last_error: string | null;
+          last_response: string | null;
+          last_status_code: number | null;
+          next_attempt_at: string;
+          status: Database['public']['Enums']['webhook_delivery_status'];
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          attempts?: number;
+          created_at?: string;
+          delivered_at?: string | null;
+          endpoint_id: string;
+          event_id: string;
+          event_type: string;
+          id?: string;
+          last_attempt_at?: string | null;
+          last_error?: string | null;
+          last_response?: string | null;
+          last_status_code?: number | null;
+          next_attempt_at?: string;
+          status?: Database['public']['Enums']['webhook_delivery_status'];
+          workspace_id: string;
+        };
+        Update: {
+          attempts?: number;
+          created_at?: string;
+          delivered_at?: string | null;
+          endpoint_id?: string;
+          event_id?: string;
+          event_type?: string;
+          id?: string;
+          last_attempt_at?: string | null;
+          last_error?: string | null;
+          last_response?: string | null;
+          last_status_code?: number | null;
+          next_attempt_at?: string;
+          status?: Database['public']['Enums']['webhook_delivery_status'];
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'webhook_deliveries_endpoint_fkey';
+            columns: ['endpoint_id', 'workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'webhook_endpoints';
+            referencedColumns: ['id', 'workspace_id'];
+          },
+          {
+            foreignKeyName: 'webhook_deliveries_event_id_fkey';
+            columns: ['event_id'];
+            isOneToOne: false;
+            referencedRelation: 'webhook_events';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      webhook_delivery_attempts: {
+        Row: {
+          attempted_at: string;
+          delivery_id: string;
+          endpoint_id: string;
+          error: string | null;
+          id: number;
+          latency_ms: number | null;
+          response_excerpt: string | null;
+          status_code: number | null;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          attempted_at?: string;
+          delivery_id: string;
+          endpoint_id: string;
+          error?: string | null;
+          id?: never;
+          latency_ms?: number | null;
+          response_excerpt?: string | null;
+          status_code?: number | null;
+          workspace_id: string;
+        };
+        Update: {
+          attempted_at?: string;
+          delivery_id?: string;
+          endpoint_id?: string;
+          error?: string | null;
+          id?: never;
+          latency_ms?: number | null;
+          response_excerpt?: string | null;
+          status_code?: number | null;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'webhook_delivery_attempts_delivery_id_fkey';
+            columns: ['delivery_id'];
+            isOneToOne: false;
+            referencedRelation: 'webhook_deliveries';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'webhook_delivery_attempts_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      webhook_endpoints: {
+        Row: {
+          created_at: string;
+          created_by: string | null;
+          description: string;
+          disabled_at: string | null;
+          disabled_reason: string | null;
+          enabled: boolean;
+          event_types: string[];
+          failing_since: string | null;
+          id: string;
+          secret_rotated_at: string | null;
+          updated_at: string;
+          url: string;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          created_by?: string | null;
+          description?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          enabled?: boolean;
+          event_types?: string[];
+          failing_since?: string | null;
+          id?: string;
+          secret_rotated_at?: string | null;
+          updated_at?: string;
+          url: string;
+          workspace_id: string;
+        };
+        Update: {
+          created_at?: string;
+          created_by?: string | null;
+          description?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          enabled?: boolean;
+          event_types?: string[];
+          failing_since?: string | null;
+          id?: string;
+          secret_rotated_at?: string | null;
+          updated_at?: string;
+          url?: string;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'webhook_endpoints_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      webhook_event_types: {
+        Row: {
+          description: string;
+          type: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          description: string;
+          type: string;
+        };
+        Update: {
+          description?: string;
+          type?: string;
+        };
+        Relationships: [];
+      };
+      webhook_events: {
+        Row: {
+          id: string;
+          occurred_at: string;
+          payload: NonNullable<Json>;
+          type: string;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          id?: string;
+          occurred_at?: string;
+          payload: NonNullable<Json>;
+          type: string;
+          workspace_id: string;
+        };
+        Update: {
+          id?: string;
+          occurred_at?: string;
+          payload?: NonNullable<Json>;
+          type?: string;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'webhook_events_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       workspace_members: {
         Row: {
           created_at: string;
@@ -738,8 +960,19 @@ export type Database = {
           isSetofReturn: false;
         };
       };
-      create_api_key: {
-        Args: { expires_at?: string; name: string; permissions: string[]; workspace_id: string };
+      claim_webhook_deliveries: {
+        Args: { max_count?: number };
+        Returns: {
+          attempt: number;
+          delivery_id: string;
+          payload: string;
+          secrets: string[];
+          url: string;
+          webhook_id: string;
+        }[];
+      };
+      create_webhook_endpoint: {
+        Args: { description?: string; event_types?: string[]; url: string; workspace_id: string };
         Returns: Json;
       };
       create_workspace: {
@@ -759,7 +992,6 @@ export type Database = {
           isSetofReturn: false;
         };
       };
-      current_api_key: { Args: Record<PropertyKey, never>; Returns: Json };
       has_permission: { Args: { permission: string; workspace_id: string }; Returns: boolean };
       key: {
         Args: {
@@ -771,7 +1003,6 @@ export type Database = {
         Returns: string;
       };
       leave_workspace: { Args: { workspace_id: string }; Returns: undefined };
-      list_api_keys: { Args: { workspace_id: string }; Returns: Json[] };
       mark_notifications_read: { Args: { ids?: string[] }; Returns: number };
       move_task: {
         Args: {
@@ -805,7 +1036,34 @@ export type Database = {
         };
       };
       my_permissions: { Args: { workspace_id: string }; Returns: string[] };
-      revoke_api_key: { Args: { key_id: string }; Returns: Json };
+      record_webhook_attempts: { Args: { results: Json }; Returns: number };
+      replay_failed_webhook_deliveries: { Args: { endpoint_id: string; since: string }; Returns: number };
+      replay_webhook_delivery: {
+        Args: { delivery_id: string };
+        Returns: {
+          attempts: number;
+          created_at: string;
+          delivered_at: string | null;
+          endpoint_id: string;
+          event_id: string;
+          event_type: string;
+          id: string;
+          last_attempt_at: string | null;
+          last_error: string | null;
+          last_response: string | null;
+          last_status_code: number | null;
+          next_attempt_at: string;
+          status: Database['public']['Enums']['webhook_delivery_status'];
+          workspace_id: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'webhook_deliveries';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      rotate_webhook_secret: { Args: { endpoint_id: string }; Returns: Json };
       search_tasks: {
         Args: { max_results?: number; query: string; workspace_id: string };
         Returns: {
@@ -830,6 +1088,31 @@ export type Database = {
           to: 'tasks';
           isOneToOne: false;
           isSetofReturn: true;
+        };
+      };
+      send_test_webhook: {
+        Args: { endpoint_id: string };
+        Returns: {
+          attempts: number;
+          created_at: string;
+          delivered_at: string | null;
+          endpoint_id: string;
+          event_id: string;
+          event_type: string;
+          id: string;
+          last_attempt_at: string | null;
+          last_error: string | null;
+          last_response: string | null;
+          last_status_code: number | null;
+          next_attempt_at: string;
+          status: Database['public']['Enums']['webhook_delivery_status'];
+          workspace_id: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'webhook_deliveries';
+          isOneToOne: true;
+          isSetofReturn: false;
         };
       };
       transfer_ownership: { Args: { new_owner_id: string; workspace_id: string }; Returns: undefined };
@@ -857,6 +1140,7 @@ export type Database = {
       notification_type: 'task_assigned' | 'comment_added' | 'mentioned';
       task_priority: 'none' | 'low' | 'medium' | 'high' | 'urgent';
       task_status: 'todo' | 'in_progress' | 'done' | 'canceled';
+      webhook_delivery_status: 'pending' | 'delivering' | 'succeeded' | 'failed';
       workspace_role: 'viewer' | 'member' | 'admin' | 'owner';
     };
     CompositeTypes: {
@@ -976,6 +1260,7 @@ export const Constants = {
       notification_type: ['task_assigned', 'comment_added', 'mentioned'],
       task_priority: ['none', 'low', 'medium', 'high', 'urgent'],
       task_status: ['todo', 'in_progress', 'done', 'canceled'],
+      webhook_delivery_status: ['pending', 'delivering', 'succeeded', 'failed'],
       workspace_role: ['viewer', 'member', 'admin', 'owner'],
     },
   },

@@ -125,3 +125,10 @@ export interface Page<T> {
   /** `null` on the last page. */
   nextCursor: string | null;
 }
+
+export type WebhookEndpoint = Row<'webhook_endpoints'>;
+/** An endpoint as created: with its signing secret, shown this once. */
+export type WebhookEndpointWithSecret = WebhookEndpoint & { secret: string };
+export type WebhookDelivery = Row<'webhook_deliveries'>;
+export type WebhookDeliveryAttempt = Row<'webhook_delivery_attempts'>;
+export type WebhookEventType = Row<'webhook_event_types'>;

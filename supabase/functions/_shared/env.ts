@@ -56,3 +56,16 @@ export function smtpSettings(): SmtpSettings {
 export function siteUrl(): string {
   return (Deno.env.get('SITE_URL') || 'http://127.0.0.1:3000').replace(/\/+$/, '');
 }
+
+export interface WebhookSettings {
+  /** `WEBHOOK_ALLOWED_NETWORKS`: private ranges webhooks may reach (`loopback`, `private`, `link_local`). */
+  allowedNetworks: string | undefined;
+}
+
+/**
+ * Unset on hosted, so webhooks reach public addresses only; config.toml's
+ * [edge_runtime.secrets] sets `loopback` locally, for receivers on localhost.
+ */
+export function webhookSettings(): WebhookSettings {
+  return { allowedNetworks: Deno.env.get('WEBHOOK_ALLOWED_NETWORKS') };
+}

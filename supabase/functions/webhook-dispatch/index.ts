@@ -1,0 +1,48 @@
+/**
+ * POST /functions/v1/webhook-dispatch — called by pg_net right after a change commits (and by
+ * the pg_cron sweep), with the service role key from Vault.
+ *
+ * Claims due deliveries (row locks that skip locked rows, then a lease), sends each signed to
+ * its endpoint, records the outcomes, and goes on until nothing is due or its time budget is
+ * spent. The claim and record RPCs are the service role's alone: any other caller gets 403.
+ */
+import type { PostgrestError } from '@supabase/supabase-js';
+import { callerClient } from '../_shared/clients.ts';
+import { corsHeaders } from '../_shared/cors.ts';
+import { webhookSettings } from '../_shared/env.ts';
+import { FunctionError, handleErrors } from '../_shared/errors.ts';
+import { parseAllowedNetworks } from './address-policy.ts';
+import { type AttemptOutcome, type ClaimedDelivery, sendDelivery } from './send-delivery.ts';
+
+const BATCH = 200;
+// Well inside pg_net's 60 s timeout for the kick and hosted's wall-clock limit.
+const BUDGET_MS = 25_000;
+
+Deno.serve(
+  handleErrors(async (request) => {
+    if (request.method !== 'POST') throw new FunctionError('method_not_allowed', 'Use POST');
+    const db = callerClient(request);
+    const allowed = parseAllowedNetworks(webhookSettings().allowedNetworks);
+    const deadline = Date.now() + BUDGET_MS;
+    let sent = 0;
+    while (Date.now() < deadline) {
+      const claimed = await db.rpc('claim_webhook_deliveries', { max_count: BATCH });
+      if (claimed.error) throw databaseError(claimed.error);
+      const deliveries = claimed.data as ClaimedDelivery[];
+      if (deliveries.length === 0) break;
+      const outcomes: AttemptOutcome[] = await Promise.all(
+        deliveries.map((delivery) => sendDelivery(delivery, allowed)),
+      );
+      const recorded = await db.rpc('record_webhook_attempts', { results: outcomes });
+      if (recorded.error) throw databaseError(recorded.error);
+      sent += deliveries.length;
+    }
+    return Response.json({ sent }, { headers: corsHeaders });
+  }),
+);
+
+function databaseError(error: PostgrestError): Error {
+  if (error.code === '42501')
+    return new FunctionError('forbidden', 'Only the service role dispatches webhooks');
+  return new Error(`database error ${error.code}: ${error.message}`);
+}
