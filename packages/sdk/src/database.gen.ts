@@ -147,11 +147,41 @@ export type Database = {
           },
         ];
       };
+      billing_prices: {
+        Row: {
+          created_at: string;
+          plan_id: string;
+          stripe_price_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          plan_id: string;
+          stripe_price_id: string;
+        };
+        Update: {
+          created_at?: string;
+          plan_id?: string;
+          stripe_price_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'billing_prices_plan_id_fkey';
+            columns: ['plan_id'];
+            isOneToOne: false;
+            referencedRelation: 'plans';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       comments: {
         Row: {
           author_id: string | null;
           body: string;
           created_at: string;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           edited_at: string | null;
           id: string;
           task_id: string;
@@ -162,6 +192,9 @@ export type Database = {
           author_id?: string | null;
           body: string;
           created_at?: string;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           edited_at?: string | null;
           id?: string;
           task_id: string;
@@ -171,6 +204,9 @@ export type Database = {
           author_id?: string | null;
           body?: string;
           created_at?: string;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           edited_at?: string | null;
           id?: string;
           task_id?: string;
@@ -282,10 +318,11 @@ export type Database = {
           actor_id: string | null;
           comment_id: string | null;
           created_at: string;
+          details: Json | null;
           id: string;
           read_at: string | null;
           recipient_id: string;
-          task_id: string;
+          task_id: string | null;
           type: Database['public']['Enums']['notification_type'];
           workspace_id: string;
         };
@@ -294,10 +331,11 @@ export type Database = {
           actor_id?: string | null;
           comment_id?: string | null;
           created_at?: string;
+          details?: Json | null;
           id?: string;
           read_at?: string | null;
           recipient_id: string;
-          task_id: string;
+          task_id?: string | null;
           type: Database['public']['Enums']['notification_type'];
           workspace_id: string;
         };
@@ -305,10 +343,11 @@ export type Database = {
           actor_id?: string | null;
           comment_id?: string | null;
           created_at?: string;
+          details?: Json | null;
           id?: string;
           read_at?: string | null;
           recipient_id?: string;
-          task_id?: string;
+          task_id?: string | null;
           type?: Database['public']['Enums']['notification_type'];
           workspace_id?: string;
         };
@@ -374,31 +413,37 @@ export type Database = {
       };
       plans: {
         Row: {
+          api_requests_per_minute: number;
           audit_retention_days: number | null;
           created_at: string;
           id: string;
           max_members: number | null;
           max_projects: number | null;
           name: string;
+          past_due_grace: string;
           storage_limit_bytes: number;
         };
         ComputedFields: never;
         Insert: {
+          api_requests_per_minute?: number;
           audit_retention_days?: number | null;
           created_at?: string;
           id: string;
           max_members?: number | null;
           max_projects?: number | null;
           name: string;
+          past_due_grace?: string;
           storage_limit_bytes: number;
         };
         Update: {
+          api_requests_per_minute?: number;
           audit_retention_days?: number | null;
           created_at?: string;
           id?: string;
           max_members?: number | null;
           max_projects?: number | null;
           name?: string;
+          past_due_grace?: string;
           storage_limit_bytes?: number;
         };
         Relationships: [];
@@ -433,6 +478,8 @@ export type Database = {
           archived: boolean;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
           description: string;
           id: string;
           key: string;
@@ -446,6 +493,8 @@ export type Database = {
           archived?: boolean;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
           description?: string;
           id?: string;
           key: string;
@@ -458,6 +507,8 @@ export type Database = {
           archived?: boolean;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
           description?: string;
           id?: string;
           key?: string;
@@ -518,6 +569,42 @@ export type Database = {
           },
         ];
       };
+      stripe_events: {
+        Row: {
+          id: string;
+          outcome: string;
+          received_at: string;
+          stripe_created_at: string;
+          type: string;
+          workspace_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          id: string;
+          outcome: string;
+          received_at?: string;
+          stripe_created_at: string;
+          type: string;
+          workspace_id?: string | null;
+        };
+        Update: {
+          id?: string;
+          outcome?: string;
+          received_at?: string;
+          stripe_created_at?: string;
+          type?: string;
+          workspace_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'stripe_events_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       task_labels: {
         Row: {
           label_id: string;
@@ -557,6 +644,9 @@ export type Database = {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -576,6 +666,9 @@ export type Database = {
           assignee_id?: string | null;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           description?: string;
           due_date?: string | null;
           id?: string;
@@ -593,6 +686,9 @@ export type Database = {
           assignee_id?: string | null;
           created_at?: string;
           created_by?: string | null;
+          deleted_at?: string | null;
+          deleted_by?: string | null;
+          deleted_with_parent?: boolean;
           description?: string;
           due_date?: string | null;
           id?: string;
@@ -902,6 +998,60 @@ export type Database = {
           },
         ];
       };
+      workspace_subscriptions: {
+        Row: {
+          cancel_at_period_end: boolean;
+          current_period_end: string | null;
+          past_due_since: string | null;
+          quantity: number | null;
+          state_as_of: string | null;
+          status: string | null;
+          stripe_customer_id: string;
+          stripe_price_id: string | null;
+          stripe_subscription_id: string | null;
+          stripe_subscription_item_id: string | null;
+          updated_at: string;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          cancel_at_period_end?: boolean;
+          current_period_end?: string | null;
+          past_due_since?: string | null;
+          quantity?: number | null;
+          state_as_of?: string | null;
+          status?: string | null;
+          stripe_customer_id: string;
+          stripe_price_id?: string | null;
+          stripe_subscription_id?: string | null;
+          stripe_subscription_item_id?: string | null;
+          updated_at?: string;
+          workspace_id: string;
+        };
+        Update: {
+          cancel_at_period_end?: boolean;
+          current_period_end?: string | null;
+          past_due_since?: string | null;
+          quantity?: number | null;
+          state_as_of?: string | null;
+          status?: string | null;
+          stripe_customer_id?: string;
+          stripe_price_id?: string | null;
+          stripe_subscription_id?: string | null;
+          stripe_subscription_item_id?: string | null;
+          updated_at?: string;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'workspace_subscriptions_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: true;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       workspaces: {
         Row: {
           created_at: string;
@@ -960,6 +1110,37 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      billing_apply_stripe_event: { Args: { event: Json }; Returns: string };
+      billing_claim_seat_syncs: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          quantity: number;
+          stripe_subscription_id: string;
+          stripe_subscription_item_id: string;
+          version: number;
+          workspace_id: string;
+        }[];
+      };
+      billing_finish_seat_sync: {
+        Args: { error?: string; quantity: number; version: number; workspace_id: string };
+        Returns: undefined;
+      };
+      billing_subscription: {
+        Args: { workspace_id: string };
+        Returns: {
+          cancel_at_period_end: boolean;
+          creations_blocked: boolean;
+          current_period_end: string;
+          grace_ends_at: string;
+          has_billing_account: boolean;
+          max_members: number;
+          past_due_since: string;
+          plan: string;
+          quantity: number;
+          seats_used: number;
+          status: string;
+        }[];
+      };
       claim_webhook_deliveries: {
         Args: { max_count?: number };
         Returns: {
@@ -970,6 +1151,10 @@ export type Database = {
           url: string;
           webhook_id: string;
         }[];
+      };
+      create_api_key: {
+        Args: { expires_at?: string; name: string; permissions: string[]; workspace_id: string };
+        Returns: Json;
       };
       create_webhook_endpoint: {
         Args: { description?: string; event_types?: string[]; url: string; workspace_id: string };
@@ -992,6 +1177,18 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      current_api_key: { Args: Record<PropertyKey, never>; Returns: Json };
+      delete_permanently: {
+        Args: { id: string; kind: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      empty_trash: { Args: { workspace_id: string }; Returns: number };
       has_permission: { Args: { permission: string; workspace_id: string }; Returns: boolean };
       key: {
         Args: {
@@ -1003,6 +1200,17 @@ export type Database = {
         Returns: string;
       };
       leave_workspace: { Args: { workspace_id: string }; Returns: undefined };
+      list_api_keys: { Args: { workspace_id: string }; Returns: Json[] };
+      list_trash: {
+        Args: { workspace_id: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'][];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
       mark_notifications_read: { Args: { ids?: string[] }; Returns: number };
       move_task: {
         Args: {
@@ -1015,6 +1223,9 @@ export type Database = {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -1031,6 +1242,16 @@ export type Database = {
         SetofOptions: {
           from: '*';
           to: 'tasks';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      move_to_trash: {
+        Args: { id: string; kind: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
           isOneToOne: true;
           isSetofReturn: false;
         };
@@ -1063,6 +1284,17 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      restore_from_trash: {
+        Args: { id: string; kind: string };
+        Returns: Database['public']['CompositeTypes']['trash_entry'];
+        SetofOptions: {
+          from: '*';
+          to: 'trash_entry';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      revoke_api_key: { Args: { key_id: string }; Returns: Json };
       rotate_webhook_secret: { Args: { endpoint_id: string }; Returns: Json };
       search_tasks: {
         Args: { max_results?: number; query: string; workspace_id: string };
@@ -1070,6 +1302,9 @@ export type Database = {
           assignee_id: string | null;
           created_at: string;
           created_by: string | null;
+          deleted_at: string | null;
+          deleted_by: string | null;
+          deleted_with_parent: boolean;
           description: string;
           due_date: string | null;
           id: string;
@@ -1137,14 +1372,24 @@ export type Database = {
       };
     };
     Enums: {
-      notification_type: 'task_assigned' | 'comment_added' | 'mentioned';
+      notification_type: 'task_assigned' | 'comment_added' | 'mentioned' | 'plan_over_limit';
       task_priority: 'none' | 'low' | 'medium' | 'high' | 'urgent';
       task_status: 'todo' | 'in_progress' | 'done' | 'canceled';
       webhook_delivery_status: 'pending' | 'delivering' | 'succeeded' | 'failed';
       workspace_role: 'viewer' | 'member' | 'admin' | 'owner';
     };
     CompositeTypes: {
-      [_ in never]: never;
+      trash_entry: {
+        kind: string | null;
+        id: string | null;
+        workspace_id: string | null;
+        project_id: string | null;
+        task_id: string | null;
+        title: string | null;
+        deleted_at: string | null;
+        deleted_by: string | null;
+        purge_after: string | null;
+      };
     };
   };
 };
@@ -1257,7 +1502,7 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
-      notification_type: ['task_assigned', 'comment_added', 'mentioned'],
+      notification_type: ['task_assigned', 'comment_added', 'mentioned', 'plan_over_limit'],
       task_priority: ['none', 'low', 'medium', 'high', 'urgent'],
       task_status: ['todo', 'in_progress', 'done', 'canceled'],
       webhook_delivery_status: ['pending', 'delivering', 'succeeded', 'failed'],
