@@ -202,8 +202,10 @@ export type Database = {
           expires_at: string;
           id: string;
           invited_by: string | null;
+          last_sent_at: string;
           revoked_at: string | null;
           role: Database['public']['Enums']['workspace_role'];
+          send_count: number;
           token_hash: string;
           workspace_id: string;
         };
@@ -216,8 +218,10 @@ export type Database = {
           expires_at?: string;
           id?: string;
           invited_by?: string | null;
+          last_sent_at?: string;
           revoked_at?: string | null;
           role?: Database['public']['Enums']['workspace_role'];
+          send_count?: number;
           token_hash: string;
           workspace_id: string;
         };
@@ -229,8 +233,10 @@ export type Database = {
           expires_at?: string;
           id?: string;
           invited_by?: string | null;
+          last_sent_at?: string;
           revoked_at?: string | null;
           role?: Database['public']['Enums']['workspace_role'];
+          send_count?: number;
           token_hash?: string;
           workspace_id?: string;
         };
@@ -796,6 +802,30 @@ export type Database = {
         };
       };
       my_permissions: { Args: { workspace_id: string }; Returns: string[] };
+      resend_invitation: {
+        Args: { invitation_id: string; token_hash: string };
+        Returns: {
+          accepted_at: string | null;
+          accepted_by: string | null;
+          created_at: string;
+          email: string;
+          expires_at: string;
+          id: string;
+          invited_by: string | null;
+          last_sent_at: string;
+          revoked_at: string | null;
+          role: Database['public']['Enums']['workspace_role'];
+          send_count: number;
+          token_hash: string;
+          workspace_id: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'invitations';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       search_tasks: {
         Args: { max_results?: number; query: string; workspace_id: string };
         Returns: {

@@ -24,7 +24,9 @@ export type ErrorDetailShape =
    */
   | 'plan_limit'
   /** The function's `fields`: field path → what is wrong with it. */
-  | 'fields';
+  | 'fields'
+  /** JSON `{ retry_after_seconds }`: the Postgres DETAIL, or the function's `details`. */
+  | 'retry_after';
 
 interface ErrorDefinition {
   /** The HTTP status a client sees. */
@@ -94,14 +96,16 @@ export const errorVocabulary = {
   invitation_not_found: {
     status: 404,
     sqlstate: 'PT404',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'not_found',
-    when: 'accept_invitation with an unknown token',
+    when: 'accept_invitation with an unknown token; resending one the caller may not manage',
   },
   // Gone (410): to the caller the invitation no longer exists.
   invitation_expired: {
     status: 410,
     sqlstate: 'PT410',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'not_found',
     when: 'accept_invitation after the invitation expired',
@@ -109,6 +113,7 @@ export const errorVocabulary = {
   invitation_revoked: {
     status: 410,
     sqlstate: 'PT410',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'not_found',
     when: 'accept_invitation of a revoked invitation',
@@ -130,9 +135,18 @@ export const errorVocabulary = {
   invitation_already_accepted: {
     status: 409,
     sqlstate: 'PT409',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'conflict',
     when: 'accepting an invitation someone else accepted, or revoking an accepted one',
+  },
+  invitation_resend_too_soon: {
+    status: 429,
+    sqlstate: 'PT429',
+    functions: true,
+    detail: 'retry_after',
+    sdkCode: 'rate_limited',
+    when: 'resending an invitation before its wait is over',
   },
   invitation_pending: {
     status: 409,
