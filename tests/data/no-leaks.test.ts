@@ -116,6 +116,7 @@ const updateProbes: Probe[] = (
     ['workspace_members', { role: 'viewer' }, 'user_id', 'memberId'],
     ['roles', { description: 'mine' }, 'id', 'roleId'],
     ['invitations', { revoked_at: '2030-01-01T00:00:00Z' }, 'id', 'invitationId'],
+    ['invitations', { role: 'admin' }, 'id', 'invitationId'],
     ['projects', { description: 'mine' }, 'id', 'projectId'],
     ['projects', { archived: false }, 'id', 'archivedProjectId'],
     ['tasks', { priority: 'urgent' }, 'id', 'taskId'],
@@ -223,11 +224,22 @@ const rpcProbes: Probe[] = [
   ],
   ['rpc leave_workspace', rpc('leave_workspace', (t) => ({ workspace_id: t.workspaceId }))],
   ['rpc move_task', rpc('move_task', (t) => ({ task_id: t.taskId, status: 'done' }))],
+  [
+    'rpc resend_invitation',
+    rpc('resend_invitation', (t) => ({
+      invitation_id: t.invitationId,
+      token_hash: newInvitationToken().tokenHash,
+    })),
+  ],
   ['rpc search_tasks', rpc('search_tasks', (t) => ({ workspace_id: t.workspaceId, query: 'first' }))],
   [
     'function invite-member',
     (client, t) =>
       invokeFunction(client, 'invite-member', { workspaceId: t.workspaceId, email: t.memberEmail }),
+  ],
+  [
+    'function resend-invitation',
+    (client, t) => invokeFunction(client, 'resend-invitation', { invitationId: t.invitationId }),
   ],
   [
     'function audit-export',
