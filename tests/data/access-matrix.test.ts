@@ -35,7 +35,6 @@ const operations: Operation[] = [
 
 /** Permissions no operation exercises yet, and the feature that will. */
 const reservedFor: Partial<Record<Permission, string>> = {
-  'domains.manage': 'verified email domains',
   'trash.purge': 'the trash',
   'webhooks.manage': 'outbound webhooks (issue 17)',
   'api_keys.manage': 'workspace API keys (issue 18)',

@@ -250,6 +250,61 @@ export type Database = {
           },
         ];
       };
+      invite_links: {
+        Row: {
+          created_at: string;
+          created_by: string | null;
+          expires_at: string;
+          id: string;
+          max_uses: number;
+          revoked_at: string | null;
+          role_id: string;
+          token_hash: string;
+          use_count: number;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          created_by?: string | null;
+          expires_at: string;
+          id?: string;
+          max_uses: number;
+          revoked_at?: string | null;
+          role_id: string;
+          token_hash: string;
+          use_count?: number;
+          workspace_id: string;
+        };
+        Update: {
+          created_at?: string;
+          created_by?: string | null;
+          expires_at?: string;
+          id?: string;
+          max_uses?: number;
+          revoked_at?: string | null;
+          role_id?: string;
+          token_hash?: string;
+          use_count?: number;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'invite_links_role_id_fkey';
+            columns: ['role_id'];
+            isOneToOne: false;
+            referencedRelation: 'roles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'invite_links_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       labels: {
         Row: {
           color: string;
@@ -636,6 +691,52 @@ export type Database = {
           },
         ];
       };
+      workspace_domains: {
+        Row: {
+          created_at: string;
+          domain: string;
+          id: string;
+          join_role_id: string | null;
+          verified_at: string;
+          verified_by: string | null;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          domain: string;
+          id?: string;
+          join_role_id?: string | null;
+          verified_at?: string;
+          verified_by?: string | null;
+          workspace_id: string;
+        };
+        Update: {
+          created_at?: string;
+          domain?: string;
+          id?: string;
+          join_role_id?: string | null;
+          verified_at?: string;
+          verified_by?: string | null;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'workspace_domains_join_role_id_fkey';
+            columns: ['join_role_id'];
+            isOneToOne: false;
+            referencedRelation: 'roles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'workspace_domains_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       workspace_members: {
         Row: {
           created_at: string;
@@ -741,6 +842,16 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      create_invite_link: {
+        Args: { expires_at?: string; max_uses?: number; role_id: string; workspace_id: string };
+        Returns: Database['public']['CompositeTypes']['new_invite_link'];
+        SetofOptions: {
+          from: '*';
+          to: 'new_invite_link';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       create_workspace: {
         Args: { name: string; slug: string };
         Returns: {
@@ -759,6 +870,40 @@ export type Database = {
         };
       };
       has_permission: { Args: { permission: string; workspace_id: string }; Returns: boolean };
+      join_invite_link: {
+        Args: { token: string };
+        Returns: {
+          created_at: string;
+          id: string;
+          name: string;
+          plan: string;
+          slug: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'workspaces';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      join_workspace_by_domain: {
+        Args: { workspace_id: string };
+        Returns: {
+          created_at: string;
+          id: string;
+          name: string;
+          plan: string;
+          slug: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'workspaces';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       key: {
         Args: {
           task: Omit<
@@ -852,7 +997,35 @@ export type Database = {
           isSetofReturn: true;
         };
       };
+      suggested_workspaces: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          can_join: boolean;
+          domain: string;
+          name: string;
+          slug: string;
+          workspace_id: string;
+        }[];
+      };
       transfer_ownership: { Args: { new_owner_id: string; workspace_id: string }; Returns: undefined };
+      verify_workspace_domain: {
+        Args: { domain: string; join_role_id?: string; workspace_id: string };
+        Returns: {
+          created_at: string;
+          domain: string;
+          id: string;
+          join_role_id: string | null;
+          verified_at: string;
+          verified_by: string | null;
+          workspace_id: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'workspace_domains';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       workspace_storage_usage: {
         Args: { workspace_id: string };
         Returns: {
@@ -880,7 +1053,16 @@ export type Database = {
       workspace_role: 'viewer' | 'member' | 'admin' | 'owner';
     };
     CompositeTypes: {
-      [_ in never]: never;
+      new_invite_link: {
+        id: string | null;
+        workspace_id: string | null;
+        role_id: string | null;
+        max_uses: number | null;
+        use_count: number | null;
+        expires_at: string | null;
+        created_at: string | null;
+        token: string | null;
+      };
     };
   };
 };

@@ -148,6 +148,27 @@ export const errorVocabulary = {
     sdkCode: 'rate_limited',
     when: 'resending an invitation before its wait is over',
   },
+  invite_link_not_found: {
+    status: 404,
+    sqlstate: 'PT404',
+    detail: 'sentence',
+    sdkCode: 'not_found',
+    when: 'join_invite_link with an unknown token',
+  },
+  invite_link_expired: {
+    status: 410,
+    sqlstate: 'PT410',
+    detail: 'sentence',
+    sdkCode: 'not_found',
+    when: 'join_invite_link of an expired, revoked or used-up link, or one its creator could no longer give',
+  },
+  domain_not_verified: {
+    status: 403,
+    sqlstate: '42501',
+    detail: 'sentence',
+    sdkCode: 'forbidden',
+    when: 'verify_workspace_domain without a confirmed address at the domain',
+  },
   invitation_pending: {
     status: 409,
     sqlstate: 'PT409',
