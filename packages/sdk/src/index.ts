@@ -18,6 +18,7 @@ export {
 } from './errors.ts';
 export { type ActivityApi, createActivityApi } from './modules/activity.ts';
 export { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
+export { type AuditApi, createAuditApi } from './modules/audit.ts';
 export {
   type AuthApi,
   type AuthChangeEvent,
@@ -27,7 +28,9 @@ export {
   type User,
 } from './modules/auth.ts';
 export { type CommentsApi, createCommentsApi } from './modules/comments.ts';
+export { createDomainsApi, type DomainsApi } from './modules/domains.ts';
 export { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
+export { createInviteLinksApi, type InviteLinksApi } from './modules/invite-links.ts';
 export { createLabelsApi, type LabelsApi } from './modules/labels.ts';
 export { createMembersApi, type MembersApi } from './modules/members.ts';
 export { createNotificationsApi, type NotificationsApi } from './modules/notifications.ts';
@@ -40,6 +43,7 @@ export {
 } from './modules/presence.ts';
 export { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 export { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
+export { createRolesApi, type RolesApi } from './modules/roles.ts';
 export {
   type CreateTaskInput,
   createTasksApi,
@@ -52,23 +56,29 @@ export type { Subscription } from './realtime-channel.ts';
 export type {
   Activity,
   Attachment,
+  AuditEntry,
   Comment,
   Invitation,
+  InviteLink,
   Label,
   LiveTask,
   Member,
+  NewInviteLink,
   Notification,
   NotificationRow,
   NotificationType,
   Page,
   Profile,
   Project,
+  Role,
+  SuggestedWorkspace,
   Task,
   TaskChange,
   TaskPriority,
   TaskStatus,
   TaskWithRelations,
   Workspace,
+  WorkspaceDomain,
   WorkspaceRole,
   WorkspaceUsage,
   WorkspaceWithRole,
