@@ -39,7 +39,6 @@ const operations: Operation[] = [
 
 /** Permissions no operation exercises yet, and the feature that will. */
 const reservedFor: Partial<Record<Permission, string>> = {
-  'domains.manage': 'verified email domains',
   'webhooks.manage': 'outbound webhooks (issue 17)',
 };
 

@@ -164,6 +164,8 @@ describe('the error vocabulary against the migrations', () => {
     const wrong = raises.filter((raise) => {
       if (!isDatabaseErrorCode(raise.code)) return false;
       const json = /^json_build_object\(/i.test(raise.detail ?? '');
+      if (errorVocabulary[raise.code].detail === 'retry_after')
+        return !(json && raise.detail?.includes("'retry_after_seconds'"));
       if (errorVocabulary[raise.code].detail !== 'plan_limit') return json;
       return !(json && ['limit', 'max', 'current'].every((key) => raise.detail?.includes(`'${key}'`)));
     });

@@ -36,6 +36,7 @@ interface Targets {
   labelName: string;
   commentId: string;
   invitationId: string;
+  inviteLinkId: string;
   roleId: string;
   memberId: string;
   memberEmail: string;
@@ -55,6 +56,7 @@ function randomTargets(): Targets {
     labelName: `label-${uniqueSuffix()}`,
     commentId: randomUUID(),
     invitationId: randomUUID(),
+    inviteLinkId: randomUUID(),
     roleId: randomUUID(),
     memberId: randomUUID(),
     memberEmail: `nobody-${uniqueSuffix()}@example.test`,
@@ -93,6 +95,8 @@ const selectProbes: Probe[] = (
     ['workspace_members', 'workspace_id', 'workspaceId'],
     ['roles', 'workspace_id', 'workspaceId'],
     ['invitations', 'workspace_id', 'workspaceId'],
+    ['invite_links', 'workspace_id', 'workspaceId'],
+    ['workspace_domains', 'workspace_id', 'workspaceId'],
     ['projects', 'id', 'projectId'],
     ['tasks', 'id', 'taskId'],
     ['labels', 'id', 'labelId'],
@@ -116,6 +120,8 @@ const updateProbes: Probe[] = (
     ['workspace_members', { role: 'viewer' }, 'user_id', 'memberId'],
     ['roles', { description: 'mine' }, 'id', 'roleId'],
     ['invitations', { revoked_at: '2030-01-01T00:00:00Z' }, 'id', 'invitationId'],
+    ['invitations', { role: 'admin' }, 'id', 'invitationId'],
+    ['invite_links', { revoked_at: '2030-01-01T00:00:00Z' }, 'id', 'inviteLinkId'],
     ['projects', { description: 'mine' }, 'id', 'projectId'],
     ['projects', { archived: false }, 'id', 'archivedProjectId'],
     ['tasks', { priority: 'urgent' }, 'id', 'taskId'],
@@ -223,6 +229,13 @@ const rpcProbes: Probe[] = [
   ],
   ['rpc leave_workspace', rpc('leave_workspace', (t) => ({ workspace_id: t.workspaceId }))],
   ['rpc move_task', rpc('move_task', (t) => ({ task_id: t.taskId, status: 'done' }))],
+  [
+    'rpc resend_invitation',
+    rpc('resend_invitation', (t) => ({
+      invitation_id: t.invitationId,
+      token_hash: newInvitationToken().tokenHash,
+    })),
+  ],
   ['rpc search_tasks', rpc('search_tasks', (t) => ({ workspace_id: t.workspaceId, query: 'first' }))],
   ...(['move_to_trash', 'restore_from_trash', 'delete_permanently'] as const).flatMap((name): Probe[] => [
     [`rpc ${name} project`, rpc(name, (t) => ({ kind: 'project', id: t.projectId }))],
@@ -235,6 +248,19 @@ const rpcProbes: Probe[] = [
     'function invite-member',
     (client, t) =>
       invokeFunction(client, 'invite-member', { workspaceId: t.workspaceId, email: t.memberEmail }),
+  ],
+  [
+    'rpc create_invite_link',
+    rpc('create_invite_link', (t) => ({ workspace_id: t.workspaceId, role_id: t.roleId })),
+  ],
+  [
+    'rpc verify_workspace_domain',
+    rpc('verify_workspace_domain', (t) => ({ workspace_id: t.workspaceId, domain: 'example.test' })),
+  ],
+  ['rpc join_workspace_by_domain', rpc('join_workspace_by_domain', (t) => ({ workspace_id: t.workspaceId }))],
+  [
+    'function resend-invitation',
+    (client, t) => invokeFunction(client, 'resend-invitation', { invitationId: t.invitationId }),
   ],
   [
     'function audit-export',
@@ -396,6 +422,16 @@ beforeAll(async () => {
     `insert into public.roles (workspace_id, name) values ($1, 'Guests') returning id`,
     [target.workspaceId],
   );
+  const { rows: links } = await db.query(
+    `insert into public.invite_links (workspace_id, role_id, token_hash, created_by, max_uses, expires_at)
+     values ($1, $2, $3, $4, 5, now() + interval '1 day') returning id`,
+    [target.workspaceId, roles[0].id, newInvitationToken().tokenHash, target.users.owner.id],
+  );
+  // A verified, suggest-only domain: no way in without a join role.
+  await db.query(
+    `insert into public.workspace_domains (workspace_id, domain, verified_by) values ($1, $2, $3)`,
+    [target.workspaceId, `leaks-${uniqueSuffix()}.test`, target.users.owner.id],
+  );
   const objectPath = `${target.workspaceId}/${target.taskId}/${uniqueSuffix()}.txt`;
   const stored = await serviceRoleClient(stack).storage.from('attachments').upload(objectPath, 'secret');
   expect(stored.error).toBeNull();
@@ -408,6 +444,7 @@ beforeAll(async () => {
     labelName: 'bug',
     commentId: target.commentId,
     invitationId: invitation.id,
+    inviteLinkId: links[0].id,
     roleId: roles[0].id,
     memberId: target.users.member.id,
     memberEmail: target.users.member.email,

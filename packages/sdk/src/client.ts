@@ -5,16 +5,20 @@ import { GroundworkError } from './errors.ts';
 import { type ActivityApi, createActivityApi } from './modules/activity.ts';
 import { type ApiKeysApi, createApiKeysApi } from './modules/api-keys.ts';
 import { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
+import { type AuditApi, createAuditApi } from './modules/audit.ts';
 import { type AuthApi, createAuthApi } from './modules/auth.ts';
 import { type BillingApi, createBillingApi } from './modules/billing.ts';
 import { type CommentsApi, createCommentsApi } from './modules/comments.ts';
+import { createDomainsApi, type DomainsApi } from './modules/domains.ts';
 import { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
+import { createInviteLinksApi, type InviteLinksApi } from './modules/invite-links.ts';
 import { createLabelsApi, type LabelsApi } from './modules/labels.ts';
 import { createMembersApi, type MembersApi } from './modules/members.ts';
 import { createNotificationsApi, type NotificationsApi } from './modules/notifications.ts';
 import { createPresenceApi, type PresenceApi } from './modules/presence.ts';
 import { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 import { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
+import { createRolesApi, type RolesApi } from './modules/roles.ts';
 import { createTasksApi, type TasksApi } from './modules/tasks.ts';
 import { createTrashApi, type TrashApi } from './modules/trash.ts';
 import { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
@@ -47,6 +51,10 @@ export interface GroundworkClient {
   workspaces: WorkspacesApi;
   members: MembersApi;
   invitations: InvitationsApi;
+  inviteLinks: InviteLinksApi;
+  domains: DomainsApi;
+  roles: RolesApi;
+  audit: AuditApi;
   projects: ProjectsApi;
   labels: LabelsApi;
   tasks: TasksApi;
@@ -150,6 +158,10 @@ export function wrapSupabaseClient(
     workspaces: createWorkspacesApi(ctx),
     members: createMembersApi(ctx),
     invitations: createInvitationsApi(ctx),
+    inviteLinks: createInviteLinksApi(ctx),
+    domains: createDomainsApi(ctx),
+    roles: createRolesApi(ctx),
+    audit: createAuditApi(ctx),
     projects: createProjectsApi(ctx),
     labels: createLabelsApi(ctx),
     tasks: createTasksApi(ctx),

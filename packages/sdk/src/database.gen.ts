@@ -238,8 +238,10 @@ export type Database = {
           expires_at: string;
           id: string;
           invited_by: string | null;
+          last_sent_at: string;
           revoked_at: string | null;
           role: Database['public']['Enums']['workspace_role'];
+          send_count: number;
           token_hash: string;
           workspace_id: string;
         };
@@ -252,8 +254,10 @@ export type Database = {
           expires_at?: string;
           id?: string;
           invited_by?: string | null;
+          last_sent_at?: string;
           revoked_at?: string | null;
           role?: Database['public']['Enums']['workspace_role'];
+          send_count?: number;
           token_hash: string;
           workspace_id: string;
         };
@@ -265,14 +269,71 @@ export type Database = {
           expires_at?: string;
           id?: string;
           invited_by?: string | null;
+          last_sent_at?: string;
           revoked_at?: string | null;
           role?: Database['public']['Enums']['workspace_role'];
+          send_count?: number;
           token_hash?: string;
           workspace_id?: string;
         };
         Relationships: [
           {
             foreignKeyName: 'invitations_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      invite_links: {
+        Row: {
+          created_at: string;
+          created_by: string | null;
+          expires_at: string;
+          id: string;
+          max_uses: number;
+          revoked_at: string | null;
+          role_id: string;
+          token_hash: string;
+          use_count: number;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          created_by?: string | null;
+          expires_at: string;
+          id?: string;
+          max_uses: number;
+          revoked_at?: string | null;
+          role_id: string;
+          token_hash: string;
+          use_count?: number;
+          workspace_id: string;
+        };
+        Update: {
+          created_at?: string;
+          created_by?: string | null;
+          expires_at?: string;
+          id?: string;
+          max_uses?: number;
+          revoked_at?: string | null;
+          role_id?: string;
+          token_hash?: string;
+          use_count?: number;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'invite_links_role_id_fkey';
+            columns: ['role_id'];
+            isOneToOne: false;
+            referencedRelation: 'roles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'invite_links_workspace_id_fkey';
             columns: ['workspace_id'];
             isOneToOne: false;
             referencedRelation: 'workspaces';
@@ -951,6 +1012,52 @@ export type Database = {
           },
         ];
       };
+      workspace_domains: {
+        Row: {
+          created_at: string;
+          domain: string;
+          id: string;
+          join_role_id: string | null;
+          verified_at: string;
+          verified_by: string | null;
+          workspace_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          domain: string;
+          id?: string;
+          join_role_id?: string | null;
+          verified_at?: string;
+          verified_by?: string | null;
+          workspace_id: string;
+        };
+        Update: {
+          created_at?: string;
+          domain?: string;
+          id?: string;
+          join_role_id?: string | null;
+          verified_at?: string;
+          verified_by?: string | null;
+          workspace_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'workspace_domains_join_role_id_fkey';
+            columns: ['join_role_id'];
+            isOneToOne: false;
+            referencedRelation: 'roles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'workspace_domains_workspace_id_fkey';
+            columns: ['workspace_id'];
+            isOneToOne: false;
+            referencedRelation: 'workspaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       workspace_members: {
         Row: {
           created_at: string;
@@ -1156,6 +1263,16 @@ export type Database = {
         Args: { expires_at?: string; name: string; permissions: string[]; workspace_id: string };
         Returns: Json;
       };
+      create_invite_link: {
+        Args: { expires_at?: string; max_uses?: number; role_id: string; workspace_id: string };
+        Returns: Database['public']['CompositeTypes']['new_invite_link'];
+        SetofOptions: {
+          from: '*';
+          to: 'new_invite_link';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       create_webhook_endpoint: {
         Args: { description?: string; event_types?: string[]; url: string; workspace_id: string };
         Returns: Json;
@@ -1190,6 +1307,40 @@ export type Database = {
       };
       empty_trash: { Args: { workspace_id: string }; Returns: number };
       has_permission: { Args: { permission: string; workspace_id: string }; Returns: boolean };
+      join_invite_link: {
+        Args: { token: string };
+        Returns: {
+          created_at: string;
+          id: string;
+          name: string;
+          plan: string;
+          slug: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'workspaces';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      join_workspace_by_domain: {
+        Args: { workspace_id: string };
+        Returns: {
+          created_at: string;
+          id: string;
+          name: string;
+          plan: string;
+          slug: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'workspaces';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       key: {
         Args: {
           task: Omit<
@@ -1284,6 +1435,30 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      resend_invitation: {
+        Args: { invitation_id: string; token_hash: string };
+        Returns: {
+          accepted_at: string | null;
+          accepted_by: string | null;
+          created_at: string;
+          email: string;
+          expires_at: string;
+          id: string;
+          invited_by: string | null;
+          last_sent_at: string;
+          revoked_at: string | null;
+          role: Database['public']['Enums']['workspace_role'];
+          send_count: number;
+          token_hash: string;
+          workspace_id: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'invitations';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       restore_from_trash: {
         Args: { id: string; kind: string };
         Returns: Database['public']['CompositeTypes']['trash_entry'];
@@ -1350,7 +1525,35 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      suggested_workspaces: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          can_join: boolean;
+          domain: string;
+          name: string;
+          slug: string;
+          workspace_id: string;
+        }[];
+      };
       transfer_ownership: { Args: { new_owner_id: string; workspace_id: string }; Returns: undefined };
+      verify_workspace_domain: {
+        Args: { domain: string; join_role_id?: string; workspace_id: string };
+        Returns: {
+          created_at: string;
+          domain: string;
+          id: string;
+          join_role_id: string | null;
+          verified_at: string;
+          verified_by: string | null;
+          workspace_id: string;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'workspace_domains';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       workspace_storage_usage: {
         Args: { workspace_id: string };
         Returns: {
@@ -1379,6 +1582,16 @@ export type Database = {
       workspace_role: 'viewer' | 'member' | 'admin' | 'owner';
     };
     CompositeTypes: {
+      new_invite_link: {
+        id: string | null;
+        workspace_id: string | null;
+        role_id: string | null;
+        max_uses: number | null;
+        use_count: number | null;
+        expires_at: string | null;
+        created_at: string | null;
+        token: string | null;
+      };
       trash_entry: {
         kind: string | null;
         id: string | null;

@@ -117,7 +117,7 @@ export function fromPostgrestError(error: PostgrestErrorLike, status: number): G
   // supabase-js reports a failed fetch as status 0 with the fetch error in the message.
   if (status === 0) code = 'network';
   const details =
-    reason && errorVocabulary[reason].detail === 'plan_limit' ? parseJsonObject(error.details) : undefined;
+    reason && errorVocabulary[reason].detail !== 'sentence' ? parseJsonObject(error.details) : undefined;
   return new GroundworkError(code, describe(error), {
     status: status || undefined,
     reason: reason ?? (error.code || undefined),

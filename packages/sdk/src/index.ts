@@ -20,6 +20,7 @@ export {
 export { type ActivityApi, createActivityApi } from './modules/activity.ts';
 export { type ApiKey, type ApiKeysApi, type CreatedApiKey, createApiKeysApi } from './modules/api-keys.ts';
 export { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
+export { type AuditApi, createAuditApi } from './modules/audit.ts';
 export {
   type AuthApi,
   type AuthChangeEvent,
@@ -30,7 +31,9 @@ export {
 } from './modules/auth.ts';
 export { type BillingApi, type BillingSession, createBillingApi } from './modules/billing.ts';
 export { type CommentsApi, createCommentsApi } from './modules/comments.ts';
+export { createDomainsApi, type DomainsApi } from './modules/domains.ts';
 export { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
+export { createInviteLinksApi, type InviteLinksApi } from './modules/invite-links.ts';
 export { createLabelsApi, type LabelsApi } from './modules/labels.ts';
 export { createMembersApi, type MembersApi } from './modules/members.ts';
 export { createNotificationsApi, type NotificationsApi } from './modules/notifications.ts';
@@ -43,6 +46,7 @@ export {
 } from './modules/presence.ts';
 export { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 export { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
+export { createRolesApi, type RolesApi } from './modules/roles.ts';
 export {
   type CreateTaskInput,
   createTasksApi,
@@ -56,18 +60,23 @@ export type { Subscription } from './realtime-channel.ts';
 export type {
   Activity,
   Attachment,
+  AuditEntry,
   BillingSubscription,
   Comment,
   Invitation,
+  InviteLink,
   Label,
   LiveTask,
   Member,
+  NewInviteLink,
   Notification,
   NotificationRow,
   NotificationType,
   Page,
   Profile,
   Project,
+  Role,
+  SuggestedWorkspace,
   Task,
   TaskChange,
   TaskPriority,
@@ -81,6 +90,7 @@ export type {
   WebhookEndpointWithSecret,
   WebhookEventType,
   Workspace,
+  WorkspaceDomain,
   WorkspaceRole,
   WorkspaceUsage,
   WorkspaceWithRole,

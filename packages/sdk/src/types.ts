@@ -64,6 +64,26 @@ export type Member = Row<'workspace_members'> & { profile: Profile | null };
 /** An invitation as admins see it; the token itself is never stored, its hash is never returned. */
 export type Invitation = Omit<Row<'invitations'>, 'token_hash'>;
 
+/** An invite link as inviters see it (never its token or hash). */
+export type InviteLink = Omit<Row<'invite_links'>, 'token_hash'>;
+/** A new invite link with its token, shown only this once. */
+export type NewInviteLink = {
+  [K in keyof PublicSchema['CompositeTypes']['new_invite_link']]: NonNullable<
+    PublicSchema['CompositeTypes']['new_invite_link'][K]
+  >;
+};
+export type WorkspaceDomain = Row<'workspace_domains'>;
+/** A workspace that verified the domain of your confirmed address; `can_join` when it has a join role. */
+export type SuggestedWorkspace = {
+  workspace_id: string;
+  name: string;
+  slug: string;
+  domain: string;
+  can_join: boolean;
+};
+export type Role = Row<'roles'>;
+export type AuditEntry = Row<'audit_log'>;
+
 /** The trash columns: reads never return rows in the trash, so they are always null there. */
 type TrashColumns = 'deleted_at' | 'deleted_by' | 'deleted_with_parent';
 

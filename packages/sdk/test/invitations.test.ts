@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { latestMailTo } from './support/mailbox.ts';
 import {
   connectDatabase,
   createPerson,
@@ -240,4 +241,96 @@ describe('gw.invitations', () => {
       'workspace_id',
     ]);
   });
+
+  it.runIf(inviteFunctionReady)(
+    'resend mails a new token through resend-invitation, then is rate limited with a retry-after',
+    async () => {
+      const team = await createTeam(db);
+      const invitee = await createPerson(db);
+      const first = await team.admin.gw.invitations.create({
+        workspace_id: team.workspace.id,
+        email: invitee.email,
+      });
+      const firstToken = tokenIn((await latestMailTo(inject('stack').mailUrl, invitee.email)).Text);
+      await db.query(
+        `update public.invitations set last_sent_at = now() - interval '61 seconds' where id = $1`,
+        [first.id],
+      );
+      const resent = await team.admin.gw.invitations.resend(first.id);
+      expect(resent).toMatchObject({ id: first.id, send_count: 2 });
+      expect(resent).not.toHaveProperty('token_hash');
+      const secondToken = await waitForNewToken(invitee.email, firstToken);
+
+      const tooSoon = await failureOf(() => team.admin.gw.invitations.resend(first.id));
+      expect(tooSoon).toMatchObject({
+        code: 'rate_limited',
+        status: 429,
+        reason: 'invitation_resend_too_soon',
+        details: { retry_after_seconds: expect.any(Number) },
+      });
+      expect(await failureOf(() => team.member.gw.invitations.resend(first.id))).toMatchObject({
+        code: 'not_found',
+        reason: 'invitation_not_found',
+      });
+
+      expect(await failureOf(() => invitee.gw.invitations.accept(firstToken))).toMatchObject({
+        code: 'not_found',
+      });
+      expect((await invitee.gw.invitations.accept(secondToken)).id).toBe(team.workspace.id);
+    },
+  );
+
+  it.runIf(inviteFunctionReady)('create takes an expiry between 1 hour and 30 days', async () => {
+    const team = await createTeam(db);
+    const expiresAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const invitation = await team.admin.gw.invitations.create({
+      workspace_id: team.workspace.id,
+      email: `exp-${uniqueSuffix()}@example.test`,
+      expires_at: expiresAt,
+    });
+    expect(new Date(invitation.expires_at).toISOString()).toBe(expiresAt);
+    const tooLong = await failureOf(() =>
+      team.admin.gw.invitations.create({
+        workspace_id: team.workspace.id,
+        email: `exp-${uniqueSuffix()}@example.test`,
+        expires_at: new Date(Date.now() + 40 * 86_400_000).toISOString(),
+      }),
+    );
+    expect(tooLong).toMatchObject({
+      code: 'validation_failed',
+      status: 400,
+      fields: { expiresAt: expect.any(Array) },
+    });
+  });
+
+  it('changeRole changes an open invitation for inviters only', async () => {
+    const team = await createTeam(db);
+    const invitation = await storeInvitation(team, `cr-${uniqueSuffix()}@example.test`, 'viewer');
+    expect(await team.admin.gw.invitations.changeRole(invitation.id, 'member')).toMatchObject({
+      id: invitation.id,
+      role: 'member',
+    });
+    expect(
+      await failureOf(() => team.member.gw.invitations.changeRole(invitation.id, 'admin')),
+    ).toMatchObject({
+      code: 'not_found',
+    });
+    expect(
+      await failureOf(() => team.admin.gw.invitations.changeRole(invitation.id, 'owner' as never)),
+    ).toMatchObject({ code: 'validation_failed' });
+  });
 });
+
+function tokenIn(text: string): string {
+  return /token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+}
+
+/** The token of the newest mail to `address` once it differs from `previous`. */
+async function waitForNewToken(address: string, previous: string): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const token = tokenIn((await latestMailTo(inject('stack').mailUrl, address)).Text);
+    if (token && token !== previous) return token;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no second invitation mail to ${address}`);
+}

@@ -24,7 +24,9 @@ export type ErrorDetailShape =
    */
   | 'plan_limit'
   /** The function's `fields`: field path → what is wrong with it. */
-  | 'fields';
+  | 'fields'
+  /** JSON `{ retry_after_seconds }`: the Postgres DETAIL, or the function's `details`. */
+  | 'retry_after';
 
 interface ErrorDefinition {
   /** The HTTP status a client sees. */
@@ -101,14 +103,16 @@ export const errorVocabulary = {
   invitation_not_found: {
     status: 404,
     sqlstate: 'PT404',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'not_found',
-    when: 'accept_invitation with an unknown token',
+    when: 'accept_invitation with an unknown token; resending one the caller may not manage',
   },
   // Gone (410): to the caller the invitation no longer exists.
   invitation_expired: {
     status: 410,
     sqlstate: 'PT410',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'not_found',
     when: 'accept_invitation after the invitation expired',
@@ -116,6 +120,7 @@ export const errorVocabulary = {
   invitation_revoked: {
     status: 410,
     sqlstate: 'PT410',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'not_found',
     when: 'accept_invitation of a revoked invitation',
@@ -137,9 +142,39 @@ export const errorVocabulary = {
   invitation_already_accepted: {
     status: 409,
     sqlstate: 'PT409',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'conflict',
     when: 'accepting an invitation someone else accepted, or revoking an accepted one',
+  },
+  invitation_resend_too_soon: {
+    status: 429,
+    sqlstate: 'PT429',
+    functions: true,
+    detail: 'retry_after',
+    sdkCode: 'rate_limited',
+    when: 'resending an invitation before its wait is over',
+  },
+  invite_link_not_found: {
+    status: 404,
+    sqlstate: 'PT404',
+    detail: 'sentence',
+    sdkCode: 'not_found',
+    when: 'join_invite_link with an unknown token',
+  },
+  invite_link_expired: {
+    status: 410,
+    sqlstate: 'PT410',
+    detail: 'sentence',
+    sdkCode: 'not_found',
+    when: 'join_invite_link of an expired, revoked or used-up link, or one its creator could no longer give',
+  },
+  domain_not_verified: {
+    status: 403,
+    sqlstate: '42501',
+    detail: 'sentence',
+    sdkCode: 'forbidden',
+    when: 'verify_workspace_domain without a confirmed address at the domain',
   },
   invitation_pending: {
     status: 409,

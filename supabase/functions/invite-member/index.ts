@@ -1,5 +1,5 @@
 /**
- * POST /functions/v1/invite-member {workspaceId, email, role?}
+ * POST /functions/v1/invite-member {workspaceId, email, role?, expiresAt?}
  *
  * A holder of `members.invite` (admins, owners, or a custom role) invites someone by email.
  * Everything runs as the caller (their JWT, through RLS); the database's invitation trigger
@@ -11,14 +11,14 @@
 import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
 import { callerClient, callerUserId } from '../_shared/clients.ts';
 import { corsHeaders } from '../_shared/cors.ts';
-import { siteUrl } from '../_shared/env.ts';
 import { isDatabaseErrorCode } from '../_shared/error-vocabulary.ts';
 import { FunctionError, handleErrors, parseJsonBody } from '../_shared/errors.ts';
+import { invitationMail, randomToken, sha256Hex } from '../_shared/invitation-mail.ts';
 import { sendMail } from '../_shared/mailer.ts';
 import { type InvitableRole, type Invitation, inviteMemberInput } from '../_shared/schemas/invite-member.ts';
 
 const INVITATION_COLUMNS =
-  'id, workspace_id, email, role, invited_by, expires_at, accepted_at, accepted_by, revoked_at, created_at';
+  'id, workspace_id, email, role, invited_by, expires_at, accepted_at, accepted_by, revoked_at, created_at, last_sent_at, send_count';
 
 Deno.serve(
   handleErrors(async (request) => {
@@ -36,6 +36,7 @@ Deno.serve(
       input.email,
       input.role,
       await sha256Hex(token),
+      input.expiresAt,
     );
     try {
       await sendMail(invitationMail(invitation, workspaceName, token));
@@ -88,10 +89,11 @@ async function createInvitation(
   email: string,
   role: InvitableRole,
   tokenHash: string,
+  expiresAt: string | undefined,
 ): Promise<Invitation> {
   const { data, error } = await db
     .from('invitations')
-    .insert({ workspace_id: workspaceId, email, role, token_hash: tokenHash })
+    .insert({ workspace_id: workspaceId, email, role, token_hash: tokenHash, expires_at: expiresAt })
     .select(INVITATION_COLUMNS)
     .single<Invitation>();
   if (error) throw databaseError(error);
@@ -107,6 +109,11 @@ function databaseError(error: PostgrestError): Error {
     case 'plan_limit_reached':
       return new FunctionError('plan_limit_reached', "The workspace's plan has no free seat", {
         details: parseDetails(error.details),
+      });
+    case 'invalid_input':
+      // The only input the database judges here is the expiry's range.
+      return new FunctionError('validation_failed', `Invalid input: expiresAt ${error.details}`, {
+        fields: { expiresAt: [error.details ?? 'must be between 1 hour and 30 days from now'] },
       });
     case 'invitation_pending':
       // Only when another invitation for the same address landed between revoke and insert.
@@ -124,40 +131,4 @@ function parseDetails(details: string | null | undefined): Record<string, unknow
   } catch {
     return undefined;
   }
-}
-
-/** 32 random bytes, base64url: unguessable and safe in a URL. */
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
-/** Lower-case hex SHA-256, as accept_invitation hashes the token it is given. */
-async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-function invitationMail(invitation: Invitation, workspaceName: string, token: string) {
-  const link = `${siteUrl()}/accept-invitation?token=${encodeURIComponent(token)}`;
-  const expires = new Date(invitation.expires_at).toUTCString();
-  const name = escapeHtml(workspaceName);
-  return {
-    to: invitation.email,
-    subject: `You're invited to join ${workspaceName}`,
-    text: `You have been invited to join ${workspaceName} as ${invitation.role}.\n\nAccept the invitation: ${link}\n\nThe link expires ${expires}.\n`,
-    html: `<p>You have been invited to join <strong>${name}</strong> as ${invitation.role}.</p><p><a href="${escapeHtml(link)}">Accept the invitation</a></p><p>The link expires ${escapeHtml(expires)}.</p>`,
-  };
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }

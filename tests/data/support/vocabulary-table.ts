@@ -18,6 +18,7 @@ const BESIDE: Record<(typeof errorVocabulary)[ErrorCode]['detail'], string> = {
   sentence: 'a sentence',
   plan_limit: '`{limit, max, current}`',
   fields: '`fields`',
+  retry_after: '`{retry_after_seconds}`',
 };
 
 /** The docs' rendering of the vocabulary: one row per code. */

@@ -1,4 +1,8 @@
-import { inviteMemberInput } from '../../../../supabase/functions/_shared/schemas/invite-member.ts';
+import {
+  invitableRole,
+  inviteMemberInput,
+  resendInvitationInput,
+} from '../../../../supabase/functions/_shared/schemas/invite-member.ts';
 import type { SdkContext } from '../context.ts';
 import { functionData, oneRow, parseInput, rows } from '../query-result.ts';
 import { requireRow } from '../row-access.ts';
@@ -7,7 +11,7 @@ import { invitationToken } from '../schemas/invitations.ts';
 import type { Invitation, Workspace, WorkspaceRole } from '../types.ts';
 
 const INVITATION_COLUMNS =
-  'id, workspace_id, email, role, invited_by, expires_at, accepted_at, accepted_by, revoked_at, created_at';
+  'id, workspace_id, email, role, invited_by, expires_at, accepted_at, accepted_by, revoked_at, created_at, last_sent_at, send_count';
 const WORKSPACE_COLUMNS = 'id, name, slug, plan, created_at, updated_at';
 
 export type InvitationsApi = ReturnType<typeof createInvitationsApi>;
@@ -21,6 +25,7 @@ export function createInvitationsApi(ctx: SdkContext) {
      * the invitation and emails the token. Inviting an address again replaces its open
      * invitation (the old link stops working). An open invitation holds a seat of the plan
      * (`plan_limit_reached`); inviting a member is a `conflict` (reason `already_member`).
+     * `expires_at` may be 1 hour to 30 days ahead (default 7 days).
      *
      * @example
      * ```ts
@@ -31,12 +36,18 @@ export function createInvitationsApi(ctx: SdkContext) {
       workspace_id: string;
       email: string;
       role?: Exclude<WorkspaceRole, 'owner'>;
+      expires_at?: string;
     }): Promise<Invitation> {
       // The function's own schema validates here too, so both sides reject the same inputs.
       const body = parseInput(
         inviteMemberInput,
-        { workspaceId: input?.workspace_id, email: input?.email, role: input?.role },
-        { workspaceId: 'workspace_id' },
+        {
+          workspaceId: input?.workspace_id,
+          email: input?.email,
+          role: input?.role,
+          expiresAt: input?.expires_at,
+        },
+        { workspaceId: 'workspace_id', expiresAt: 'expires_at' },
       );
       return functionData<Invitation>(supabase.functions.invoke('invite-member', { body }));
     },
@@ -79,6 +90,42 @@ export function createInvitationsApi(ctx: SdkContext) {
         supabase
           .from('invitations')
           .update({ revoked_at: new Date().toISOString() })
+          .eq('id', id)
+          .select(INVITATION_COLUMNS)
+          .maybeSingle(),
+      );
+      return requireRow(ctx, updated, 'invitations', { id }, 'invitation');
+    },
+
+    /**
+     * Mails an open invitation again with a new token (the old link stops working), through the
+     * `resend-invitation` function. Rate limited per invitation: `rate_limited` (reason
+     * `invitation_resend_too_soon`) with `details.retry_after_seconds`.
+     *
+     * @example
+     * ```ts
+     * await gw.invitations.resend(invitationId);
+     * ```
+     */
+    async resend(invitationId: string): Promise<Invitation> {
+      const body = parseInput(resendInvitationInput, { invitationId }, { invitationId: 'invitation_id' });
+      return functionData<Invitation>(supabase.functions.invoke('resend-invitation', { body }));
+    },
+
+    /**
+     * Changes the role of an open invitation, to one you could give yourself.
+     *
+     * @example
+     * ```ts
+     * await gw.invitations.changeRole(invitationId, 'viewer');
+     * ```
+     */
+    async changeRole(invitationId: string, role: Exclude<WorkspaceRole, 'owner'>): Promise<Invitation> {
+      const id = parseInput(idSchema, invitationId);
+      const updated = await rows(
+        supabase
+          .from('invitations')
+          .update({ role: parseInput(invitableRole, role) })
           .eq('id', id)
           .select(INVITATION_COLUMNS)
           .maybeSingle(),

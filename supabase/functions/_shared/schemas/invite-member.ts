@@ -21,6 +21,8 @@ export const inviteMemberInput = z.strictObject({
       .check(z.maxLength(320, { error: 'must be at most 320 characters' })),
   ),
   role: z._default(invitableRole, 'member'),
+  /** When the invitation stops working: 1 hour to 30 days from now (the database checks); default 7 days. */
+  expiresAt: z.optional(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' })),
 });
 /** What callers send (role is optional and defaults to `member`). */
 export type InviteMemberInput = z.input<typeof inviteMemberInput>;
@@ -37,6 +39,13 @@ export const invitation = z.object({
   accepted_by: z.nullable(z.string()),
   revoked_at: z.nullable(z.string()),
   created_at: z.string(),
+  last_sent_at: z.string(),
+  send_count: z.number(),
+});
+
+/** Input of the `resend-invitation` edge function. */
+export const resendInvitationInput = z.strictObject({
+  invitationId: z.guid({ error: 'must be a UUID' }),
 });
 export type Invitation = z.infer<typeof invitation>;
 
