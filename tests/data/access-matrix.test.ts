@@ -1,4 +1,5 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
+import { randomBytes } from 'node:crypto';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Actor, type BuiltinActor, casesOf, type Operation, permissionsOf } from './access/matrix.ts';
@@ -13,6 +14,7 @@ import { createTenant, createUser, type Tenant, type TestUser, uniqueSuffix } fr
 import {
   BUILTIN_ROLE_IDS,
   BUILTIN_ROLES,
+  GRANTABLE,
   impliedBy,
   OWNER_ONLY,
   PERMISSIONS,
@@ -128,6 +130,88 @@ describe.each(operations)('$subject $op', (operation) => {
     expect(outcome.allowed ? 'allowed' : 'denied').toBe(allowed ? 'allowed' : 'denied');
   });
 });
+
+// Workspace API keys as personas: every read of the matrix made with a key (docs/api-keys.md)
+// holding exactly what the rule asks for (allowed), every permission a key may hold but one the
+// rule needs (denied), and a key of the neighbouring workspace holding all of them (denied).
+const KEY_GRANTABLE: Permission[] = GRANTABLE.filter((p) => p !== 'api_keys.manage');
+
+interface KeyCase {
+  name: string;
+  permissions: Permission[];
+  neighbour: boolean;
+  allowed: boolean;
+}
+
+function keyCasesOf(rule: Operation['rule']): KeyCase[] {
+  const neighbour = {
+    name: 'a key of another workspace with every permission a key may hold',
+    permissions: KEY_GRANTABLE,
+    neighbour: true,
+    allowed: false,
+  };
+  if (rule.kind === 'fixed') return [];
+  if (rule.kind === 'membership') {
+    return [
+      { name: 'a key without permissions', permissions: [], neighbour: false, allowed: true },
+      neighbour,
+    ];
+  }
+  const cases: KeyCase[] = [neighbour];
+  for (const set of rule.anyOf) {
+    if (set.some((p) => !KEY_GRANTABLE.includes(p))) continue;
+    cases.push({
+      name: `a key holding [${set.join(', ')}]`,
+      permissions: set,
+      neighbour: false,
+      allowed: true,
+    });
+    for (const p of set) {
+      const rest = KEY_GRANTABLE.filter((q) => q !== p && !impliedBy(q).includes(p));
+      cases.push({
+        name: `a key holding every permission but ${p}`,
+        permissions: rest,
+        neighbour: false,
+        allowed: false,
+      });
+    }
+  }
+  return cases;
+}
+
+let neighbourKeyTenant: Tenant | undefined;
+
+/** A key stored as create_api_key stores it, and a supabase-js client calling with it. */
+async function keyClient(workspaceId: string, permissions: Permission[]): Promise<SupabaseClient> {
+  const prefix = `gw_${randomBytes(6).toString('hex')}`;
+  const key = `${prefix}_${randomBytes(32).toString('base64url')}`;
+  await db.query(
+    `insert into private.api_keys (workspace_id, name, prefix, secret_hash, permissions)
+     values ($1, 'Matrix key', $2, sha256(convert_to($3, 'UTF8')), private.api_key_permission_set($4))`,
+    [workspaceId, prefix, key, permissions],
+  );
+  return createClient(stack.apiUrl, stack.publishableKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { headers: { 'Groundwork-Api-Key': key } },
+  });
+}
+
+describe.each(operations.filter((o) => o.op === 'select' && !o.fresh && keyCasesOf(o.rule).length > 0))(
+  '$subject $op with an API key',
+  (operation) => {
+    it.each(keyCasesOf(operation.rule))('$name', async ({ permissions, neighbour, allowed }) => {
+      neighbourKeyTenant ??= await createTenant(db, 'pro');
+      const client = await keyClient(
+        neighbour ? neighbourKeyTenant.workspaceId : shared.workspaceId,
+        permissions,
+      );
+      const actor: Actor = { kind: 'custom', permissions };
+      const outcome = await operation.run({ client, tenant: shared, self: undefined, actor, db, service });
+      expect(outcome.status, 'never a server error').toBeLessThan(500);
+      expect(outcome.allowed ? 'allowed' : 'denied').toBe(allowed ? 'allowed' : 'denied');
+    });
+  },
+);
 
 describe('the catalogue', () => {
   it('the database holds exactly the documented permissions, owner-only ones marked, with what they imply', async () => {
