@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { realtimeService } from '../../src/services/realtime/index.ts';
 import { mintUserToken, startTestStack, type TestStack } from '../../src/testing/index.ts';
-import { Inbox, realtimeClient, subscribed, userRealtimeClient } from './realtime-clients.ts';
+import { Inbox, realtimeClient, sleep, subscribed, userRealtimeClient } from './realtime-clients.ts';
 
 const fixture = new URL('./fixtures/realtime-project', import.meta.url).pathname;
 const ALICE = '00000000-0000-0000-0000-0000000000a1';
@@ -201,4 +201,43 @@ describe('stored broadcasts: replay, send_binary and replication_ready over real
     await plainBroadcasts.waitFor(1);
     expect(plain.items).toEqual([]);
   });
+
+  it('answers replication_ready and subscribes postgres_changes for a channel joined during a Postgres crash', async () => {
+    const client = realtimeClient(stack.apiUrl, stack.keys.serviceRoleKey);
+    clients.push(client);
+    process.kill(stack.postgres.process.pid as number, 'SIGKILL');
+    const system = new Inbox<Record<string, unknown>>();
+    const changes = new Inbox<{ new: { id: number } }>();
+    await subscribed(
+      client
+        .channel('ready-after-crash', { config: { broadcast: { replication_ready: true } } })
+        .on('system', {}, system.push)
+        .on(
+          'postgres_changes',
+          { event: 'INSERT', schema: 'public', table: 'open_items' },
+          changes.push as never,
+        ),
+    );
+    const ready = await system.waitForItem((item) => item.extension === 'system', 60_000);
+    expect(ready.find((item) => item.extension === 'system')).toMatchObject({
+      status: 'ok',
+      message: 'Replication connection established',
+    });
+    // Once Postgres is back the consumer streams again (the slot is active) and the
+    // subscription, made while the database was away, delivers.
+    let active = false;
+    for (const deadline = Date.now() + 60_000; !active && Date.now() < deadline; ) {
+      const slot = await stack.db
+        .query<{ active: boolean }>(
+          `select active from pg_catalog.pg_replication_slots where slot_name = 'groundwork_realtime'`,
+        )
+        .catch(() => undefined);
+      active = slot?.rows[0]?.active === true;
+      if (!active) await sleep(100);
+    }
+    expect(active).toBe(true);
+    await stack.db.query(`insert into public.open_items values (900, 'after the crash')`);
+    const [change] = await changes.waitFor(1, 30_000);
+    expect(change?.new).toMatchObject({ id: 900 });
+  }, 90_000);
 });

@@ -77,6 +77,10 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
   // Its own small pool, so RLS probes under load don't starve the other services.
   const db = new pg.Pool({ connectionString: context.databaseUrl('postgres'), max: 6 });
   db.on('error', (error) => log.warn(`database pool: ${error.message}`));
+  // A checked-out client has no pool listener: an error arriving between two of its queries
+  // (Postgres going away mid-probe) would be thrown as uncaught and end the process. The
+  // query that follows fails instead, and the delivery is retried.
+  db.on('connect', (client) => client.on('error', () => {}));
   const catalog = new RelationCatalog(db);
   const runtime: RealtimeRuntime = {
     keys: context.keys,

@@ -106,13 +106,13 @@ export function changeBindingsOf(postgresChanges: Record<string, unknown>[]): {
   const bindings: ChangeBinding[] = [];
   const invalid: string[] = [];
   for (const params of postgresChanges) {
-    const event = typeof params.event === 'string' ? params.event.toUpperCase() : '*';
+    // As hosted's action filter: INSERT/UPDATE/DELETE in any case, anything else is every event.
+    const named = typeof params.event === 'string' ? params.event.toUpperCase() : '*';
+    const event = CHANGE_EVENTS.has(named) ? named : '*';
     const schema = typeof params.schema === 'string' ? params.schema : 'public';
     const table = typeof params.table === 'string' && params.table !== '' ? params.table : undefined;
     const filterText = typeof params.filter === 'string' ? params.filter : '';
     try {
-      if (!CHANGE_EVENTS.has(event))
-        throw new SubscriptionParamsError(`unknown event ${JSON.stringify(params.event)}`);
       const select = selectOf(params);
       if (select && (schema === '*' || !table || table === '*')) {
         throw new SubscriptionParamsError(

@@ -10,7 +10,7 @@ import { bindingId, changeBindingsOf, type JoinConfig, parseJoinConfig, record }
 import { encodeBinaryBroadcast, type PhoenixMessage, type SerializerVersion } from './phoenix-serializer.ts';
 import type { ChangeBinding, ChangeSubscriber, PostgresChangesRouter } from './postgres-changes-router.ts';
 import { type StoredBroadcast, storedBroadcasts } from './replay-messages.ts';
-import type { Viewer } from './row-visibility.ts';
+import { isConnectionFailure, type Viewer } from './row-visibility.ts';
 import { checkSubscription, describeSubscription } from './subscription-check.ts';
 
 /** What every channel of the service shares. */
@@ -155,7 +155,13 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
     // After the reply: a client drops channel messages that arrive before its join is confirmed.
     for (const message of replay) channel.pushReplayed(message);
     if (config.replicationReady) channel.notifyReplicationReady(Date.now() + REPLICATION_READY_TIMEOUT_MS);
-    if (config.postgresChanges.length > 0) void channel.confirmPostgresChanges(bindings, invalid);
+    if (config.postgresChanges.length > 0) {
+      channel
+        .confirmPostgresChanges(bindings, invalid)
+        .catch((error: Error) =>
+          runtime.log.warn(`confirming postgres_changes of ${channel.topic}: ${error.message}`),
+        );
+    }
     if (channel.presenceEnabled) channel.pushPresenceState();
     return channel;
   }
@@ -261,34 +267,20 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
    * dropped, so it never delivers.
    */
   private async confirmPostgresChanges(bindings: ChangeBinding[], invalid: string[]) {
-    const problems = [...invalid];
-    const accepted: ChangeBinding[] = [];
-    for (const binding of bindings) {
-      const { schema, table } = binding;
-      if (!table || table === '*' || schema === '*') {
-        accepted.push(binding);
-        continue;
+    let problems: string[] = [];
+    let accepted: ChangeBinding[] = [];
+    // While the database is away the checks can't be made: retry (as hosted retries the
+    // subscription) rather than refuse a subscription that is fine.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        ({ problems, accepted } = await this.checkBindings(bindings, invalid));
+        break;
+      } catch (error) {
+        if (this.closed) return;
+        if (!isConnectionFailure(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 2000)));
+        if (this.closed) return;
       }
-      const exists = await this.runtime.db
-        .query('select 1 from pg_catalog.pg_tables where schemaname = $1 and tablename = $2', [schema, table])
-        .then((result) => (result.rowCount ?? 0) > 0)
-        .catch(() => false);
-      if (!exists) {
-        problems.push(
-          `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${describeSubscription(binding)}]`,
-        );
-        continue;
-      }
-      const failure = await checkSubscription(this.runtime.db, binding).catch(
-        (error: Error) => error.message,
-      );
-      if (failure) {
-        problems.push(
-          `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [${describeSubscription(binding)}]. Exception: ${failure}`,
-        );
-        continue;
-      }
-      accepted.push(binding);
     }
     if (this.closed) return;
     if (accepted.length < bindings.length) {
@@ -300,6 +292,39 @@ export class RealtimeChannel implements TopicMember, ChangeSubscriber {
       problems.length ? 'error' : 'ok',
       problems[0] ?? 'Subscribed to PostgreSQL',
     );
+  }
+
+  private async checkBindings(bindings: ChangeBinding[], invalid: string[]) {
+    const problems = [...invalid];
+    const accepted: ChangeBinding[] = [];
+    for (const binding of bindings) {
+      const { schema, table } = binding;
+      if (!table || table === '*' || schema === '*') {
+        accepted.push(binding);
+        continue;
+      }
+      const exists = await this.runtime.db
+        .query('select 1 from pg_catalog.pg_tables where schemaname = $1 and tablename = $2', [schema, table])
+        .then((result) => (result.rowCount ?? 0) > 0);
+      if (!exists) {
+        problems.push(
+          `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${describeSubscription(binding)}]`,
+        );
+        continue;
+      }
+      const failure = await checkSubscription(this.runtime.db, binding).catch((error: Error) => {
+        if (isConnectionFailure(error)) throw error;
+        return error.message;
+      });
+      if (failure) {
+        problems.push(
+          `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [${describeSubscription(binding)}]. Exception: ${failure}`,
+        );
+        continue;
+      }
+      accepted.push(binding);
+    }
+    return { problems, accepted };
   }
 
   deliverChange(ids: number[], data: Buffer): void {
