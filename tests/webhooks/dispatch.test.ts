@@ -251,6 +251,32 @@ describe('webhook delivery', () => {
     );
   });
 
+  it('fails redirects (not followed) and disables an endpoint that kept failing past disable_after', async () => {
+    // disable_after is 5 days in production; 2 s here, with the 1 s retry steps.
+    await db.query(`update private.webhook_settings set disable_after = '2 seconds'`);
+    try {
+      const endpoint = await createEndpoint('/moved', ['comment.created']);
+      receiver.answer('/moved', () => ({ status: 301, headers: { location: `${receiver.url}/elsewhere` } }));
+      await newComment('redirected');
+      await expect
+        .poll(
+          async () =>
+            (
+              await db.query(
+                'select enabled, disabled_reason like $2 as says_why from public.webhook_endpoints where id = $1',
+                [endpoint.id, 'Every delivery failed since %'],
+              )
+            ).rows[0],
+          { timeout: 20_000 },
+        )
+        .toEqual({ enabled: false, says_why: true });
+      expect((await deliveryOf(endpoint.id)).codes.every((code: number) => code === 301)).toBe(true);
+      expect(receiver.received.some((r) => r.path === '/elsewhere')).toBe(false);
+    } finally {
+      await db.query('update private.webhook_settings set disable_after = default');
+    }
+  });
+
   it('after a rotation signs with both secrets, and "send test event" reaches only that endpoint', async () => {
     const endpoint = await createEndpoint('/rotating', ['comment.created']);
     const rotated = await admin.rpc('rotate_webhook_secret', { endpoint_id: endpoint.id });

@@ -15,6 +15,9 @@ import { parseAllowedNetworks } from './address-policy.ts';
 import { type AttemptOutcome, type ClaimedDelivery, sendDelivery } from './send-delivery.ts';
 
 const BATCH = 200;
+// Claims are `skip locked`, so workers never take the same rows: while one waits on receivers,
+// another records or claims.
+const WORKERS = 4;
 // Well inside pg_net's 60 s timeout for the kick and hosted's wall-clock limit.
 const BUDGET_MS = 25_000;
 
@@ -25,18 +28,21 @@ Deno.serve(
     const allowed = parseAllowedNetworks(webhookSettings().allowedNetworks);
     const deadline = Date.now() + BUDGET_MS;
     let sent = 0;
-    while (Date.now() < deadline) {
-      const claimed = await db.rpc('claim_webhook_deliveries', { max_count: BATCH });
-      if (claimed.error) throw databaseError(claimed.error);
-      const deliveries = claimed.data as ClaimedDelivery[];
-      if (deliveries.length === 0) break;
-      const outcomes: AttemptOutcome[] = await Promise.all(
-        deliveries.map((delivery) => sendDelivery(delivery, allowed)),
-      );
-      const recorded = await db.rpc('record_webhook_attempts', { results: outcomes });
-      if (recorded.error) throw databaseError(recorded.error);
-      sent += deliveries.length;
-    }
+    const work = async () => {
+      while (Date.now() < deadline) {
+        const claimed = await db.rpc('claim_webhook_deliveries', { max_count: BATCH });
+        if (claimed.error) throw databaseError(claimed.error);
+        const deliveries = claimed.data as ClaimedDelivery[];
+        if (deliveries.length === 0) return;
+        const outcomes: AttemptOutcome[] = await Promise.all(
+          deliveries.map((delivery) => sendDelivery(delivery, allowed)),
+        );
+        const recorded = await db.rpc('record_webhook_attempts', { results: outcomes });
+        if (recorded.error) throw databaseError(recorded.error);
+        sent += deliveries.length;
+      }
+    };
+    await Promise.all(Array.from({ length: WORKERS }, work));
     return Response.json({ sent }, { headers: corsHeaders });
   }),
 );
