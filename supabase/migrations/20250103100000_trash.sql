@@ -297,7 +297,8 @@ begin
 end;
 $$;
 
--- Whether a notification's task and comment are live (notifications of trashed ones are hidden).
+-- Whether a notification's task and comment are live (notifications of trashed ones are hidden);
+-- one about no task (a workspace notice, such as billing's plan_over_limit) always is.
 create or replace function private.notification_is_live(task_id uuid, comment_id uuid)
 returns boolean
 language plpgsql
@@ -306,7 +307,8 @@ security definer
 set search_path = ''
 as $$
 begin
-  return exists (select 1 from public.tasks as t where t.id = notification_is_live.task_id and t.deleted_at is null)
+  return (notification_is_live.task_id is null
+      or exists (select 1 from public.tasks as t where t.id = notification_is_live.task_id and t.deleted_at is null))
     and (notification_is_live.comment_id is null
          or exists (select 1 from public.comments as c where c.id = notification_is_live.comment_id and c.deleted_at is null));
 end;
