@@ -198,9 +198,11 @@ security definer
 set search_path = ''
 as $$
 begin
+  -- Also false while the workspace itself is being deleted (its members go by cascade).
   if not exists (
     select 1
     from public.workspace_subscriptions as s
+    join public.workspaces as w on w.id = s.workspace_id
     where s.workspace_id = request_billing_seat_sync.workspace_id
       and s.stripe_subscription_id is not null
       and s.status in ('active', 'trialing', 'past_due')
@@ -499,13 +501,18 @@ declare
   next_price text;
   old_plan text;
   new_plan text;
-  outcome text;
+  result text;
 begin
   if event_id is null or event ->> 'type' is null or event ->> 'created' is null then
     raise exception using errcode = '22023', message = 'invalid_input',
       detail = 'An event needs id, type and created.';
   end if;
-  if exists (select 1 from public.stripe_events as e where e.id = event_id) then
+  -- Claim the id first: a second delivery of the same event waits here for the first to
+  -- commit, then finds it.
+  insert into public.stripe_events (id, type, stripe_created_at, outcome)
+  values (event_id, event ->> 'type', created, 'ignored')
+  on conflict (id) do nothing;
+  if not found then
     return 'duplicate';
   end if;
 
@@ -520,7 +527,7 @@ begin
   end if;
 
   if target is null or (sub is null and event ->> 'invoice' is null) then
-    outcome := 'ignored';
+    result := 'ignored';
   else
     -- The workspace row first, as the limit triggers lock it, then the subscription.
     select w.plan into old_plan from public.workspaces as w where w.id = target for no key update;
@@ -532,15 +539,15 @@ begin
     select * into existing from public.workspace_subscriptions as s where s.workspace_id = target for update;
 
     if existing.workspace_id is null then
-      outcome := 'ignored';
+      result := 'ignored';
     elsif existing.state_as_of is not null and created < existing.state_as_of then
-      outcome := 'stale';
+      result := 'stale';
     elsif existing.stripe_subscription_id is not null and sub is not null
       and sub ->> 'id' <> existing.stripe_subscription_id
       and existing.status in ('active', 'trialing', 'past_due')
       and sub ->> 'status' not in ('active', 'trialing', 'past_due') then
       -- An old subscription ending while a newer one is live changes nothing.
-      outcome := 'ignored';
+      result := 'ignored';
     else
       if sub is not null then
         next_status := sub ->> 'status';
@@ -582,13 +589,13 @@ begin
         update public.workspaces as w set plan = new_plan where w.id = target;
         perform private.notify_owners_over_limit(target, new_plan);
       end if;
-      outcome := 'applied';
+      result := 'applied';
     end if;
   end if;
 
-  insert into public.stripe_events (id, type, stripe_created_at, workspace_id, outcome)
-  values (event_id, event ->> 'type', created, target, outcome);
-  return outcome;
+  update public.stripe_events as e set workspace_id = target, outcome = result
+  where e.id = event_id;
+  return result;
 end;
 $$;
 

@@ -771,6 +771,17 @@ describe('seat sync', () => {
     expect(since(from, (r) => JSON.stringify(r.params).includes(plain.workspaceId))).toEqual([]);
   });
 
+  it('lets a subscribed workspace be deleted (its members leave by cascade without queueing a sync)', async () => {
+    const { t } = await subscribedTenant();
+    await db.query('delete from public.workspaces where id = $1', [t.workspaceId]);
+    const { rows } = await db.query(
+      `select (select count(*)::int from public.workspaces where id = $1) as workspaces,
+              (select count(*)::int from private.billing_seat_syncs where workspace_id = $1) as syncs`,
+      [t.workspaceId],
+    );
+    expect(rows[0]).toEqual({ workspaces: 0, syncs: 0 });
+  });
+
   it('the sweep corrects drift: a quantity changed in Stripe is set back to the seats used', async () => {
     const { t, subscription } = await subscribedTenant();
     await postEvent(
