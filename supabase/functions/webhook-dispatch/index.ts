@@ -16,7 +16,7 @@ import { type AttemptOutcome, type ClaimedDelivery, sendDelivery } from './send-
 
 const BATCH = 200;
 // Claims are `skip locked`, so workers never take the same rows: while one waits on receivers,
-// another records or claims.
+// another records or claims. A run starts with one and adds the rest when a claim comes back full.
 const WORKERS = 4;
 // The first worker keeps looking a little after the work runs out: while this run is in flight
 // pg_net holds its kick as queued, so a change committed now skips its own kick and would
@@ -33,17 +33,22 @@ Deno.serve(
     const allowed = parseAllowedNetworks(webhookSettings().allowedNetworks);
     const deadline = Date.now() + BUDGET_MS;
     let sent = 0;
-    const work = async (_: unknown, worker: number) => {
+    const workers: Promise<void>[] = [];
+    let active = 0;
+    // `lingers`: the first worker; the others stop as soon as nothing is due.
+    const work = async (lingers: boolean) => {
       let idleSince = Date.now();
       while (Date.now() < deadline) {
         const claimed = await db.rpc('claim_webhook_deliveries', { max_count: BATCH });
         if (claimed.error) throw databaseError(claimed.error);
         const deliveries = claimed.data as ClaimedDelivery[];
         if (deliveries.length === 0) {
-          if (worker > 0 || Date.now() - idleSince > LINGER_MS) return;
+          if (!lingers || Date.now() - idleSince > LINGER_MS) return;
           await new Promise((resolve) => setTimeout(resolve, POLL_MS));
           continue;
         }
+        // A full batch: there is a backlog, so bring the other workers (back) in.
+        if (deliveries.length === BATCH) while (active < WORKERS) start(false);
         const outcomes: AttemptOutcome[] = await Promise.all(
           deliveries.map((delivery) => sendDelivery(delivery, allowed)),
         );
@@ -53,7 +58,17 @@ Deno.serve(
         idleSince = Date.now();
       }
     };
-    await Promise.all(Array.from({ length: WORKERS }, work));
+    const start = (lingers: boolean) => {
+      active += 1;
+      workers.push(
+        work(lingers).finally(() => {
+          active -= 1;
+        }),
+      );
+    };
+    start(true);
+    // The list grows while it is awaited (workers start others).
+    for (let index = 0; index < workers.length; index += 1) await workers[index];
     return Response.json({ sent }, { headers: corsHeaders });
   }),
 );
