@@ -16,8 +16,13 @@ import { type AttemptOutcome, type ClaimedDelivery, sendDelivery } from './send-
 
 const BATCH = 200;
 // Claims are `skip locked`, so workers never take the same rows: while one waits on receivers,
-// another records or claims.
+// another records or claims. A run starts with one and adds the rest when a claim comes back full.
 const WORKERS = 4;
+// The first worker keeps looking a little after the work runs out: while this run is in flight
+// pg_net holds its kick as queued, so a change committed now skips its own kick and would
+// otherwise wait for the next sweep (up to a second).
+const LINGER_MS = 300;
+const POLL_MS = 20;
 // Well inside pg_net's 60 s timeout for the kick and hosted's wall-clock limit.
 const BUDGET_MS = 25_000;
 
@@ -28,21 +33,42 @@ Deno.serve(
     const allowed = parseAllowedNetworks(webhookSettings().allowedNetworks);
     const deadline = Date.now() + BUDGET_MS;
     let sent = 0;
-    const work = async () => {
+    const workers: Promise<void>[] = [];
+    let active = 0;
+    // `lingers`: the first worker; the others stop as soon as nothing is due.
+    const work = async (lingers: boolean) => {
+      let idleSince = Date.now();
       while (Date.now() < deadline) {
         const claimed = await db.rpc('claim_webhook_deliveries', { max_count: BATCH });
         if (claimed.error) throw databaseError(claimed.error);
         const deliveries = claimed.data as ClaimedDelivery[];
-        if (deliveries.length === 0) return;
+        if (deliveries.length === 0) {
+          if (!lingers || Date.now() - idleSince > LINGER_MS) return;
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+          continue;
+        }
+        // A full batch: there is a backlog, so bring the other workers (back) in.
+        if (deliveries.length === BATCH) while (active < WORKERS) start(false);
         const outcomes: AttemptOutcome[] = await Promise.all(
           deliveries.map((delivery) => sendDelivery(delivery, allowed)),
         );
         const recorded = await db.rpc('record_webhook_attempts', { results: outcomes });
         if (recorded.error) throw databaseError(recorded.error);
         sent += deliveries.length;
+        idleSince = Date.now();
       }
     };
-    await Promise.all(Array.from({ length: WORKERS }, work));
+    const start = (lingers: boolean) => {
+      active += 1;
+      workers.push(
+        work(lingers).finally(() => {
+          active -= 1;
+        }),
+      );
+    };
+    start(true);
+    // The list grows while it is awaited (workers start others).
+    for (let index = 0; index < workers.length; index += 1) await workers[index];
     return Response.json({ sent }, { headers: corsHeaders });
   }),
 );
