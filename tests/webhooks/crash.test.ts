@@ -58,7 +58,13 @@ async function waitUntilRefused(url: string) {
 
 it('delivers every event at least once after kill -9 of the stack mid-burst, duplicates with the same webhook-id', async () => {
   await using receiver = await startWebhookReceiver();
-  receiver.answer('/burst', () => ({ status: 200, delayMs: 50 }));
+  // The first 20 are answered; the rest are held open until the crash, so the kill always finds
+  // deliveries in flight however fast the machine is; after the restart everything is answered.
+  let crashed = false;
+  receiver.answer('/burst', (_request, nth) => ({
+    status: 200,
+    delayMs: crashed || nth <= 20 ? 0 : 120_000,
+  }));
   const ports = await freePorts();
   const configPath = join(project, 'supabase/config.toml');
   writeFileSync(
@@ -110,8 +116,9 @@ it('delivers every event at least once after kill -9 of the stack mid-burst, dup
   await db.end();
   expect(events).toHaveLength(EVENTS);
 
-  // Some delivered, more in flight (the receiver answers after 50 ms): now the crash.
+  // Some delivered, the rest in flight (held by the receiver): now the crash.
   await receiver.waitFor(() => receiver.received.length >= 20, 60_000);
+  crashed = true;
   process.kill(-state.pid, 'SIGKILL');
   await waitUntilDead(state.pid);
   await waitUntilRefused(state.status.DB_URL);
