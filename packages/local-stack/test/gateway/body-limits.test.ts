@@ -120,19 +120,30 @@ describe('request body limits and timeouts', () => {
       expect(events).toEqual(['small request answered', 'large body refused']);
     });
 
-    it('answers every small request while 50 MB sign-ins with the public key are refused', async () => {
+    it('answers every small request while 50 MB sign-ins and sign-ups with the public key are refused', async () => {
       const password = 'x'.repeat(50_000_000);
-      const huge = Array.from({ length: 2 }, () =>
-        anon.auth.signInWithPassword({ email: 'someone@example.com', password }),
-      );
+      const email = 'huge-sign-up@example.com';
+      const huge = [
+        ...Array.from({ length: 2 }, () =>
+          anon.auth.signInWithPassword({ email: 'someone@example.com', password }),
+        ),
+        anon.auth.signUp({ email, password }),
+      ];
       const small = Array.from({ length: 10 }, () => anon.from('items').select('label').eq('id', 1));
       for (const { data, error } of await Promise.all(small)) {
         expect(error).toBeNull();
         expect(data).toEqual([{ label: 'first' }]);
       }
       for (const { error } of await Promise.all(huge)) {
-        expect(error).toMatchObject({ status: 413, code: 'request_too_large' });
+        expect(error).toMatchObject({
+          name: 'AuthApiError',
+          status: 413,
+          code: 'request_too_large',
+          message: `Request body is larger than ${MiB} bytes`,
+        });
       }
+      const { rows } = await stack.db.query('select 1 from auth.users where email = $1', [email]);
+      expect(rows).toEqual([]);
     });
   });
 
