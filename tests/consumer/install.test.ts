@@ -195,7 +195,10 @@ describe('installed from the packed tarballs into a fresh project, as the README
     // --ignore-scripts: `npm test` built dist/ first; prepack's rebuild would empty dist/ under the
     // CLI tests running beside this file.
     for (const pkg of ['sdk', 'local-stack']) {
-      mustRun(`npm pack --silent --ignore-scripts --pack-destination ${tarballs}`, join(repo, 'packages', pkg));
+      mustRun(
+        `npm pack --silent --ignore-scripts --pack-destination ${tarballs}`,
+        join(repo, 'packages', pkg),
+      );
     }
     await followInstallSection(installSteps);
   }, 480_000);
