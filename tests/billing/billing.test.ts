@@ -797,6 +797,124 @@ describe('seat sync', () => {
 });
 
 // ---------------------------------------------------------------------------
+// deleting a subscribed workspace
+// ---------------------------------------------------------------------------
+
+describe('deleting a subscribed workspace', () => {
+  const cancels = (subscriptionId: string) => (request: ReceivedRequest) =>
+    request.method === 'DELETE' && request.path === `/v1/subscriptions/${subscriptionId}`;
+
+  /** The owner's (or another member's) REST DELETE of the workspace, through the gateway and PostgREST. */
+  async function deleteWorkspaceAs(user: TestUser, workspaceId: string): Promise<unknown[]> {
+    const response = await fetch(`${stack.apiUrl}/rest/v1/workspaces?id=eq.${workspaceId}`, {
+      method: 'DELETE',
+      headers: {
+        apikey: stack.keys.anonKey,
+        authorization: `Bearer ${await accessToken(user)}`,
+        prefer: 'return=representation',
+      },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as unknown[];
+  }
+
+  interface CancellationRow {
+    attempts: number;
+    last_error: string | null;
+    canceled_at: Date | null;
+  }
+  async function cancellationOf(subscriptionId: string): Promise<CancellationRow | undefined> {
+    const { rows } = await db.query<CancellationRow>(
+      'select attempts, last_error, canceled_at from private.billing_cancellations where stripe_subscription_id = $1',
+      [subscriptionId],
+    );
+    return rows[0];
+  }
+  const canceledInDatabase = (subscriptionId: string) => async () => {
+    const row = await cancellationOf(subscriptionId);
+    return row?.canceled_at ? row : undefined;
+  };
+
+  it('cancels its Stripe subscription through the Stripe API, once; a member without workspace.delete changes nothing', async () => {
+    const { t, subscription } = await subscribedTenant();
+    const from = mark();
+    expect(await deleteWorkspaceAs(t.users.admin, t.workspaceId)).toEqual([]);
+    expect(await cancellationOf(subscription.id)).toBeUndefined();
+
+    expect(await deleteWorkspaceAs(t.users.owner, t.workspaceId)).toHaveLength(1);
+    const done = await waitFor('the cancellation confirmed', canceledInDatabase(subscription.id));
+    expect(done).toMatchObject({ attempts: 1, last_error: null });
+    expect(standIn.subscriptions.get(subscription.id)?.status).toBe('canceled');
+    expect(standIn.cancellations.get(subscription.id)).toBe(1);
+
+    // Kicking again (the sweep, or anyone calling the function) cancels nothing twice; the
+    // function's answer comes after its work, so it is the sentinel.
+    await db.query('select private.sweep_billing_seat_syncs()');
+    const again = await callFunction('billing-sync-seats', {});
+    expect(again).toEqual({ status: 200, body: { synced: 0, failed: 0, canceled: 0, cancelFailed: 0 } });
+    expect(since(from, cancels(subscription.id))).toHaveLength(1);
+    expect(standIn.cancellations.get(subscription.id)).toBe(1);
+  });
+
+  it('keeps the cancellation while Stripe cannot be reached, and the sweep retries it until done', async () => {
+    const { t, subscription } = await subscribedTenant();
+    standIn.unreachable = true;
+    let failed: CancellationRow;
+    try {
+      await deleteWorkspaceAs(t.users.owner, t.workspaceId);
+      failed = await waitFor('the failed attempt', async () => {
+        const row = await cancellationOf(subscription.id);
+        return row?.last_error ? row : undefined;
+      });
+      // Other kicks (the sweep, earlier tests' seat changes) may have tried again meanwhile.
+      expect(failed.attempts).toBeGreaterThanOrEqual(1);
+      expect(failed.canceled_at).toBeNull();
+      expect(standIn.subscriptions.get(subscription.id)?.status).toBe('active');
+    } finally {
+      standIn.unreachable = false;
+    }
+    // The pg_cron job's sweep (run here rather than waiting up to a minute for it).
+    const pending = await db.query<{ pending: number }>(
+      'select private.sweep_billing_seat_syncs() as pending',
+    );
+    expect(pending.rows[0]?.pending).toBeGreaterThanOrEqual(1);
+    const done = await waitFor('the retried cancellation', canceledInDatabase(subscription.id));
+    expect(done.last_error).toBeNull();
+    expect(done.attempts).toBeGreaterThan(failed.attempts);
+    expect(standIn.subscriptions.get(subscription.id)?.status).toBe('canceled');
+    expect(standIn.cancellations.get(subscription.id)).toBe(1);
+  });
+
+  it('counts a cancel whose answer was lost as done: Stripe already reports it canceled', async () => {
+    const { t, subscription } = await subscribedTenant();
+    const from = mark();
+    standIn.dropAnswerOnce('DELETE', `/v1/subscriptions/${subscription.id}`);
+    await deleteWorkspaceAs(t.users.owner, t.workspaceId);
+    const done = await waitFor('the cancellation confirmed', canceledInDatabase(subscription.id));
+    expect(done.last_error).toBeNull();
+    expect(standIn.cancellations.get(subscription.id)).toBe(1);
+    // The library retried the cut call (refused: already canceled), then we asked Stripe.
+    expect(since(from, cancels(subscription.id)).length).toBeGreaterThanOrEqual(2);
+    expect(
+      since(from, (r) => r.method === 'GET' && r.path === `/v1/subscriptions/${subscription.id}`).length,
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('queues nothing for a workspace whose subscription already ended', async () => {
+    const { t, subscription } = await subscribedTenant();
+    await postEvent(
+      stripeEvent('customer.subscription.deleted', subscriptionObject(subscription, { status: 'canceled' })),
+    );
+    expect((await billingRow(t.workspaceId)).status).toBe('canceled');
+    await deleteWorkspaceAs(t.users.owner, t.workspaceId);
+    expect(await cancellationOf(subscription.id)).toBeUndefined();
+    const after = await callFunction('billing-sync-seats', {});
+    expect(after.body.canceled).toBe(0);
+    expect(standIn.cancellations.get(subscription.id)).toBeUndefined();
+  });
+});
+
+// ---------------------------------------------------------------------------
 // SDK
 // ---------------------------------------------------------------------------
 
