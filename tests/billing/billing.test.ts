@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
 import { createGroundworkClient, isGroundworkError } from '@groundwork/sdk';
+import { createClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -597,6 +598,50 @@ describe('past_due grace', () => {
 
     await postEvent(stripeEvent('invoice.paid', invoiceObject(subscription, 'paid')));
     expect(await createProjectAs(t.users.admin, t.workspaceId)).toBeUndefined();
+  });
+});
+
+describe('past_due grace: attachments', () => {
+  async function storageAs(user: TestUser) {
+    return createClient(stack.apiUrl, stack.keys.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      global: { headers: { Authorization: `Bearer ${await accessToken(user)}` } },
+    }).storage.from('attachments');
+  }
+
+  it('after the grace, uploads through Storage are refused with plan_limit_reached; files stay readable and deletable; paying lifts it', async () => {
+    const { t, subscription } = await subscribedTenant();
+    const member = await storageAs(t.users.member);
+    const folder = `${t.workspaceId}/${t.taskId}`;
+    await postEvent(stripeEvent('invoice.payment_failed', invoiceObject(subscription, 'open')));
+    // During the grace uploads go through.
+    expect((await member.upload(`${folder}/during-grace.txt`, 'kept')).error).toBeNull();
+
+    await db.query(
+      `update public.workspace_subscriptions set past_due_since = now() - interval '8 days' where workspace_id = $1`,
+      [t.workspaceId],
+    );
+    const refused = await member.upload(`${folder}/after-grace.txt`, 'refused');
+    expect(refused.error).toMatchObject({ statusCode: '403', message: 'plan_limit_reached' });
+    // Storage's wire shape, as hosted: HTTP 400 carrying statusCode "403" and the code as message.
+    expect((refused.error as { status?: number } | null)?.status).toBe(400);
+    // Replacing an existing file uploads new bytes: refused too, the old bytes stay.
+    const replaced = await member.update(`${folder}/during-grace.txt`, 'replaced');
+    expect(replaced.error).toMatchObject({ message: 'plan_limit_reached' });
+    const kept = await member.download(`${folder}/during-grace.txt`);
+    expect(await kept.data?.text()).toBe('kept');
+    const { rows: stored } = await db.query(
+      `select name from storage.objects where bucket_id = 'attachments' and name like $1 order by name`,
+      [`${folder}/%`],
+    );
+    expect(stored).toEqual([{ name: `${folder}/during-grace.txt` }]);
+    // Someone who may not upload there hears what they always heard (RLS), nothing of billing.
+    const outsider = await (await storageAs(t.users.outsider)).upload(`${folder}/outsider.txt`, 'x');
+    expect(outsider.error).toMatchObject({ message: 'new row violates row-level security policy' });
+
+    await postEvent(stripeEvent('invoice.paid', invoiceObject(subscription, 'paid')));
+    expect((await member.upload(`${folder}/after-paying.txt`, 'ok')).error).toBeNull();
+    expect((await member.remove([`${folder}/during-grace.txt`])).error).toBeNull();
   });
 });
 
