@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
 import { createGroundworkClient, isGroundworkError } from '@groundwork/sdk';
+import { createClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -600,6 +601,50 @@ describe('past_due grace', () => {
   });
 });
 
+describe('past_due grace: attachments', () => {
+  async function storageAs(user: TestUser) {
+    return createClient(stack.apiUrl, stack.keys.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      global: { headers: { Authorization: `Bearer ${await accessToken(user)}` } },
+    }).storage.from('attachments');
+  }
+
+  it('after the grace, uploads through Storage are refused with plan_limit_reached; files stay readable and deletable; paying lifts it', async () => {
+    const { t, subscription } = await subscribedTenant();
+    const member = await storageAs(t.users.member);
+    const folder = `${t.workspaceId}/${t.taskId}`;
+    await postEvent(stripeEvent('invoice.payment_failed', invoiceObject(subscription, 'open')));
+    // During the grace uploads go through.
+    expect((await member.upload(`${folder}/during-grace.txt`, 'kept')).error).toBeNull();
+
+    await db.query(
+      `update public.workspace_subscriptions set past_due_since = now() - interval '8 days' where workspace_id = $1`,
+      [t.workspaceId],
+    );
+    const refused = await member.upload(`${folder}/after-grace.txt`, 'refused');
+    expect(refused.error).toMatchObject({ statusCode: '403', message: 'plan_limit_reached' });
+    // Storage's wire shape, as hosted: HTTP 400 carrying statusCode "403" and the code as message.
+    expect((refused.error as { status?: number } | null)?.status).toBe(400);
+    // Replacing an existing file uploads new bytes: refused too, the old bytes stay.
+    const replaced = await member.update(`${folder}/during-grace.txt`, 'replaced');
+    expect(replaced.error).toMatchObject({ message: 'plan_limit_reached' });
+    const kept = await member.download(`${folder}/during-grace.txt`);
+    expect(await kept.data?.text()).toBe('kept');
+    const { rows: stored } = await db.query(
+      `select name from storage.objects where bucket_id = 'attachments' and name like $1 order by name`,
+      [`${folder}/%`],
+    );
+    expect(stored).toEqual([{ name: `${folder}/during-grace.txt` }]);
+    // Someone who may not upload there hears what they always heard (RLS), nothing of billing.
+    const outsider = await (await storageAs(t.users.outsider)).upload(`${folder}/outsider.txt`, 'x');
+    expect(outsider.error).toMatchObject({ message: 'new row violates row-level security policy' });
+
+    await postEvent(stripeEvent('invoice.paid', invoiceObject(subscription, 'paid')));
+    expect((await member.upload(`${folder}/after-paying.txt`, 'ok')).error).toBeNull();
+    expect((await member.remove([`${folder}/during-grace.txt`])).error).toBeNull();
+  });
+});
+
 describe('downgrade over a limit', () => {
   it('keeps every member and project, blocks only new ones, and notifies the owners', async () => {
     const { t, subscription } = await subscribedTenant();
@@ -793,6 +838,124 @@ describe('seat sync', () => {
     await waitFor('the corrected quantity', async () =>
       (await billingRow(t.workspaceId)).quantity === 4 ? true : undefined,
     );
+  });
+});
+
+// ---------------------------------------------------------------------------
+// deleting a subscribed workspace
+// ---------------------------------------------------------------------------
+
+describe('deleting a subscribed workspace', () => {
+  const cancels = (subscriptionId: string) => (request: ReceivedRequest) =>
+    request.method === 'DELETE' && request.path === `/v1/subscriptions/${subscriptionId}`;
+
+  /** The owner's (or another member's) REST DELETE of the workspace, through the gateway and PostgREST. */
+  async function deleteWorkspaceAs(user: TestUser, workspaceId: string): Promise<unknown[]> {
+    const response = await fetch(`${stack.apiUrl}/rest/v1/workspaces?id=eq.${workspaceId}`, {
+      method: 'DELETE',
+      headers: {
+        apikey: stack.keys.anonKey,
+        authorization: `Bearer ${await accessToken(user)}`,
+        prefer: 'return=representation',
+      },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as unknown[];
+  }
+
+  interface CancellationRow {
+    attempts: number;
+    last_error: string | null;
+    canceled_at: Date | null;
+  }
+  async function cancellationOf(subscriptionId: string): Promise<CancellationRow | undefined> {
+    const { rows } = await db.query<CancellationRow>(
+      'select attempts, last_error, canceled_at from private.billing_cancellations where stripe_subscription_id = $1',
+      [subscriptionId],
+    );
+    return rows[0];
+  }
+  const canceledInDatabase = (subscriptionId: string) => async () => {
+    const row = await cancellationOf(subscriptionId);
+    return row?.canceled_at ? row : undefined;
+  };
+
+  it('cancels its Stripe subscription through the Stripe API, once; a member without workspace.delete changes nothing', async () => {
+    const { t, subscription } = await subscribedTenant();
+    const from = mark();
+    expect(await deleteWorkspaceAs(t.users.admin, t.workspaceId)).toEqual([]);
+    expect(await cancellationOf(subscription.id)).toBeUndefined();
+
+    expect(await deleteWorkspaceAs(t.users.owner, t.workspaceId)).toHaveLength(1);
+    const done = await waitFor('the cancellation confirmed', canceledInDatabase(subscription.id));
+    expect(done).toMatchObject({ attempts: 1, last_error: null });
+    expect(standIn.subscriptions.get(subscription.id)?.status).toBe('canceled');
+    expect(standIn.cancellations.get(subscription.id)).toBe(1);
+
+    // Kicking again (the sweep, or anyone calling the function) cancels nothing twice; the
+    // function's answer comes after its work, so it is the sentinel.
+    await db.query('select private.sweep_billing_seat_syncs()');
+    const again = await callFunction('billing-sync-seats', {});
+    expect(again).toEqual({ status: 200, body: { synced: 0, failed: 0, canceled: 0, cancelFailed: 0 } });
+    expect(since(from, cancels(subscription.id))).toHaveLength(1);
+    expect(standIn.cancellations.get(subscription.id)).toBe(1);
+  });
+
+  it('keeps the cancellation while Stripe cannot be reached, and the sweep retries it until done', async () => {
+    const { t, subscription } = await subscribedTenant();
+    standIn.unreachable = true;
+    let failed: CancellationRow;
+    try {
+      await deleteWorkspaceAs(t.users.owner, t.workspaceId);
+      failed = await waitFor('the failed attempt', async () => {
+        const row = await cancellationOf(subscription.id);
+        return row?.last_error ? row : undefined;
+      });
+      // Other kicks (the sweep, earlier tests' seat changes) may have tried again meanwhile.
+      expect(failed.attempts).toBeGreaterThanOrEqual(1);
+      expect(failed.canceled_at).toBeNull();
+      expect(standIn.subscriptions.get(subscription.id)?.status).toBe('active');
+    } finally {
+      standIn.unreachable = false;
+    }
+    // The pg_cron job's sweep (run here rather than waiting up to a minute for it).
+    const pending = await db.query<{ pending: number }>(
+      'select private.sweep_billing_seat_syncs() as pending',
+    );
+    expect(pending.rows[0]?.pending).toBeGreaterThanOrEqual(1);
+    const done = await waitFor('the retried cancellation', canceledInDatabase(subscription.id));
+    expect(done.last_error).toBeNull();
+    expect(done.attempts).toBeGreaterThan(failed.attempts);
+    expect(standIn.subscriptions.get(subscription.id)?.status).toBe('canceled');
+    expect(standIn.cancellations.get(subscription.id)).toBe(1);
+  });
+
+  it('counts a cancel whose answer was lost as done: Stripe already reports it canceled', async () => {
+    const { t, subscription } = await subscribedTenant();
+    const from = mark();
+    standIn.dropAnswerOnce('DELETE', `/v1/subscriptions/${subscription.id}`);
+    await deleteWorkspaceAs(t.users.owner, t.workspaceId);
+    const done = await waitFor('the cancellation confirmed', canceledInDatabase(subscription.id));
+    expect(done.last_error).toBeNull();
+    expect(standIn.cancellations.get(subscription.id)).toBe(1);
+    // The library retried the cut call (refused: already canceled), then we asked Stripe.
+    expect(since(from, cancels(subscription.id)).length).toBeGreaterThanOrEqual(2);
+    expect(
+      since(from, (r) => r.method === 'GET' && r.path === `/v1/subscriptions/${subscription.id}`).length,
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('queues nothing for a workspace whose subscription already ended', async () => {
+    const { t, subscription } = await subscribedTenant();
+    await postEvent(
+      stripeEvent('customer.subscription.deleted', subscriptionObject(subscription, { status: 'canceled' })),
+    );
+    expect((await billingRow(t.workspaceId)).status).toBe('canceled');
+    await deleteWorkspaceAs(t.users.owner, t.workspaceId);
+    expect(await cancellationOf(subscription.id)).toBeUndefined();
+    const after = await callFunction('billing-sync-seats', {});
+    expect(after.body.canceled).toBe(0);
+    expect(standIn.cancellations.get(subscription.id)).toBeUndefined();
   });
 });
 

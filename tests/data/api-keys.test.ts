@@ -144,6 +144,45 @@ describe('a key is a principal of one workspace with exactly its permissions', (
     expect(notified.rows).toEqual([{ actor_id: null }]);
   });
 
+  it("a key's move to the trash and back is audited with the key as actor (actor_type api_key)", async () => {
+    const created = await createKey(ownerA, a, ['tasks.create', 'tasks.delete']);
+    const client = machine(created.key);
+    const insert = await client
+      .from('tasks')
+      .insert({ project_id: a.projectId, title: 'Trashed by CI' })
+      .select('id')
+      .single();
+    expect(insert.error).toBeNull();
+    const id = insert.data?.id as string;
+    // A plain REST DELETE is a soft delete (the trash), as for a member.
+    const deleted = await rest(`tasks?id=eq.${id}`, created.key, { method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    expect(deleted.headers.get('groundwork-trashed')).toBe('1');
+    const restored = await client.rpc('restore_from_trash', { kind: 'task', id });
+    expect(restored.error).toBeNull();
+
+    const { rows } = await db.query(
+      `select actor_id, actor_type, action from public.audit_log
+       where workspace_id = $1 and target_table = 'tasks' and target_id = $2 order by id`,
+      [a.workspaceId, id],
+    );
+    expect(rows).toEqual([
+      { actor_id: created.id, actor_type: 'api_key', action: 'insert' },
+      { actor_id: created.id, actor_type: 'api_key', action: 'trash' },
+      { actor_id: created.id, actor_type: 'api_key', action: 'restore' },
+    ]);
+    // A person's trash move is still 'user'.
+    const member = await userClient(stack, a.users.owner);
+    const again = await member.rpc('move_to_trash', { kind: 'task', id });
+    expect(again.error).toBeNull();
+    const last = await db.query(
+      `select actor_id, actor_type, action from public.audit_log
+       where target_table = 'tasks' and target_id = $1 order by id desc limit 1`,
+      [id],
+    );
+    expect(last.rows).toEqual([{ actor_id: a.users.owner.id, actor_type: 'user', action: 'trash' }]);
+  });
+
   it('a key of workspace A sees nothing of B through every table and every workspace RPC', async () => {
     const { key } = await createKey(
       ownerA,

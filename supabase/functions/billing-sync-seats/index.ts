@@ -5,14 +5,17 @@
  * The kick carries nothing: this function takes the pending seat changes from the database
  * (billing_claim_seat_syncs, service role) and sets each subscription's quantity through the
  * Stripe API with an idempotency key per change, so a retried call never applies a change
- * twice; then reports each result (billing_finish_seat_sync). Calling it without cause only
- * finds nothing to do. Answers 200 {synced, failed}.
+ * twice; then reports each result (billing_finish_seat_sync). The same kick and sweep also
+ * cancel the Stripe subscriptions of deleted workspaces (cancel-subscriptions.ts). Calling it
+ * without cause only finds nothing to do. Answers 200 {synced, failed, canceled,
+ * cancelFailed}.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { serviceClient } from '../_shared/clients.ts';
 import { corsHeaders } from '../_shared/cors.ts';
 import { FunctionError, handleErrors } from '../_shared/errors.ts';
 import { stripeClient } from '../_shared/stripe.ts';
+import { cancelDeletedWorkspaceSubscriptions } from './cancel-subscriptions.ts';
 
 interface SeatSync {
   workspace_id: string;
@@ -41,7 +44,11 @@ Deno.serve(
         else failed++;
       }
     }
-    return Response.json({ synced, failed }, { headers: corsHeaders });
+    const cancellations = await cancelDeletedWorkspaceSubscriptions(db);
+    return Response.json(
+      { synced, failed, canceled: cancellations.canceled, cancelFailed: cancellations.failed },
+      { headers: corsHeaders },
+    );
   }),
 );
 

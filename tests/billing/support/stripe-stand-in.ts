@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
  *   POST /v1/billing_portal/sessions     billing_portal.session
  *   GET  /v1/subscriptions/:id           subscription
  *   POST /v1/subscriptions/:id           subscription, with items[i][quantity] applied
+ *   DELETE /v1/subscriptions/:id         subscription, canceled now (400 when already canceled)
  */
 
 export interface ReceivedRequest {
@@ -57,6 +58,13 @@ export interface StripeStandIn extends AsyncDisposable {
   subscriptions: Map<string, StandInSubscription>;
   /** How many times each subscription's quantity was really changed (replays not counted). */
   quantityChanges: Map<string, number>;
+  /** How many times each subscription was really canceled (a refused second cancel not counted). */
+  cancellations: Map<string, number>;
+  /**
+   * While true every request is recorded, then its connection is cut before anything is
+   * applied: what Stripe being unreachable looks like to the caller.
+   */
+  unreachable: boolean;
   /** A subscription as a completed checkout would leave it. */
   createSubscription(input: {
     customer: string;
@@ -113,8 +121,11 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   const received: ReceivedRequest[] = [];
   const subscriptions = new Map<string, StandInSubscription>();
   const quantityChanges = new Map<string, number>();
+  const cancellations = new Map<string, number>();
   const idempotent = new Map<string, { params: string; status: number; body: string }>();
   const drops = new Set<string>();
+  // Filled in once the server listens; the handler reads `unreachable` from it.
+  const standIn = { unreachable: false } as StripeStandIn;
 
   const createSubscription: StripeStandIn['createSubscription'] = (input) => {
     const now = nowSeconds();
@@ -204,6 +215,13 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
         quantityChanges.set(subscription.id, (quantityChanges.get(subscription.id) ?? 0) + 1);
         return [200, subscription];
       }
+      if (method === 'DELETE') {
+        if (subscription.status === 'canceled') return [400, { alreadyCanceled: subscription.id }];
+        subscription.status = 'canceled';
+        Object.assign(subscription, { canceled_at: nowSeconds(), ended_at: nowSeconds() });
+        cancellations.set(subscription.id, (cancellations.get(subscription.id) ?? 0) + 1);
+        return [200, subscription];
+      }
     }
     return [404, { unknownPath: path }];
   }
@@ -216,6 +234,10 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     const idempotencyKey = (request.headers['idempotency-key'] as string | undefined) ?? undefined;
     const record: ReceivedRequest = { method, path: url.pathname, params, idempotencyKey, replayed: false };
     received.push(record);
+    if (standIn.unreachable) {
+      request.socket.destroy();
+      return;
+    }
 
     if (request.headers.authorization !== `Bearer ${secretKey}`) {
       stripeError(response, 401, 'invalid_request_error', 'Invalid API Key provided');
@@ -275,16 +297,18 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       server.closeAllConnections();
       server.close(() => resolve());
     });
-  return {
+  Object.assign(standIn, {
     host: '127.0.0.1',
     port,
     secretKey,
     received,
     subscriptions,
     quantityChanges,
+    cancellations,
     createSubscription,
-    dropAnswerOnce: (method, path) => drops.add(`${method} ${path}`),
+    dropAnswerOnce: (method: string, path: string) => drops.add(`${method} ${path}`),
     stop,
     [Symbol.asyncDispose]: stop,
-  };
+  });
+  return standIn;
 }

@@ -56,6 +56,22 @@ export const billingOperations: Operation[] = [
     rule: only(['service_role']),
     run: async ({ client }) => succeeded(await client.from('stripe_events').select('id').limit(1)),
   },
+  // The cancellation outbox of deleted workspaces' subscriptions: billing-sync-seats only.
+  {
+    subject: 'rpc',
+    op: 'billing_claim_cancellations',
+    rule: only(['service_role']),
+    run: async ({ client }) => succeeded(await client.rpc('billing_claim_cancellations')),
+  },
+  {
+    subject: 'rpc',
+    op: 'billing_finish_cancellation',
+    rule: only(['service_role']),
+    run: async ({ client }) =>
+      succeeded(
+        await client.rpc('billing_finish_cancellation', { stripe_subscription_id: `sub_${uniqueSuffix()}` }),
+      ),
+  },
   {
     subject: 'rpc',
     op: 'billing_subscription',
