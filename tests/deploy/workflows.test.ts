@@ -42,10 +42,14 @@ describe('CI workflows', () => {
     expect(lint(broken, 'broken.yml').map((finding) => finding.kind)).toEqual(['job-needs', 'expression']);
   });
 
-  it('test.yml runs npm ci and npm test on pull requests, and can be called by another workflow', () => {
+  it('test.yml installs pgTAP (for groundwork test db), runs npm ci and npm test on pull requests, and can be called by another workflow', () => {
     const test = workflow('test.yml');
     expect(Object.keys(test.on)).toEqual(expect.arrayContaining(['pull_request', 'workflow_call']));
-    expect(runs(test.jobs.test)).toEqual(['npm ci', 'npm test']);
+    expect(runs(test.jobs.test)).toEqual([
+      'sudo apt-get update && sudo apt-get install -y --no-install-recommends pgtap',
+      'npm ci',
+      'npm test',
+    ]);
   });
 
   it('deploy.yml deploys on a tag or by hand, only after test.yml passed, with the Supabase CLI', () => {

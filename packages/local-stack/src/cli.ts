@@ -36,6 +36,11 @@ const COMMAND_RUNNERS: Record<CommandName, (run: Run) => Promise<void>> = {
     ),
   doctor: async ({ workdir, flags }) =>
     (await import('./cli/doctor.ts')).doctorCommand(workdir, flags.output === 'json' ? 'json' : 'text'),
+  'test db': async ({ workdir, flags }) =>
+    (await import('./cli/test-db.ts')).testDbCommand(
+      locate(workdir),
+      typeof flags['db-url'] === 'string' ? { dbUrl: flags['db-url'] } : {},
+    ),
   advisors: async ({ workdir, flags }) =>
     (await import('./cli/advisors.ts')).advisorsCommand(
       locate(workdir),

@@ -15,7 +15,8 @@ export type StackErrorCode =
   | 'service_failed'
   | 'not_running'
   | 'already_running'
-  | 'cli_failed';
+  | 'cli_failed'
+  | 'pgtap_missing';
 
 export class StackError extends Error {
   override readonly name = 'StackError';

@@ -15,7 +15,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -67,7 +66,8 @@ async function makeProject(prefix: string) {
     join(project, 'supabase/functions/hello'),
     { recursive: true },
   );
-  const ports = { ...(await freePorts()), mail: await freeMailPort() };
+  // freePorts() leaves the mail port's next one (the CLI's SMTP port) free as well.
+  const ports = await freePorts();
   const configPath = join(project, 'supabase/config.toml');
   writeFileSync(
     configPath,
@@ -84,22 +84,6 @@ async function makeProject(prefix: string) {
       throw new Error(`start failed:\n${error.stdout}\n${error.stderr}`);
     });
   return { project, ports, stateDir, groundwork, readState, start };
-}
-
-function canBind(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A free port whose next one is free too: the mail catcher's SMTP listens on the web page's port + 1. */
-async function freeMailPort(): Promise<number> {
-  for (;;) {
-    const { mail } = await freePorts();
-    if (mail < 65_535 && (await canBind(mail + 1))) return mail;
-  }
 }
 
 /** The CLI as a terminal runs it: in a process group of its own, which Ctrl-C signals as a whole. */

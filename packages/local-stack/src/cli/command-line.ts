@@ -92,6 +92,18 @@ export const COMMANDS = {
       },
     },
   },
+  'test db': {
+    summary: 'run the pgTAP tests in supabase/tests/ against the database (TAP output; exit 1 on a failure)',
+    details:
+      'Each *.sql file runs in its own transaction, rolled back afterwards, with pgTAP and the\n"tests" helpers (tests.create_supabase_user, tests.authenticate_as, …) installed in it.\nThe database is the running stack\'s unless --db-url names another.',
+    flags: {
+      'db-url': {
+        type: 'string',
+        value: 'url',
+        help: "test this database instead of the running stack's (postgresql://…)",
+      },
+    },
+  },
   advisors: {
     summary: 'run the real "supabase db advisors" against the local database',
     flags: {
@@ -153,8 +165,19 @@ function flagsOf(command: CommandName): Record<string, FlagSpec> {
   return { ...COMMANDS[command].flags, workdir: WORKDIR_FLAG, help: HELP_FLAG };
 }
 
+/** `test db` is written as two words; every other command is one. */
+function joinTwoWordCommand(argv: readonly string[]): string[] {
+  const [first, second, ...rest] = argv;
+  if (first !== undefined && second !== undefined && isCommand(`${first} ${second}`)) {
+    return [`${first} ${second}`, ...rest];
+  }
+  return [...argv];
+}
+
 export function parseCommandLine(argv: readonly string[]): Invocation {
-  const [first, ...rest] = argv;
+  const [first, ...afterFirst] = joinTwoWordCommand(argv);
+  // "help test db" names a two-word command too.
+  const rest = first === 'help' ? joinTwoWordCommand(afterFirst) : afterFirst;
   if (first === undefined || first === '-h' || first === '--help') return { kind: 'help' };
   if (first === '-v' || first === '--version') {
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" after ${first}`);

@@ -45,6 +45,18 @@ function portInUseMessage({ port, purpose, setting }: PortUse): string {
   return `${taken} by pid ${holder.pid} (${holder.command}); stop that program ${moveIt}`;
 }
 
+/**
+ * Whether the port can be bound on 127.0.0.1 right now (an exclusive bind, released at once).
+ * `assertPortFree` says why it can't; this only answers yes or no, for callers choosing a port.
+ */
+export function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
 /** A port the OS considers free right now (for internal upstreams and isolated test stacks). */
 export async function findFreePort(): Promise<number> {
   return await new Promise<number>((resolve, reject) => {

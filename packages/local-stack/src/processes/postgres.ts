@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { applyHostedExtensionTrust } from '../database/extensions/hosted-extension-trust.ts';
 import { extensionDirFor, installExtensionFiles } from '../database/extensions/install-extension-files.ts';
+import { installSystemPgtap } from '../database/pgtap/system-pgtap.ts';
 import { StackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { DB_PASSWORD, databaseUrl } from './database-url.ts';
@@ -210,6 +211,8 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   // and postgres may create exactly the extensions supautils lets it create on hosted.
   const extensionDir = extensionDirFor(postgres);
   installExtensionFiles(extensionDir);
+  // pgTAP for `groundwork test db`, when the system has it (it is plain SQL).
+  installSystemPgtap(extensionDir);
   applyHostedExtensionTrust(extensionDir);
   if (socketDir) prepareSocketDir(socketDir);
   const identity = postgresIdentity();

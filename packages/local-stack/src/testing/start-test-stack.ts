@@ -1,10 +1,10 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayMode } from '../config/config-schema.ts';
 import { loadConfig, type Ports } from '../config/load-config.ts';
 import { createLogger, type Logger, silentLogger } from '../logger.ts';
+import { canBind } from '../processes/ports.ts';
 import type { ServiceFactory } from '../services/service.ts';
 import { dataDirOf, type RunningStack, startStack } from '../stack.ts';
 
@@ -36,14 +36,6 @@ export interface TestStack extends RunningStack {
 // range can be given to one of them between the pick and the CLI binding it.
 const FIXED_PORTS = { from: 20_000, to: 32_000 };
 const handedOut = new Set<number>();
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
 
 /** A free port (and the `span - 1` after it) below the ephemeral range, not handed out before. */
 async function findFixedPort(span = 1): Promise<number> {
