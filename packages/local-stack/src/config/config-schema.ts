@@ -111,6 +111,26 @@ const emailTemplateSchema = z.looseObject({
   content_path: z.string().optional(),
 });
 
+/** An SMS provider section (`[auth.sms.twilio]` …): locally the SMS catcher stands in for whichever is on. */
+const smsProviderSchema = z.looseObject({ enabled: z.boolean().default(false) });
+
+/** `[auth.sms]`: the phone provider, as the CLI hands it to GoTrue (GOTRUE_EXTERNAL_PHONE_*, GOTRUE_SMS_*). */
+const smsSchema = z.looseObject({
+  /** CLI v2+ switches the phone provider with `enabled`; older files said `enable_signup`. */
+  enabled: z.boolean().optional(),
+  enable_signup: z.boolean().default(false),
+  enable_confirmations: z.boolean().default(false),
+  template: z.string().default('Your code is {{ .Code }}'),
+  max_frequency: duration.default(5000),
+  /** Phone number (digits, no `+`) → the code that signs it in; no message is sent to it. */
+  test_otp: z.record(z.string(), z.string()).default({}),
+  twilio: smsProviderSchema.optional(),
+  twilio_verify: smsProviderSchema.optional(),
+  messagebird: smsProviderSchema.optional(),
+  textlocal: smsProviderSchema.optional(),
+  vonage: smsProviderSchema.optional(),
+});
+
 export const configTomlSchema = z.looseObject({
   project_id: z.string().default(DEFAULT_PROJECT_ID),
   api: z
@@ -202,6 +222,7 @@ export const configTomlSchema = z.looseObject({
           template: z.record(z.string(), emailTemplateSchema).default({}),
         })
         .prefault({}),
+      sms: smsSchema.prefault({}),
       hook: z
         .looseObject({
           custom_access_token: pgFunctionHook.optional(),

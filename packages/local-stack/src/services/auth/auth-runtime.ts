@@ -3,6 +3,7 @@ import type { ProjectKeys } from '../../config/project-keys.ts';
 import type { Logger } from '../../logger.ts';
 import { isDatabaseUnavailable } from '../database-unavailable.ts';
 import type { Mailer } from './mailer.ts';
+import type { SmsSender } from './phone/sms-sender.ts';
 import type { AuthRateLimits } from './rate-limits.ts';
 import type { AuthSettings } from './settings.ts';
 
@@ -13,6 +14,8 @@ export interface AuthRuntime {
   db: pg.Pool;
   keys: ProjectKeys;
   mailer: Mailer;
+  /** Text messages: to the local SMS catcher (services/sms). */
+  sms: SmsSender;
   limits: AuthRateLimits;
   log: Logger;
   apiUrl: string;

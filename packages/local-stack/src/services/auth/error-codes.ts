@@ -52,6 +52,7 @@ export const AUTH_ERROR_STATUS = {
   over_request_rate_limit: 429,
   over_email_send_rate_limit: 429,
   over_sms_send_rate_limit: 429,
+  sms_send_failed: 500,
   request_timeout: 504,
   // Not GoTrue's own: on hosted the platform's gateway refuses such a body before Auth sees it.
   request_too_large: 413,

@@ -8,6 +8,7 @@ import type { Service, ServiceContext } from '../service.ts';
 import type { AuthRuntime } from './auth-runtime.ts';
 import { AuthError, isAuthError } from './error-codes.ts';
 import { createMailer } from './mailer.ts';
+import { createSmsSender } from './phone/sms-sender.ts';
 import { AuthRateLimits } from './rate-limits.ts';
 import { API_VERSION_HEADER, renderAuthError } from './render-error.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -113,6 +114,7 @@ export async function createAuthService(ctx: ServiceContext): Promise<Service> {
     db,
     keys: ctx.keys,
     mailer,
+    sms: createSmsSender(ctx.apiUrl, settings.sms.sentPerHour),
     limits,
     log,
     apiUrl: ctx.apiUrl,

@@ -42,11 +42,12 @@ export function serverInfoRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     );
     external.email = settings.emailProviderEnabled;
     external.anonymous_users = settings.anonymousSignInsEnabled;
+    external.phone = settings.sms.providerEnabled;
     return c.json({
       external,
       disable_signup: !settings.signupEnabled,
       mailer_autoconfirm: settings.emailAutoconfirm,
-      phone_autoconfirm: false,
+      phone_autoconfirm: settings.sms.providerEnabled && settings.sms.autoconfirm,
       sms_provider: '',
       saml_enabled: false,
     });

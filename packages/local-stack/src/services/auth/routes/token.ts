@@ -5,6 +5,7 @@ import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { AuthError, isAuthError } from '../error-codes.ts';
 import { consumeAuthCode } from '../flow-state.ts';
 import { assertStrongPassword, passwordMatches } from '../passwords.ts';
+import { phonePasswordGrant } from '../phone/phone-flows.ts';
 import { type JsonBody, readJsonBody } from '../request-body.ts';
 import { type AuthContext, clientInfo, clientIp } from '../request-context.ts';
 import { type AuthMethod, refreshSession, startSession } from '../sessions.ts';
@@ -23,7 +24,11 @@ async function passwordGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBod
       'Only an email address or phone number should be provided on login.',
     );
   }
-  if (phone) throw new AuthError('phone_provider_disabled', 'Phone logins are disabled', { status: 422 });
+  if (phone) {
+    const session = await phonePasswordGrant(c, runtime, { phone, password });
+    const weak = weakPasswordWarning(password, runtime);
+    return c.json(weak ? { ...session, weak_password: weak } : session);
+  }
   if (!email) throw new AuthError('validation_failed', 'missing email or phone');
   if (!runtime.settings.emailProviderEnabled) {
     throw new AuthError('email_provider_disabled', 'Email logins are disabled');
