@@ -131,6 +131,20 @@ const smsSchema = z.looseObject({
   vonage: smsProviderSchema.optional(),
 });
 
+/**
+ * `[auth.external.<provider>]`: an OAuth / OIDC provider. Locally the built-in test identity
+ * provider stands in for every enabled one (services/auth/oauth), so none is ignored.
+ */
+const externalProviderSchema = z.looseObject({
+  enabled: z.boolean().default(false),
+  client_id: z.string().default(''),
+  secret: z.string().default(''),
+  redirect_uri: z.string().default(''),
+  url: z.string().default(''),
+  skip_nonce_check: z.boolean().default(false),
+  email_optional: z.boolean().default(false),
+});
+
 export const configTomlSchema = z.looseObject({
   project_id: z.string().default(DEFAULT_PROJECT_ID),
   api: z
@@ -223,6 +237,7 @@ export const configTomlSchema = z.looseObject({
         })
         .prefault({}),
       sms: smsSchema.prefault({}),
+      external: z.record(z.string(), externalProviderSchema).default({}),
       hook: z
         .looseObject({
           custom_access_token: pgFunctionHook.optional(),

@@ -2,6 +2,7 @@ import type { HookFunction } from '../../config/config-schema.ts';
 import type { StackConfig } from '../../config/load-config.ts';
 import { TrustedProxies } from '../../http/client-address.ts';
 import { MOUNTS } from '../mounts.ts';
+import { type OAuthProviderSettings, oauthProvidersFrom } from './oauth/oauth-settings.ts';
 import { type SmsSettings, smsSettingsFrom } from './phone/sms-settings.ts';
 import type { RateLimitSettings } from './rate-limits.ts';
 
@@ -50,6 +51,8 @@ export interface AuthSettings {
   templates: Record<string, EmailTemplate>;
   /** `[auth.sms]`: the phone provider (phone/sms-settings.ts). */
   sms: SmsSettings;
+  /** `[auth.external.<provider>]` by provider name (oauth/oauth-settings.ts). */
+  oauthProviders: Map<string, OAuthProviderSettings>;
 }
 
 export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSettings {
@@ -109,5 +112,6 @@ export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSetti
     },
     templates,
     sms: smsSettingsFrom(auth),
+    oauthProviders: oauthProvidersFrom(auth),
   };
 }

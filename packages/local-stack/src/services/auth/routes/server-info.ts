@@ -43,6 +43,7 @@ export function serverInfoRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     external.email = settings.emailProviderEnabled;
     external.anonymous_users = settings.anonymousSignInsEnabled;
     external.phone = settings.sms.providerEnabled;
+    for (const provider of settings.oauthProviders.values()) external[provider.name] = provider.enabled;
     return c.json({
       external,
       disable_signup: !settings.signupEnabled,

@@ -4,6 +4,7 @@ import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { AuthError, isAuthError } from '../error-codes.ts';
 import { consumeAuthCode } from '../flow-state.ts';
+import { idTokenGrant } from '../oauth/id-token-grant.ts';
 import { assertStrongPassword, passwordMatches } from '../passwords.ts';
 import { phonePasswordGrant } from '../phone/phone-flows.ts';
 import { type JsonBody, readJsonBody } from '../request-body.ts';
@@ -116,10 +117,8 @@ export function tokenRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
         return refreshTokenGrant(c, runtime, body);
       case 'pkce':
         return pkceGrant(c, runtime, body);
-      case 'id_token': {
-        const provider = body.string('provider') ?? body.string('issuer') ?? '';
-        throw new AuthError('provider_disabled', `Provider (issuer "${provider}") is not enabled`);
-      }
+      case 'id_token':
+        return c.json(await idTokenGrant(c, runtime, body));
       case 'web3':
         throw new AuthError('web3_provider_disabled', 'Web3 provider is disabled');
       default:
