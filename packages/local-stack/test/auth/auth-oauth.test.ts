@@ -204,6 +204,7 @@ describe('signInWithOAuth through the local identity provider (headless Chromium
       'cancel',
     );
     expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('error_code')).toBeNull();
     expect(back.searchParams.get('code')).toBeNull();
     expect(fragment(back).get('error_description')).toBe('The test user cancelled the sign-in');
   });
@@ -225,20 +226,23 @@ describe('denied OAuth requests', () => {
     });
   });
 
-  it('refuses a callback whose state was not signed by Auth, and one without state', async () => {
+  it('sends a callback whose state Auth did not sign back to the site URL with the error, and one without state', async () => {
     const forged = await fetch(`${stack.apiUrl}/auth/v1/callback?state=forged&code=abc`, {
       redirect: 'manual',
     });
-    expect(forged.status).toBe(400);
-    expect(await forged.json()).toMatchObject({
+    expect(forged.status).toBe(302);
+    const location = new URL(forged.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(`${appOrigin}/site`);
+    expect(Object.fromEntries(location.searchParams)).toEqual({
+      error: 'invalid_request',
       error_code: 'bad_oauth_state',
-      msg: 'OAuth callback with invalid state',
+      error_description: 'OAuth callback with invalid state',
     });
+    expect(fragment(location).get('error_code')).toBe('bad_oauth_state');
     const missing = await fetch(`${stack.apiUrl}/auth/v1/callback?code=abc`, { redirect: 'manual' });
-    expect(await missing.json()).toMatchObject({
-      error_code: 'bad_oauth_callback',
-      msg: 'OAuth state parameter missing',
-    });
+    const missingAt = new URL(missing.headers.get('location') ?? '');
+    expect(missingAt.searchParams.get('error_code')).toBe('bad_oauth_callback');
+    expect(missingAt.searchParams.get('error_description')).toBe('OAuth state parameter missing');
   });
 
   it('GET /settings lists the enabled providers', async () => {
@@ -361,6 +365,7 @@ describe('identity linking and unlinking', () => {
       options: { redirectTo: `${appOrigin}/linked`, skipBrowserRedirect: true },
     });
     const back = await throughBrowser(data.url as string, 'ada');
+    expect(back.searchParams.get('error')).toBe('server_error');
     expect(fragment(back).get('error_code')).toBe('identity_already_exists');
     expect(fragment(back).get('error_description')).toBe('Identity is already linked to another user');
     expect(fragment(back).get('access_token')).toBeNull();
@@ -403,5 +408,25 @@ describe('identity linking and unlinking', () => {
     });
     const still = await stack.db.query('select 1 from auth.identities where id = $1', [rows[0]?.id]);
     expect(still.rowCount).toBe(1);
+  });
+
+  it('an anonymous user who links github takes its verified address and is anonymous no more', async () => {
+    const supabase = clientFor(stack);
+    const anonymous = await supabase.auth.signInAnonymously();
+    expect(anonymous.error).toBeNull();
+    const { data } = await supabase.auth.linkIdentity({
+      provider: 'github',
+      options: { redirectTo: `${appOrigin}/linked`, skipBrowserRedirect: true },
+    });
+    const email = uniqueEmail('anon-linked');
+    const back = fragment(await throughBrowser(data.url as string, { email, name: 'Was Anonymous' }));
+    const claims = decodeJwt(back.get('access_token') as string);
+    expect(claims).toMatchObject({ sub: anonymous.data.user?.id, email, is_anonymous: false });
+    const { rows } = await stack.db.query(
+      'select email_confirmed_at, raw_app_meta_data from auth.users where id = $1',
+      [anonymous.data.user?.id],
+    );
+    expect(rows[0].email_confirmed_at).toBeTruthy();
+    expect(rows[0].raw_app_meta_data).toMatchObject({ provider: 'github', providers: ['github'] });
   });
 });

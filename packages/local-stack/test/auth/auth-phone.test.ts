@@ -305,6 +305,26 @@ describe('phone change (updateUser)', () => {
     ).toBeNull();
   });
 
+  it('resends the phone_change code to the new number, looked up by the current one, after max_frequency', async () => {
+    const { supabase, phone } = await signedInByPhone();
+    const next = uniquePhone();
+    expect((await supabase.auth.updateUser({ phone: next })).error).toBeNull();
+    const tooSoon = await supabase.auth.resend({ phone, type: 'phone_change' });
+    expect(tooSoon.error).toMatchObject({ status: 429, code: 'over_sms_send_rate_limit' });
+    await backdate(next, 'phone_change_sent_at', 10);
+    const resent = await supabase.auth.resend({ phone, type: 'phone_change' });
+    expect(resent.error).toBeNull();
+    const messages = await smsTo(next);
+    expect(messages).toHaveLength(2);
+    expect(resent.data.messageId).toBe(messages[0]?.id);
+    const { error } = await supabase.auth.verifyOtp({
+      phone: next,
+      token: await codeSentTo(next),
+      type: 'phone_change',
+    });
+    expect(error).toBeNull();
+  });
+
   it('refuses a number another user has, and a malformed one, before texting anything', async () => {
     const taken = await signedInByPhone();
     const { supabase } = await signedInByPhone();

@@ -115,12 +115,21 @@ export async function signInExternalIdentity(
   let user: UserRow | undefined;
   let created = false;
   if (options.linkingTargetId) {
-    if (identity && identity.user_id !== options.linkingTargetId) {
-      throw new AuthError('identity_already_exists', 'Identity is already linked to another user');
+    if (identity) {
+      throw new AuthError(
+        'identity_already_exists',
+        identity.user_id === options.linkingTargetId
+          ? 'Identity is already linked'
+          : 'Identity is already linked to another user',
+      );
     }
     user = await findUserById(client, options.linkingTargetId);
-    if (!user) throw new AuthError('user_not_found', 'User not found');
-    if (!identity) await insertIdentity(client, user, provider, claims.sub, data);
+    if (!user) throw new AuthError('user_not_found', 'Linking target user not found', { status: 422 });
+    await insertIdentity(client, user, provider, claims.sub, data);
+    // A user without an address (anonymous, phone) takes the identity's, confirmed by the provider.
+    if (!user.email && claims.email && emailVerified) {
+      user = await updateUser(client, user.id, { email: claims.email, email_confirmed_at: new Date() });
+    }
     user = await addProvider(client, user, provider);
     await recordAudit(client, user, 'identity_linked', options.ip, { provider });
   } else if (identity) {
@@ -167,7 +176,7 @@ export async function signInExternalIdentity(
       where provider = $1 and provider_id = $2`,
     [provider, claims.sub, JSON.stringify(data)],
   );
-  if (!created) {
+  if (!created && !options.linkingTargetId) {
     user = await updateUser(client, user.id, {
       raw_user_meta_data: mergeMetadata(user.raw_user_meta_data, data),
     });

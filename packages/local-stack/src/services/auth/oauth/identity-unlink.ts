@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
-import type { AuthenticatedUser } from '../request-context.ts';
+import { type AuthenticatedUser, isUuid } from '../request-context.ts';
 import { identitiesOf, updateUser } from '../users.ts';
 
 /**
@@ -17,6 +17,9 @@ export async function unlinkIdentity(
 ): Promise<void> {
   if (!runtime.settings.manualLinkingEnabled) {
     throw new AuthError('manual_linking_disabled', 'Manual linking is disabled');
+  }
+  if (!isUuid(identityId)) {
+    throw new AuthError('validation_failed', 'identity_id must be an UUID', { status: 404 });
   }
   await inTransaction(runtime, async (client) => {
     const identities = await identitiesOf(client, user.id);
@@ -39,7 +42,11 @@ export async function unlinkIdentity(
         providers,
       },
     };
-    if (doomed.email && user.email && doomed.email.toLowerCase() === user.email.toLowerCase()) {
+    if (doomed.provider === 'phone') {
+      // Unlinking the phone identity takes the number off the user, as GoTrue does.
+      patch.phone = null;
+      patch.phone_confirmed_at = null;
+    } else if (doomed.email && user.email && doomed.email.toLowerCase() === user.email.toLowerCase()) {
       const other = remaining.find((identity) => identity.email);
       if (other?.email) patch.email = other.email;
     }

@@ -167,8 +167,16 @@ export async function resendPhoneCode(
   runtime: AuthRuntime,
   input: { type: PhoneVerifyType; phone: string | undefined },
 ) {
-  requirePhoneProvider(runtime, 'Unsupported phone provider');
-  const phone = validPhone(input.phone ?? '');
+  if (!input.phone) {
+    throw new AuthError(
+      'validation_failed',
+      input.type === 'sms'
+        ? 'Type provided requires a phone number'
+        : 'Missing email address or phone number',
+    );
+  }
+  requirePhoneProvider(runtime, 'Phone logins are disabled');
+  const phone = validPhone(input.phone);
   const messageId = await inTransaction(runtime, async (client) => {
     if (input.type === 'sms') {
       const user = await findUserByPhone(client, phone);
@@ -176,9 +184,14 @@ export async function resendPhoneCode(
       if (!user || user.phone_confirmed_at) return undefined;
       return sendPhoneOtp(runtime, client, user, { phone, kind: 'confirmation', channel: 'sms' });
     }
-    const user = await findUserByPhoneChange(client, phone);
-    if (!user) return undefined;
-    return sendPhoneOtp(runtime, client, user, { phone, kind: 'phone_change', channel: 'sms' });
+    // GoTrue looks the user up by the current number; the pending one is accepted too.
+    const user = (await findUserByPhone(client, phone)) ?? (await findUserByPhoneChange(client, phone));
+    if (!user?.phone_change) return undefined;
+    return sendPhoneOtp(runtime, client, user, {
+      phone: user.phone_change,
+      kind: 'phone_change',
+      channel: 'sms',
+    });
   });
   return c.json(messageId ? { message_id: messageId } : {});
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { ServiceEnv } from '../../caller.ts';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../database-unavailable.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { AuthError, isAuthError } from '../error-codes.ts';
 import { pkceParams } from '../flow-state.ts';
@@ -16,22 +17,31 @@ import { resolveRedirect } from '../redirect-urls.ts';
 import { type AuthContext, clientInfo, requireUser } from '../request-context.ts';
 import { startSession } from '../sessions.ts';
 
-/** GoTrue's oauth-style `error` for a status, beside `error_code` in a failed callback's redirect. */
+/** GoTrue's oauthErrorMap: the oauth-style `error` for a status (any other is `server_error`). */
 const OAUTH_ERROR: Record<number, string> = {
   400: 'invalid_request',
   401: 'unauthorized_client',
   403: 'access_denied',
-  404: 'invalid_request',
-  422: 'invalid_request',
   500: 'server_error',
+  503: 'temporarily_unavailable',
 };
+/** Refusals GoTrue reports as `access_denied` whatever their status. */
+const ACCESS_DENIED: ReadonlySet<string> = new Set(['signup_disabled', 'user_banned']);
 
-/** Parameters in the fragment, and for PKCE flows in the query as well, as GoTrue redirects. */
-function redirectWith(base: string, params: Record<string, string>, alsoInQuery: boolean): string {
+/** A failed callback's redirect, as GoTrue's redirectErrors: the error in the query and again in the fragment. */
+function redirectWithError(base: string, params: Record<string, string>): string {
   const url = new URL(base);
-  if (alsoInQuery) for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   url.hash = new URLSearchParams(params).toString();
   return url.toString();
+}
+
+function errorParams(error: AuthError): Record<string, string> {
+  return {
+    error: ACCESS_DENIED.has(error.code) ? 'access_denied' : (OAUTH_ERROR[error.status] ?? 'server_error'),
+    error_code: error.code,
+    error_description: error.message,
+  };
 }
 
 /** Sends the browser on to the provider, or (skip_http_redirect=true, as linkIdentity asks) answers `{url}`. */
@@ -49,65 +59,81 @@ async function startFlow(c: AuthContext, runtime: AuthRuntime, linkingTargetId?:
   return toProvider(c, url);
 }
 
-/** The provider sent the browser back: exchange its code, sign the user in, return to the app. */
+/** Signs in whoever the provider vouched for; returns where the browser goes next. */
+async function finishCallback(
+  c: AuthContext,
+  runtime: AuthRuntime,
+  state: Awaited<ReturnType<typeof readState>>,
+  code: string | undefined,
+): Promise<string> {
+  const provider = resolveProvider(runtime, state.provider);
+  if (!code)
+    throw new AuthError('bad_oauth_callback', 'OAuth callback with missing authorization code missing');
+  const tokens = await exchangeCode(runtime, provider, code);
+  const info = clientInfo(c, runtime);
+  return inTransaction(runtime, async (client) => {
+    const { user } = await signInExternalIdentity(runtime, client, {
+      provider: provider.settings.name,
+      claims: tokens.claims,
+      linkingTargetId: state.linkingTargetId,
+      ip: info.ip,
+    });
+    if (state.flowStateId) {
+      const authCode = await completeFlowState(client, state.flowStateId, user.id, tokens);
+      const url = new URL(state.redirectTo);
+      url.searchParams.set('code', authCode);
+      return url.toString();
+    }
+    const session = await startSession(runtime, client, user, 'oauth', info);
+    const url = new URL(state.redirectTo);
+    url.hash = new URLSearchParams({
+      access_token: session.access_token,
+      expires_at: String(session.expires_at),
+      expires_in: String(session.expires_in),
+      provider_token: tokens.accessToken,
+      ...(tokens.refreshToken ? { provider_refresh_token: tokens.refreshToken } : {}),
+      refresh_token: session.refresh_token,
+      token_type: 'bearer',
+    }).toString();
+    return url.toString();
+  });
+}
+
+/**
+ * The provider sent the browser back: exchange its code, sign the user in, return to the app.
+ * Every failure, a bad state included, goes back as a redirect (to the state's redirect_to,
+ * else site_url) carrying the error, never as a JSON answer the browser would be left on.
+ */
 async function callback(c: AuthContext, runtime: AuthRuntime) {
   const form = c.req.method === 'POST' ? await c.req.parseBody() : {};
   const param = (name: string) => {
     const value = form[name] ?? c.req.query(name);
     return typeof value === 'string' ? value : undefined;
   };
-  const state = await readState(runtime, param('state'));
-  const pkce = state.flowStateId !== undefined;
-  const fail = (params: Record<string, string>) =>
-    c.redirect(redirectWith(state.redirectTo, params, pkce), 303);
-  const providerError = param('error');
-  if (providerError) {
-    return fail({
-      error: providerError,
-      error_code: 'bad_oauth_callback',
-      error_description: param('error_description') ?? providerError,
-    });
-  }
+  let back = runtime.settings.siteUrl;
   try {
-    const provider = resolveProvider(runtime, state.provider);
-    const code = param('code');
-    if (!code) throw new AuthError('bad_oauth_callback', 'OAuth callback with missing authorization code');
-    const tokens = await exchangeCode(runtime, provider, code);
-    const info = clientInfo(c, runtime);
-    const location = await inTransaction(runtime, async (client) => {
-      const { user } = await signInExternalIdentity(runtime, client, {
-        provider: provider.settings.name,
-        claims: tokens.claims,
-        linkingTargetId: state.linkingTargetId,
-        ip: info.ip,
-      });
-      if (state.flowStateId) {
-        const authCode = await completeFlowState(client, state.flowStateId, user.id, tokens);
-        const url = new URL(state.redirectTo);
-        url.searchParams.set('code', authCode);
-        return url.toString();
-      }
-      const session = await startSession(runtime, client, user, 'oauth', info);
-      const url = new URL(state.redirectTo);
-      url.hash = new URLSearchParams({
-        access_token: session.access_token,
-        expires_at: String(session.expires_at),
-        expires_in: String(session.expires_in),
-        provider_token: tokens.accessToken,
-        ...(tokens.refreshToken ? { provider_refresh_token: tokens.refreshToken } : {}),
-        refresh_token: session.refresh_token,
-        token_type: 'bearer',
-      }).toString();
-      return url.toString();
-    });
-    return c.redirect(location, 302);
+    const state = await readState(runtime, param('state'));
+    back = state.redirectTo;
+    const providerError = param('error');
+    if (providerError) {
+      // The provider's own refusal (the user cancelled): passed on as it came, without an error_code.
+      const params = { error: providerError, error_description: param('error_description') ?? '' };
+      return c.redirect(redirectWithError(back, params), 302);
+    }
+    return c.redirect(await finishCallback(c, runtime, state, param('code')), 302);
   } catch (error) {
-    if (!isAuthError(error) || error.status >= 500) throw error;
-    return fail({
-      error: OAUTH_ERROR[error.status] ?? 'invalid_request',
-      error_code: error.code,
-      error_description: error.message,
-    });
+    if (!isAuthError(error)) {
+      runtime.log.error(`${c.req.method} ${c.req.path}: ${(error as Error).stack ?? String(error)}`);
+    }
+    const failure = isAuthError(error)
+      ? error
+      : isDatabaseUnavailable(error)
+        ? new AuthError('database_unavailable', DATABASE_UNAVAILABLE_MESSAGE)
+        : new AuthError(
+            'unexpected_failure',
+            'Unexpected failure, please check server logs for more information',
+          );
+    return c.redirect(redirectWithError(back, errorParams(failure)), 302);
   }
 }
 
