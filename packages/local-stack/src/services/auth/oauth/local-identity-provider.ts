@@ -74,17 +74,27 @@ export async function startLocalIdentityProvider(options: {
   log: Logger;
 }): Promise<LocalIdentityProvider> {
   const accounts = new Map<string, ReturnType<typeof claimsOf>>();
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const kid = randomBytes(8).toString('hex');
-  const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
-
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) =>
     send(res, 503, 'text/plain', 'starting');
   const server = createServer((req, res) => handle(req, res));
-  await new Promise<void>((resolve, reject) => {
+  // The three slow parts of the start (oidc-provider and Koa loading, RSA key generation,
+  // binding the port) run side by side. Loaded only when a provider is enabled.
+  const listening = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, options.host, () => resolve());
   });
+  const started = await Promise.all([
+    import('oidc-provider'),
+    generateKeyPair('RS256', { extractable: true }),
+    listening,
+  ]).catch((error: unknown) => {
+    server.close();
+    throw error;
+  });
+  const [{ default: Provider }, { privateKey }] = started;
+  const kid = randomBytes(8).toString('hex');
+  const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
+
   const issuer = `http://${options.host}:${(server.address() as AddressInfo).port}`;
   const providerFor = new Map(options.clients.map((client) => [client.clientId, client.provider]));
 
@@ -141,8 +151,6 @@ export async function startLocalIdentityProvider(options: {
       ctx.body = `${out.error}: ${out.error_description ?? ''}`;
     },
   };
-  // Loaded only when a provider is enabled: oidc-provider and Koa are not small.
-  const { default: Provider } = await import('oidc-provider');
   const provider = new Provider(issuer, configuration);
   const oidc = provider.callback();
 
