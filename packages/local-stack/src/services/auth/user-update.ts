@@ -67,7 +67,8 @@ async function assertRecentlyAuthenticated(
   const sentAt = user.reauthentication_sent_at?.getTime() ?? 0;
   if (
     expected === '' ||
-    expected !== tokenHash(user.email ?? '', nonce) ||
+    // The code went to the address, or to the phone of a user without one.
+    expected !== tokenHash(user.email || user.phone || '', nonce) ||
     sentAt + runtime.settings.otpExpirySeconds * 1000 < Date.now()
   ) {
     throw new AuthError('reauthentication_not_valid', 'Requested nonce is invalid');

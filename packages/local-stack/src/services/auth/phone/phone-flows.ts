@@ -7,7 +7,7 @@ import { type AuthContext, clientInfo } from '../request-context.ts';
 import { type SessionResponse, startSession } from '../sessions.ts';
 import { createPhoneUser } from '../user-creation.ts';
 import { userJson } from '../user-json.ts';
-import { findUserById, identitiesOf, isBanned } from '../users.ts';
+import { findUserById, identitiesOf, isBanned, type UserRow } from '../users.ts';
 import { messageChannel, sendPhoneOtp } from './phone-otp.ts';
 import { findUserByPhone, findUserByPhoneChange } from './phone-users.ts';
 import { type PhoneVerifyType, verifyPhoneToken } from './phone-verification.ts';
@@ -193,5 +193,17 @@ export async function resendPhoneCode(
       channel: 'sms',
     });
   });
+  return c.json(messageId ? { message_id: messageId } : {});
+}
+
+/** GET /reauthenticate for a user with a phone and no address: the nonce for PUT /user by text message. */
+export async function sendPhoneReauthenticationCode(c: AuthContext, runtime: AuthRuntime, user: UserRow) {
+  requirePhoneProvider(runtime, 'Unsupported phone provider');
+  if (!user.phone_confirmed_at)
+    throw new AuthError('phone_not_confirmed', 'Please verify your phone first.', { status: 422 });
+  const phone = user.phone ?? '';
+  const messageId = await inTransaction(runtime, (client) =>
+    sendPhoneOtp(runtime, client, user, { phone, kind: 'reauthentication', channel: 'sms' }),
+  );
   return c.json(messageId ? { message_id: messageId } : {});
 }

@@ -40,7 +40,7 @@ export function smsBody(template: string, code: string): string {
  * Sends a one-time code to `phone` as GoTrue's sendPhoneConfirmation does: the per-user
  * pause (`[auth.sms] max_frequency`) first, then the text message (none for a number in
  * `[auth.sms.test_otp]`, whose fixed code is the one stored), then the code's hash (SHA-224
- * of phone + code) on the user. Returns the message id, when a message went out.
+ * of phone + code) on the user. Returns the message id (`test-otp` for a test number).
  */
 export async function sendPhoneOtp(
   runtime: AuthRuntime,
@@ -59,8 +59,9 @@ export async function sendPhoneOtp(
   }
   const testCode = sms.testOtp.get(options.phone);
   const code = testCode ?? newOtp(sms.otpLength);
+  // GoTrue answers a test number's request with the message id `test-otp`.
   const messageId = testCode
-    ? undefined
+    ? 'test-otp'
     : await runtime.sms.send({
         to: options.phone,
         body: smsBody(sms.template, code),

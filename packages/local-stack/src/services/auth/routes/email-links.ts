@@ -7,7 +7,7 @@ import { sendEmailChangeLinks, sendEmailLink } from '../email-links.ts';
 import { assertSendAllowed, sendReauthenticationCode } from '../email-tokens.ts';
 import { AuthError } from '../error-codes.ts';
 import { pkceParams } from '../flow-state.ts';
-import { resendPhoneCode, sendPhoneSignInCode } from '../phone/phone-flows.ts';
+import { resendPhoneCode, sendPhoneReauthenticationCode, sendPhoneSignInCode } from '../phone/phone-flows.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
 import { clientInfo, clientIp, requireUser } from '../request-context.ts';
@@ -113,11 +113,13 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
 
   app.get('/reauthenticate', async (c) => {
     const { user } = await requireUser(c, runtime);
-    if (!user.email)
+    if (!user.email && !user.phone)
       throw new AuthError(
         'validation_failed',
         'Reauthentication requires the user to have an email or a phone number',
       );
+    // A user with no address gets the code by text message (phone/phone-flows.ts).
+    if (!user.email) return sendPhoneReauthenticationCode(c, runtime, user);
     await inTransaction(runtime, async (client) => {
       assertSendAllowed(runtime, user.reauthentication_sent_at);
       await sendReauthenticationCode(runtime, client, user);
