@@ -87,7 +87,9 @@ export async function signUpWithPhone(
 
 /**
  * POST /otp with `phone` (signInWithOtp): a code by text message, making the user first
- * unless `create_user` is false. Answers `{message_id}` as GoTrue does.
+ * unless `create_user` is false. As GoTrue's SmsOtp: a number not yet confirmed goes through
+ * sign-up (its confirmation code, answered `{}`), a confirmed one gets a sign-in code and
+ * `{message_id}`.
  */
 export async function sendPhoneSignInCode(
   c: AuthContext,
@@ -98,8 +100,10 @@ export async function sendPhoneSignInCode(
   const phone = validPhone(input.phone);
   const channel = messageChannel(input.channel);
   const info = clientInfo(c, runtime);
+  const { sms } = runtime.settings;
   const messageId = await inTransaction(runtime, async (client) => {
     let user = await findUserByPhone(client, phone);
+    const signingUp = !user?.phone_confirmed_at;
     if (!user) {
       if (!input.createUser) throw new AuthError('otp_disabled', 'Signups not allowed for otp');
       if (!runtime.settings.signupEnabled) {
@@ -110,12 +114,18 @@ export async function sendPhoneSignInCode(
         encryptedPassword: null,
         userMetadata: input.data,
         appMetadata: {},
-        confirmed: false,
+        confirmed: sms.autoconfirm,
         bannedUntil: null,
       });
       await recordAudit(client, user, 'user_signedup', info.ip, { provider: 'phone' });
     }
-    return sendPhoneOtp(runtime, client, user, { phone, kind: 'confirmation', channel });
+    const sent = await sendPhoneOtp(runtime, client, user, { phone, kind: 'confirmation', channel });
+    if (signingUp && !sms.autoconfirm) {
+      await recordAudit(client, user, 'user_confirmation_requested', info.ip, { provider: 'phone' });
+      return undefined;
+    }
+    await recordAudit(client, user, 'user_recovery_requested', info.ip, { channel });
+    return sent;
   });
   return c.json(messageId ? { message_id: messageId } : {});
 }
