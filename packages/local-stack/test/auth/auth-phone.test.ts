@@ -417,6 +417,22 @@ describe('bad phone input', () => {
     });
     expect(channel.status).toBe(400);
     expect(await channel.json()).toMatchObject({ error_code: 'validation_failed' });
+    const verify = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${stack.apiUrl}/auth/v1/verify`, {
+        method: 'POST',
+        headers: { apikey: stack.keys.anonKey, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await verify({ type: 'sms', phone: uniquePhone() })).toMatchObject({
+      status: 400,
+      body: { error_code: 'validation_failed', msg: 'Verify requires either a token or a token hash' },
+    });
+    expect(await verify({ type: 'sms', token: '123456' })).toMatchObject({
+      status: 400,
+      body: { msg: 'Only an email address or phone number should be provided on verify' },
+    });
     const unknown = await supabase.auth.verifyOtp({ phone: uniquePhone(), token: '123456', type: 'sms' });
     expect(unknown.error).toMatchObject({ status: 403, code: 'otp_expired' });
   });

@@ -111,17 +111,20 @@ export function verifyRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     const body = await readJsonBody(c);
     const info = clientInfo(c, runtime);
     const rawType = body.string('type');
-    if ((rawType === 'sms' || rawType === 'phone_change') && !body.string('token_hash')) {
+    const phoneCode = body.string('token');
+    if ((rawType === 'sms' || rawType === 'phone_change') && !phoneCode && !body.string('token_hash')) {
+      throw new AuthError('validation_failed', 'Verify requires either a token or a token hash');
+    }
+    if ((rawType === 'sms' || rawType === 'phone_change') && phoneCode && !body.string('token_hash')) {
+      // As GoTrue: a code with a phone is a phone verification, whatever else the body holds.
       const phone = body.string('phone');
-      if (!phone || !body.string('token') || body.string('email')) {
+      if (!phone) {
         throw new AuthError(
           'validation_failed',
           'Only an email address or phone number should be provided on verify',
         );
       }
-      return c.json(
-        await verifyPhoneCode(c, runtime, { type: rawType, phone, token: body.string('token') ?? '' }),
-      );
+      return c.json(await verifyPhoneCode(c, runtime, { type: rawType, phone, token: phoneCode }));
     }
     const type = verifyType(rawType);
     const tokenHash = body.string('token_hash');
