@@ -122,10 +122,13 @@ export interface ProviderTokens {
 
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-/** Verifies an ID token the local identity provider issued for `clientId` and returns its claims. */
+/**
+ * Verifies an ID token the local identity provider issued (signature, issuer, expiry) and
+ * returns its claims; with `clientId`, its audience must be that client too.
+ */
 export async function verifyIdToken(
   identityProvider: LocalIdentityProvider,
-  clientId: string,
+  clientId: string | undefined,
   idToken: string,
 ): Promise<ExternalClaims & JWTPayload> {
   let jwks = jwksCache.get(identityProvider.issuer);
@@ -133,7 +136,10 @@ export async function verifyIdToken(
     jwks = createRemoteJWKSet(new URL('/jwks', identityProvider.issuer));
     jwksCache.set(identityProvider.issuer, jwks);
   }
-  const { payload } = await jwtVerify(idToken, jwks, { issuer: identityProvider.issuer, audience: clientId });
+  const { payload } = await jwtVerify(idToken, jwks, {
+    issuer: identityProvider.issuer,
+    ...(clientId ? { audience: clientId } : {}),
+  });
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no sub');
   return payload as ExternalClaims & JWTPayload;
 }

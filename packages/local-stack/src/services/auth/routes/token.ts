@@ -118,7 +118,7 @@ export function tokenRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
       case 'pkce':
         return pkceGrant(c, runtime, body);
       case 'id_token':
-        return c.json(await idTokenGrant(c, runtime, body));
+        return idTokenGrant(c, runtime, body);
       case 'web3':
         throw new AuthError('web3_provider_disabled', 'Web3 provider is disabled');
       default:
