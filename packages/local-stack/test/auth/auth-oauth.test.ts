@@ -140,6 +140,7 @@ describe('signInWithOAuth through the local identity provider (headless Chromium
       user_metadata: { email: 'ada@example.com', full_name: 'Ada Lovelace', email_verified: true },
     });
     expect(data.user?.email_confirmed_at).toBeTruthy();
+    expect(data.session?.provider_token).toBeTruthy();
     expect(data.user?.identities).toHaveLength(1);
     expect(data.user?.identities?.[0]).toMatchObject({
       provider: 'github',

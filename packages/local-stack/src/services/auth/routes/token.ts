@@ -90,7 +90,19 @@ async function pkceGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
       const user = await findUserById(client, flow.userId);
       if (!user) throw new AuthError('user_not_found', 'User not found');
       if (isBanned(user)) throw new AuthError('user_banned', 'User is banned');
-      return startSession(runtime, client, user, flow.authenticationMethod as AuthMethod, info);
+      const session = await startSession(
+        runtime,
+        client,
+        user,
+        flow.authenticationMethod as AuthMethod,
+        info,
+      );
+      // An OAuth flow's provider tokens go to the app with the session, as GoTrue's pkce grant.
+      return {
+        ...session,
+        ...(flow.providerAccessToken ? { provider_token: flow.providerAccessToken } : {}),
+        ...(flow.providerRefreshToken ? { provider_refresh_token: flow.providerRefreshToken } : {}),
+      };
     },
     (error) => isAuthError(error) && error.code === 'flow_state_expired',
   );
