@@ -47,6 +47,7 @@ describe('SMS sender', () => {
     await expect(sender.send({ to: '15551230002', body: 'lost', channel: 'sms' })).rejects.toMatchObject({
       code: 'sms_send_failed',
       status: 500,
+      message: expect.stringMatching(/^Error sending confirmation OTP to provider: /),
     });
   });
 });

@@ -38,6 +38,8 @@ export function createSmsSender(apiUrl: string, sentPerHour: number): SmsSender 
   };
 }
 
+/** GoTrue's words for a provider that failed, with the provider's reason after them. */
 function smsFailed(cause: unknown): AuthError {
-  return new AuthError('sms_send_failed', 'Error sending confirmation OTP to provider', { cause });
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new AuthError('sms_send_failed', `Error sending confirmation OTP to provider: ${reason}`, { cause });
 }
