@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
-import { validPhone } from '../email-address.ts';
+import { formatPhoneNumber, validPhone } from '../email-address.ts';
 import { AuthError } from '../error-codes.ts';
 import { passwordMatches } from '../passwords.ts';
 import { type AuthContext, clientInfo } from '../request-context.ts';
@@ -140,8 +140,8 @@ export async function phonePasswordGrant(
 ): Promise<SessionResponse> {
   requirePhoneProvider(runtime, 'Phone logins are disabled', 422);
   const info = clientInfo(c, runtime);
-  // GoTrue only strips the `+` and spaces here: a malformed number simply matches no one.
-  const phone = input.phone.replace(/^\+/, '').replace(/\s/g, '');
+  // GoTrue only formats the number here: a malformed one simply matches no one.
+  const phone = formatPhoneNumber(input.phone);
   const user = await findUserByPhone(runtime.db, phone);
   const matches = await passwordMatches(input.password, user?.encrypted_password ?? null);
   if (!user || !matches || isBanned(user)) throw new AuthError('invalid_credentials', INVALID_LOGIN);

@@ -1,4 +1,5 @@
 import type { ConfigToml } from '../../../config/config-schema.ts';
+import { formatPhoneNumber } from '../email-address.ts';
 
 /** `[auth.sms]` as Auth uses it, with the values the Supabase CLI hands GoTrue. */
 export interface SmsSettings {
@@ -27,12 +28,7 @@ export function smsSettingsFrom(auth: ConfigToml['auth']): SmsSettings {
     maxFrequencyMs: sms.max_frequency,
     otpLength: 6,
     otpExpirySeconds: 6000,
-    testOtp: new Map(
-      Object.entries(sms.test_otp).map(([phone, code]) => [
-        phone.replace(/^\+/, '').replace(/\s/g, ''),
-        code,
-      ]),
-    ),
+    testOtp: new Map(Object.entries(sms.test_otp).map(([phone, code]) => [formatPhoneNumber(phone), code])),
     sentPerHour: auth.rate_limit.sms_sent,
   };
 }
