@@ -77,6 +77,10 @@ describe('phone sign-up with a password (confirmations on)', () => {
       app_metadata: { provider: 'phone' },
       user_metadata: { plan: 'team' },
     });
+    expect(signUp.data.user?.identities?.[0]?.identity_data).toMatchObject({
+      plan: 'team',
+      phone_verified: false,
+    });
     expect(signUp.data.user?.phone_confirmed_at).toBeUndefined();
 
     // Not confirmed yet: the password alone does not sign in.
@@ -125,17 +129,39 @@ describe('phone sign-up with a password (confirmations on)', () => {
     });
   });
 
-  it('answers a repeated sign-up of a confirmed number with a user that reveals nothing', async () => {
+  it('refuses a repeated sign-up of a confirmed number (email confirms at sign-up here), texting nothing', async () => {
     const phone = uniquePhone();
     const supabase = clientFor(stack);
-    const first = await supabase.auth.signUp({ phone, password: PASSWORD });
+    await supabase.auth.signUp({ phone, password: PASSWORD });
     await supabase.auth.verifyOtp({ phone, token: await codeSentTo(phone), type: 'sms' });
     const before = (await smsTo(phone)).length;
+    // GoTrue: "User already registered" whenever Mailer or Sms autoconfirm is on; the fixture
+    // confirms email at sign-up ([auth.email] enable_confirmations = false).
     const again = await supabase.auth.signUp({ phone, password: PASSWORD });
-    expect(again.error).toBeNull();
-    expect(again.data.user?.id).not.toBe(first.data.user?.id);
-    expect(again.data.user?.identities).toEqual([]);
+    expect(again.error).toMatchObject({
+      status: 422,
+      code: 'user_already_exists',
+      message: 'User already registered',
+    });
     expect(await smsTo(phone)).toHaveLength(before);
+  });
+
+  it('refuses PKCE for a phone sign-up', async () => {
+    const response = await fetch(`${stack.apiUrl}/auth/v1/signup`, {
+      method: 'POST',
+      headers: { apikey: stack.keys.anonKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        phone: uniquePhone(),
+        password: PASSWORD,
+        code_challenge: 'a'.repeat(43),
+        code_challenge_method: 's256',
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error_code: 'validation_failed',
+      msg: 'PKCE not supported for phone signups',
+    });
   });
 
   it('refuses a wrong code and an expired one with otp_expired, and the right code once', async () => {

@@ -60,7 +60,10 @@ export async function signUpWithPhone(
   const result = await inTransaction(runtime, async (client) => {
     const existing = await findUserByPhone(client, phone);
     if (existing?.phone_confirmed_at) {
-      if (sms.autoconfirm) throw new AuthError('user_already_exists', 'User already registered');
+      // GoTrue says so whenever either provider confirms at sign-up (Mailer or Sms Autoconfirm).
+      if (sms.autoconfirm || runtime.settings.emailAutoconfirm) {
+        throw new AuthError('user_already_exists', 'User already registered');
+      }
       return { body: obfuscatedPhoneUser(phone, input.data) };
     }
     // As for email: a repeated sign-up of an unconfirmed number only sends the code again.
@@ -73,6 +76,7 @@ export async function signUpWithPhone(
         appMetadata: {},
         confirmed: sms.autoconfirm,
         bannedUntil: null,
+        identityExtra: input.data,
       });
       await recordAudit(client, user, 'user_signedup', info.ip, { provider: 'phone' });
     }

@@ -92,6 +92,8 @@ export function signupRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     }
     const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
     if (phone) {
+      // Phone sign-ups answer with the session itself (or a code): GoTrue refuses PKCE for them.
+      if (pkce) throw new AuthError('validation_failed', 'PKCE not supported for phone signups');
       return signUpWithPhone(c, runtime, {
         phone,
         encryptedPassword: await hashPassword(password),
