@@ -21,6 +21,7 @@ export { createMailCatcherService } from './services/mail/index.ts';
 export { netService } from './services/net/index.ts';
 export { realtimeService } from './services/realtime/index.ts';
 export type { ServiceFactory } from './services/service.ts';
+export { createSmsCatcherService } from './services/sms/index.ts';
 export { createStorageService } from './services/storage/index.ts';
 export { type RunningStack, type StartStackOptions, startStack } from './stack.ts';
 export type { StackStatus } from './status.ts';

@@ -130,13 +130,18 @@ const LABELS: Record<keyof StackStatus, string> = {
   JWT_SECRET: 'JWT secret',
 };
 
+/** Printed after the Mailpit URL in the human-readable status only: `supabase status -o` has no such variable. */
+const SMS_CATCHER_LABEL = 'SMS catcher URL';
+
 export function formatStatusPretty(status: StackStatus): string {
-  const width = Math.max(...Object.values(LABELS).map((label) => label.length));
+  const width = Math.max(...[...Object.values(LABELS), SMS_CATCHER_LABEL].map((label) => label.length));
   return `${(Object.keys(LABELS) as (keyof StackStatus)[])
     .filter((name) => name !== 'INBUCKET_URL')
-    .map((name) => {
+    .flatMap((name) => {
       const note = NOT_SERVED.has(name) ? '  (not served by groundwork)' : '';
-      return `${LABELS[name].padStart(width)}: ${status[name]}${note}`;
+      const line = `${LABELS[name].padStart(width)}: ${status[name]}${note}`;
+      if (name !== 'MAILPIT_URL') return [line];
+      return [line, `${SMS_CATCHER_LABEL.padStart(width)}: ${status.API_URL}${MOUNTS.sms.path}`];
     })
     .join('\n')}\n`;
 }

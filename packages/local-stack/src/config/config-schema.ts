@@ -111,6 +111,40 @@ const emailTemplateSchema = z.looseObject({
   content_path: z.string().optional(),
 });
 
+/** An SMS provider section (`[auth.sms.twilio]` …): locally the SMS catcher stands in for whichever is on. */
+const smsProviderSchema = z.looseObject({ enabled: z.boolean().default(false) });
+
+/** `[auth.sms]`: the phone provider, as the CLI hands it to GoTrue (GOTRUE_EXTERNAL_PHONE_*, GOTRUE_SMS_*). */
+const smsSchema = z.looseObject({
+  /** CLI v2+ switches the phone provider with `enabled`; older files said `enable_signup`. */
+  enabled: z.boolean().optional(),
+  enable_signup: z.boolean().default(false),
+  enable_confirmations: z.boolean().default(false),
+  template: z.string().default('Your code is {{ .Code }}'),
+  max_frequency: duration.default(5000),
+  /** Phone number (digits, no `+`) → the code that signs it in; no message is sent to it. */
+  test_otp: z.record(z.string(), z.string()).default({}),
+  twilio: smsProviderSchema.optional(),
+  twilio_verify: smsProviderSchema.optional(),
+  messagebird: smsProviderSchema.optional(),
+  textlocal: smsProviderSchema.optional(),
+  vonage: smsProviderSchema.optional(),
+});
+
+/**
+ * `[auth.external.<provider>]`: an OAuth / OIDC provider. Locally the built-in test identity
+ * provider stands in for every enabled one (services/auth/oauth), so none is ignored.
+ */
+const externalProviderSchema = z.looseObject({
+  enabled: z.boolean().default(false),
+  client_id: z.string().default(''),
+  secret: z.string().default(''),
+  redirect_uri: z.string().default(''),
+  url: z.string().default(''),
+  skip_nonce_check: z.boolean().default(false),
+  email_optional: z.boolean().default(false),
+});
+
 export const configTomlSchema = z.looseObject({
   project_id: z.string().default(DEFAULT_PROJECT_ID),
   api: z
@@ -202,6 +236,8 @@ export const configTomlSchema = z.looseObject({
           template: z.record(z.string(), emailTemplateSchema).default({}),
         })
         .prefault({}),
+      sms: smsSchema.prefault({}),
+      external: z.record(z.string(), externalProviderSchema).default({}),
       hook: z
         .looseObject({
           custom_access_token: pgFunctionHook.optional(),

@@ -14,7 +14,7 @@ describe('findUnsupportedSettings', () => {
       auth: {
         enabled: true,
         email: { enabled: true, smtp: { enabled: true, host: 'smtp.example.com' } },
-        sms: { enabled: false },
+        sms: { enabled: true, twilio: { enabled: true } },
         external: { github: { enabled: true }, apple: { enabled: false } },
         mfa: { totp: { enroll_enabled: true, verify_enabled: false } },
         hook: { custom_access_token: { enabled: true }, send_email: { enabled: true } },
@@ -24,7 +24,6 @@ describe('findUnsupportedSettings', () => {
     expect(findUnsupportedSettings(toml)).toEqual([
       'studio',
       'storage.s3_protocol',
-      'auth.external.github',
       'auth.mfa.totp',
       'auth.hook.send_email',
     ]);

@@ -76,6 +76,8 @@ export const MOUNTS = {
   },
   /** The local mail catcher's API (Mailpit's), also on its own port. Not part of hosted. */
   mail: { service: 'mail', path: '/__mail', requiresApiKey: false, maxBodyBytes: 1 * MiB },
+  /** The local SMS catcher (services/sms): Auth's text messages, a page and a JSON API. Not part of hosted. */
+  sms: { service: 'sms', path: '/__sms', requiresApiKey: false, maxBodyBytes: 1 * MiB },
 } as const satisfies Record<string, Mount>;
 
 export type MountTable = { readonly [name in keyof typeof MOUNTS]: Mount };

@@ -6,6 +6,7 @@ import { createMailCatcherService } from './mail/index.ts';
 import { netService } from './net/index.ts';
 import { realtimeService } from './realtime/index.ts';
 import type { ServiceFactory } from './service.ts';
+import { createSmsCatcherService } from './sms/index.ts';
 import { createStorageService } from './storage/index.ts';
 
 /**
@@ -18,7 +19,8 @@ export function enabledServices(config: StackConfig): ServiceFactory[] {
   // The mail catcher (Mailpit's role) listens on its own ports; it starts before Auth, which mails through it.
   if (config.toml.local_smtp?.enabled ?? config.toml.inbucket?.enabled ?? true)
     factories.push(createMailCatcherService);
-  if (config.toml.auth.enabled) factories.push(createAuthService);
+  // The SMS catcher stands in locally for every SMS provider Auth could be configured with.
+  if (config.toml.auth.enabled) factories.push(createSmsCatcherService, createAuthService);
   if (config.toml.storage.enabled) factories.push(createStorageService);
   if (config.toml.realtime.enabled) factories.push(realtimeService);
   if (config.toml.edge_runtime.enabled) factories.push(functionsService());

@@ -3,6 +3,8 @@ import type { ProjectKeys } from '../../config/project-keys.ts';
 import type { Logger } from '../../logger.ts';
 import { isDatabaseUnavailable } from '../database-unavailable.ts';
 import type { Mailer } from './mailer.ts';
+import type { LocalIdentityProvider } from './oauth/local-identity-provider.ts';
+import type { SmsSender } from './phone/sms-sender.ts';
 import type { AuthRateLimits } from './rate-limits.ts';
 import type { AuthSettings } from './settings.ts';
 
@@ -13,6 +15,10 @@ export interface AuthRuntime {
   db: pg.Pool;
   keys: ProjectKeys;
   mailer: Mailer;
+  /** Text messages: to the local SMS catcher (services/sms). */
+  sms: SmsSender;
+  /** The test identity provider standing in for every enabled `[auth.external.*]`; undefined when none is. */
+  identityProvider?: LocalIdentityProvider | undefined;
   limits: AuthRateLimits;
   log: Logger;
   apiUrl: string;

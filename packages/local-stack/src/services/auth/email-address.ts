@@ -15,9 +15,17 @@ export function validEmail(raw: string | undefined): string {
   return email;
 }
 
-/** E.164 digits without the plus, as GoTrue stores phone numbers. */
+/** GoTrue's formatPhoneNumber: one leading `+` and every space dropped, nothing else. */
+export function formatPhoneNumber(raw: string): string {
+  return raw.replace(/^\+/, '').replaceAll(' ', '');
+}
+
+/**
+ * E.164 digits without the plus, as GoTrue stores phone numbers and validates them
+ * (validatePhone): brackets and dashes are not stripped, so `+1 (555) 010-0000` is refused.
+ */
 export function validPhone(raw: string): string {
-  const phone = raw.replace(/[\s+()-]/g, '');
+  const phone = formatPhoneNumber(raw);
   if (!/^[1-9]\d{1,14}$/.test(phone)) {
     throw new AuthError('validation_failed', 'Invalid phone number format (E.164 required)');
   }

@@ -43,6 +43,7 @@ const SENT_AT: Record<TokenColumn, keyof UserRow> = {
   email_change_token_new: 'email_change_sent_at',
   email_change_token_current: 'email_change_sent_at',
   reauthentication_token: 'reauthentication_sent_at',
+  phone_change_token: 'phone_change_sent_at',
 };
 
 const METHOD: Record<EmailVerifyType, AuthMethod> = {

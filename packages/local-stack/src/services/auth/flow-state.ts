@@ -65,7 +65,13 @@ export async function consumeAuthCode(
   client: pg.PoolClient,
   authCode: string,
   codeVerifier: string,
-): Promise<{ userId: string; authenticationMethod: string }> {
+): Promise<{
+  userId: string;
+  authenticationMethod: string;
+  /** What an OAuth provider handed back at the callback (oauth/oauth-flow.ts), for the app. */
+  providerAccessToken: string | null;
+  providerRefreshToken: string | null;
+}> {
   const { rows } = await client.query<{
     id: string;
     user_id: string | null;
@@ -74,6 +80,8 @@ export async function consumeAuthCode(
     authentication_method: string;
     auth_code_issued_at: Date | null;
     created_at: Date;
+    provider_access_token: string | null;
+    provider_refresh_token: string | null;
   }>('select * from auth.flow_state where auth_code = $1 for update', [authCode]);
   const flow = rows[0];
   if (!flow?.user_id) {
@@ -89,5 +97,10 @@ export async function consumeAuthCode(
     throw new AuthError('bad_code_verifier', 'code challenge does not match previously saved code verifier');
   }
   await client.query('delete from auth.flow_state where id = $1', [flow.id]);
-  return { userId: flow.user_id, authenticationMethod: flow.authentication_method };
+  return {
+    userId: flow.user_id,
+    authenticationMethod: flow.authentication_method,
+    providerAccessToken: flow.provider_access_token,
+    providerRefreshToken: flow.provider_refresh_token,
+  };
 }

@@ -8,11 +8,14 @@ import type { Service, ServiceContext } from '../service.ts';
 import type { AuthRuntime } from './auth-runtime.ts';
 import { AuthError, isAuthError } from './error-codes.ts';
 import { createMailer } from './mailer.ts';
+import { startLocalIdentityProvider } from './oauth/local-identity-provider.ts';
+import { createSmsSender } from './phone/sms-sender.ts';
 import { AuthRateLimits } from './rate-limits.ts';
 import { API_VERSION_HEADER, renderAuthError } from './render-error.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { emailLinkRoutes } from './routes/email-links.ts';
 import { notEnabledRoutes } from './routes/not-enabled.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 import { serverInfoRoutes } from './routes/server-info.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -36,6 +39,7 @@ export function createAuthApp(runtime: AuthRuntime): Hono<ServiceEnv> {
     emailLinkRoutes(runtime),
     userRoutes(runtime),
     adminRoutes(runtime),
+    oauthRoutes(runtime),
     notEnabledRoutes(runtime),
   ]) {
     app.route('/', routes);
@@ -93,12 +97,32 @@ function renderBodyRefusal(c: Context, refusal: BodyRefusal): Response {
 }
 
 /**
- * Supabase Auth (GoTrue) at /auth/v1: email + password, magic links and codes, anonymous
- * sign-in, PKCE, refresh-token rotation and the admin API, on the real auth schema.
+ * Supabase Auth (GoTrue) at /auth/v1: email + password, magic links and codes, phone,
+ * OAuth providers (through the local test identity provider), anonymous sign-in, PKCE,
+ * refresh-token rotation and the admin API, on the real auth schema.
  */
 export async function createAuthService(ctx: ServiceContext): Promise<Service> {
   const settings = authSettingsFrom(ctx.config, ctx.apiUrl);
   const log = ctx.log.child('auth');
+  const enabledProviders = [...settings.oauthProviders.values()].filter((provider) => provider.enabled);
+  const identityProvider =
+    enabledProviders.length > 0
+      ? await startLocalIdentityProvider({
+          host: ctx.config.host,
+          clients: enabledProviders.map((provider) => ({
+            provider: provider.name,
+            clientId: provider.clientId,
+            clientSecret: provider.secret,
+          })),
+          redirectUri: `${settings.issuer}/callback`,
+          log,
+        })
+      : undefined;
+  if (identityProvider) {
+    log.info(
+      `local identity provider at ${identityProvider.issuer} stands in for ${enabledProviders.map((provider) => provider.name).join(', ')}`,
+    );
+  }
   const db = new pg.Pool({ connectionString: ctx.databaseUrl('supabase_auth_admin'), max: 8 });
   db.on('error', (error) => log.warn(`database pool: ${error.message}`));
   const limits = new AuthRateLimits(settings.rateLimits);
@@ -113,7 +137,9 @@ export async function createAuthService(ctx: ServiceContext): Promise<Service> {
     db,
     keys: ctx.keys,
     mailer,
+    sms: createSmsSender(ctx.apiUrl, settings.sms.sentPerHour),
     limits,
+    identityProvider,
     log,
     apiUrl: ctx.apiUrl,
     supabaseDir: ctx.config.supabaseDir,
@@ -124,6 +150,7 @@ export async function createAuthService(ctx: ServiceContext): Promise<Service> {
     refuseBody: renderBodyRefusal,
     close: async () => {
       mailer.close();
+      await identityProvider?.close();
       await db.end();
     },
   };

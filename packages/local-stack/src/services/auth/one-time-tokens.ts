@@ -8,6 +8,7 @@ const TOKEN_TYPE: Record<TokenColumn, string> = {
   email_change_token_new: 'email_change_token_new',
   email_change_token_current: 'email_change_token_current',
   reauthentication_token: 'reauthentication_token',
+  phone_change_token: 'phone_change_token',
 };
 
 const SENT_AT: Record<TokenColumn, string> = {
@@ -16,6 +17,7 @@ const SENT_AT: Record<TokenColumn, string> = {
   email_change_token_new: 'email_change_sent_at',
   email_change_token_current: 'email_change_sent_at',
   reauthentication_token: 'reauthentication_sent_at',
+  phone_change_token: 'phone_change_sent_at',
 };
 
 /**

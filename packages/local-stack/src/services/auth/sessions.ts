@@ -24,6 +24,7 @@ export type AuthMethod =
   | 'recovery'
   | 'email_change'
   | 'anonymous'
+  | 'oauth'
   | 'pkce'
   | 'token_refresh';
 

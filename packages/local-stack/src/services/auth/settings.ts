@@ -2,6 +2,8 @@ import type { HookFunction } from '../../config/config-schema.ts';
 import type { StackConfig } from '../../config/load-config.ts';
 import { TrustedProxies } from '../../http/client-address.ts';
 import { MOUNTS } from '../mounts.ts';
+import { type OAuthProviderSettings, oauthProvidersFrom } from './oauth/oauth-settings.ts';
+import { type SmsSettings, smsSettingsFrom } from './phone/sms-settings.ts';
 import type { RateLimitSettings } from './rate-limits.ts';
 
 export type HookTarget = HookFunction;
@@ -47,6 +49,10 @@ export interface AuthSettings {
   smtp: SmtpTarget | undefined;
   sender: { address: string; name: string };
   templates: Record<string, EmailTemplate>;
+  /** `[auth.sms]`: the phone provider (phone/sms-settings.ts). */
+  sms: SmsSettings;
+  /** `[auth.external.<provider>]` by provider name (oauth/oauth-settings.ts). */
+  oauthProviders: Map<string, OAuthProviderSettings>;
 }
 
 export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSettings {
@@ -105,5 +111,7 @@ export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSetti
       name: email.smtp?.sender_name ?? 'Admin',
     },
     templates,
+    sms: smsSettingsFrom(auth),
+    oauthProviders: oauthProvidersFrom(auth),
   };
 }

@@ -81,6 +81,8 @@ export async function createPhoneUser(
     role?: string | undefined;
     id?: string | undefined;
     bannedUntil: Date | null;
+    /** Sign-up's `data` keys that don't collide with the identity's own claims, as GoTrue's signup adds them. */
+    identityExtra?: Record<string, unknown>;
   },
 ): Promise<UserRow> {
   try {
@@ -109,7 +111,13 @@ export async function createPhoneUser(
       [
         user.id,
         user.id,
-        JSON.stringify({ sub: user.id, phone: options.phone, email_verified: false, phone_verified: false }),
+        JSON.stringify({
+          ...(options.identityExtra ?? {}),
+          sub: user.id,
+          phone: options.phone,
+          email_verified: false,
+          phone_verified: false,
+        }),
       ],
     );
     return user;

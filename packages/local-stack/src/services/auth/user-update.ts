@@ -7,6 +7,7 @@ import { applyEmailChange } from './email-verification.ts';
 import { AuthError } from './error-codes.ts';
 import { clearOneTimeToken } from './one-time-tokens.ts';
 import { assertStrongPassword, hashPassword, passwordMatches } from './passwords.ts';
+import { assertPhoneFree, changePhone, readPhoneUpdate } from './phone/phone-change.ts';
 import type { JsonBody, JsonObject } from './request-body.ts';
 import type { AuthenticatedUser } from './request-context.ts';
 import { tokenHash } from './secrets.ts';
@@ -30,18 +31,20 @@ export interface UserUpdate {
   data: JsonObject | undefined;
   appMetadata: JsonObject | undefined;
   nonce: string | undefined;
+  /** A new number (validated), and the channel its code goes by. */
+  phone?: { phone: string; channel: string } | undefined;
 }
 
 /** Reads PUT /user's body in GoTrue's order, so the first bad input is the one reported. */
-export function readUserUpdate(body: JsonBody): UserUpdate {
+export function readUserUpdate(body: JsonBody, runtime: AuthRuntime): UserUpdate {
   const rawEmail = body.string('email');
   const password = body.string('password');
   const data = body.object('data');
   const appMetadata = body.object('app_metadata');
   const nonce = body.string('nonce');
   const email = rawEmail ? validEmail(rawEmail) : undefined;
-  if (body.string('phone')) throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
-  return { email, password, data, appMetadata, nonce };
+  const phone = readPhoneUpdate(runtime, body.string('phone'), body.string('channel'));
+  return { email, password, data, appMetadata, nonce, phone };
 }
 
 /**
@@ -64,7 +67,8 @@ async function assertRecentlyAuthenticated(
   const sentAt = user.reauthentication_sent_at?.getTime() ?? 0;
   if (
     expected === '' ||
-    expected !== tokenHash(user.email ?? '', nonce) ||
+    // The code went to the address, or to the phone of a user without one.
+    expected !== tokenHash(user.email || user.phone || '', nonce) ||
     sentAt + runtime.settings.otpExpirySeconds * 1000 < Date.now()
   ) {
     throw new AuthError('reauthentication_not_valid', 'Requested nonce is invalid');
@@ -76,7 +80,7 @@ async function checkUserUpdate(
   runtime: AuthRuntime,
   signedIn: AuthenticatedUser,
   update: UserUpdate,
-): Promise<{ changesEmail: boolean; encryptedPassword: string | undefined }> {
+): Promise<{ changesEmail: boolean; changesPhone: boolean; encryptedPassword: string | undefined }> {
   const { settings } = runtime;
   const { user, claims } = signedIn;
   const { email, password, appMetadata } = update;
@@ -89,7 +93,7 @@ async function checkUserUpdate(
   if (appMetadata && claims.role !== 'service_role' && claims.role !== 'supabase_admin') {
     throw new AuthError('not_admin', 'Updating app_metadata requires admin privileges');
   }
-  if (user.is_anonymous && password && !email) {
+  if (user.is_anonymous && password && !email && !update.phone) {
     throw new AuthError(
       'validation_failed',
       'Updating password of an anonymous user without an email or phone is not allowed',
@@ -103,6 +107,8 @@ async function checkUserUpdate(
       throw new AuthError('email_exists', 'A user with this email address has already been registered');
     }
   }
+  const changesPhone = update.phone !== undefined && update.phone.phone !== (user.phone ?? '');
+  if (changesPhone && update.phone) await assertPhoneFree(runtime, user, update.phone.phone);
   if (password !== undefined && settings.securePasswordChange) {
     await assertRecentlyAuthenticated(runtime, signedIn, update.nonce);
   }
@@ -111,6 +117,7 @@ async function checkUserUpdate(
   }
   return {
     changesEmail,
+    changesPhone,
     encryptedPassword: password !== undefined ? await hashPassword(password) : undefined,
   };
 }
@@ -155,7 +162,7 @@ export async function updateOwnUser(
   update: UserUpdate,
   request: { redirectTo: string; ip: string | undefined },
 ): Promise<UserJson> {
-  const { changesEmail, encryptedPassword } = await checkUserUpdate(runtime, signedIn, update);
+  const { changesEmail, changesPhone, encryptedPassword } = await checkUserUpdate(runtime, signedIn, update);
   return inTransaction(runtime, async (client) => {
     let current = signedIn.user;
     if (encryptedPassword !== undefined) {
@@ -173,6 +180,10 @@ export async function updateOwnUser(
     }
     if (changesEmail && update.email) {
       current = await changeEmail(runtime, client, current, update.email, request.redirectTo);
+    }
+    if (changesPhone && update.phone) {
+      await changePhone(runtime, client, current, update.phone);
+      current = (await findUserById(client, current.id)) as UserRow;
     }
     await recordAudit(client, current, 'user_modified', request.ip);
     return userJson(current, await identitiesOf(client, current.id));

@@ -32,6 +32,7 @@ export interface UserRow {
   phone_confirmed_at: Date | null;
   phone_change: string | null;
   phone_change_sent_at: Date | null;
+  phone_change_token: string | null;
   confirmed_at: Date | null;
   banned_until: Date | null;
   reauthentication_token: string | null;
@@ -132,6 +133,7 @@ const TOKEN_COLUMNS = [
   'email_change_token_new',
   'email_change_token_current',
   'reauthentication_token',
+  'phone_change_token',
 ] as const;
 export type TokenColumn = (typeof TOKEN_COLUMNS)[number];
 
@@ -213,6 +215,9 @@ const UPDATABLE = new Set([
   'is_anonymous',
   'deleted_at',
   'phone_confirmed_at',
+  'phone_change',
+  'phone_change_token',
+  'phone_change_sent_at',
 ]);
 
 export type UserPatch = Partial<Record<string, unknown>>;

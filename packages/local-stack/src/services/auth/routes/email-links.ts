@@ -7,6 +7,7 @@ import { sendEmailChangeLinks, sendEmailLink } from '../email-links.ts';
 import { assertSendAllowed, sendReauthenticationCode } from '../email-tokens.ts';
 import { AuthError } from '../error-codes.ts';
 import { pkceParams } from '../flow-state.ts';
+import { resendPhoneCode, sendPhoneReauthenticationCode, sendPhoneSignInCode } from '../phone/phone-flows.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
 import { clientInfo, clientIp, requireUser } from '../request-context.ts';
@@ -32,7 +33,9 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     if (rawEmail && phone) {
       throw new AuthError('validation_failed', 'Only an email address or phone number should be provided');
     }
-    if (phone) throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+    if (phone) {
+      return sendPhoneSignInCode(c, runtime, { phone, data, createUser, channel: body.string('channel') });
+    }
     if (!rawEmail) throw new AuthError('validation_failed', 'One of email or phone must be set');
     if (!settings.emailProviderEnabled)
       throw new AuthError('email_provider_disabled', 'Email logins are disabled');
@@ -84,7 +87,7 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     body.object('gotrue_meta_security');
     const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
     if (type === 'sms' || type === 'phone_change') {
-      throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+      return resendPhoneCode(c, runtime, { type, phone: body.string('phone') });
     }
     if (type !== 'signup' && type !== 'email_change') {
       throw new AuthError(
@@ -110,11 +113,13 @@ export function emailLinkRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
 
   app.get('/reauthenticate', async (c) => {
     const { user } = await requireUser(c, runtime);
-    if (!user.email)
+    if (!user.email && !user.phone)
       throw new AuthError(
         'validation_failed',
         'Reauthentication requires the user to have an email or a phone number',
       );
+    // A user with no address gets the code by text message (phone/phone-flows.ts).
+    if (!user.email) return sendPhoneReauthenticationCode(c, runtime, user);
     await inTransaction(runtime, async (client) => {
       assertSendAllowed(runtime, user.reauthentication_sent_at);
       await sendReauthenticationCode(runtime, client, user);

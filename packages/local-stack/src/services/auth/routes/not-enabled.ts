@@ -6,17 +6,11 @@ import { readJsonBody } from '../request-body.ts';
 import { requireUser } from '../request-context.ts';
 
 /**
- * Parts of Supabase Auth this stack does not run — OAuth providers, SAML SSO, MFA, manual
- * identity linking — answer with the error GoTrue gives when they are switched off.
+ * Parts of Supabase Auth this stack does not run — SAML SSO, MFA — answer with the error
+ * GoTrue gives when they are switched off. (OAuth and identity linking: routes/oauth.ts.)
  */
 export function notEnabledRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
   const app = new Hono<ServiceEnv>();
-  const providerNotEnabled = () => {
-    throw new AuthError('validation_failed', 'Unsupported provider: provider is not enabled');
-  };
-  app.get('/authorize', providerNotEnabled);
-  app.all('/callback', providerNotEnabled);
-
   const samlDisabled = () => {
     throw new AuthError('saml_provider_disabled', 'SAML 2.0 is disabled');
   };
@@ -43,13 +37,6 @@ export function notEnabledRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
   };
   app.all('/factors/:id', factorNotFound);
   app.all('/factors/:id/*', factorNotFound);
-
-  const linkingDisabled = async (c: Parameters<typeof requireUser>[0]) => {
-    await requireUser(c, runtime);
-    throw new AuthError('manual_linking_disabled', 'Manual linking is disabled');
-  };
-  app.get('/user/identities/authorize', linkingDisabled);
-  app.delete('/user/identities/:id', linkingDisabled);
 
   return app;
 }

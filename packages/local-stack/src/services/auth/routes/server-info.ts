@@ -42,11 +42,13 @@ export function serverInfoRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     );
     external.email = settings.emailProviderEnabled;
     external.anonymous_users = settings.anonymousSignInsEnabled;
+    external.phone = settings.sms.providerEnabled;
+    for (const provider of settings.oauthProviders.values()) external[provider.name] = provider.enabled;
     return c.json({
       external,
       disable_signup: !settings.signupEnabled,
       mailer_autoconfirm: settings.emailAutoconfirm,
-      phone_autoconfirm: false,
+      phone_autoconfirm: settings.sms.providerEnabled && settings.sms.autoconfirm,
       sms_provider: '',
       saml_enabled: false,
     });

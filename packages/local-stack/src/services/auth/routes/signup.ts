@@ -7,6 +7,7 @@ import { sendEmailLink } from '../email-links.ts';
 import { AuthError } from '../error-codes.ts';
 import { pkceParams } from '../flow-state.ts';
 import { assertStrongPassword, hashPassword } from '../passwords.ts';
+import { signUpWithPhone } from '../phone/phone-flows.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
 import { type AuthContext, clientInfo, clientIp } from '../request-context.ts';
@@ -90,7 +91,16 @@ export function signupRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
       );
     }
     const pkce = pkceParams(body.string('code_challenge'), body.string('code_challenge_method'));
-    if (phone) throw new AuthError('phone_provider_disabled', 'Phone signups are disabled');
+    if (phone) {
+      // Phone sign-ups answer with the session itself (or a code): GoTrue refuses PKCE for them.
+      if (pkce) throw new AuthError('validation_failed', 'PKCE not supported for phone signups');
+      return signUpWithPhone(c, runtime, {
+        phone,
+        encryptedPassword: await hashPassword(password),
+        data,
+        channel: body.string('channel'),
+      });
+    }
     if (!settings.emailProviderEnabled) {
       throw new AuthError('email_provider_disabled', 'Email signups are disabled', { status: 400 });
     }

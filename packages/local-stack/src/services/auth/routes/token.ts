@@ -4,7 +4,9 @@ import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { AuthError, isAuthError } from '../error-codes.ts';
 import { consumeAuthCode } from '../flow-state.ts';
+import { idTokenGrant } from '../oauth/id-token-grant.ts';
 import { assertStrongPassword, passwordMatches } from '../passwords.ts';
+import { phonePasswordGrant } from '../phone/phone-flows.ts';
 import { type JsonBody, readJsonBody } from '../request-body.ts';
 import { type AuthContext, clientInfo, clientIp } from '../request-context.ts';
 import { type AuthMethod, refreshSession, startSession } from '../sessions.ts';
@@ -23,7 +25,11 @@ async function passwordGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBod
       'Only an email address or phone number should be provided on login.',
     );
   }
-  if (phone) throw new AuthError('phone_provider_disabled', 'Phone logins are disabled', { status: 422 });
+  if (phone) {
+    const session = await phonePasswordGrant(c, runtime, { phone, password });
+    const weak = weakPasswordWarning(password, runtime);
+    return c.json(weak ? { ...session, weak_password: weak } : session);
+  }
   if (!email) throw new AuthError('validation_failed', 'missing email or phone');
   if (!runtime.settings.emailProviderEnabled) {
     throw new AuthError('email_provider_disabled', 'Email logins are disabled');
@@ -84,7 +90,19 @@ async function pkceGrant(c: AuthContext, runtime: AuthRuntime, body: JsonBody) {
       const user = await findUserById(client, flow.userId);
       if (!user) throw new AuthError('user_not_found', 'User not found');
       if (isBanned(user)) throw new AuthError('user_banned', 'User is banned');
-      return startSession(runtime, client, user, flow.authenticationMethod as AuthMethod, info);
+      const session = await startSession(
+        runtime,
+        client,
+        user,
+        flow.authenticationMethod as AuthMethod,
+        info,
+      );
+      // An OAuth flow's provider tokens go to the app with the session, as GoTrue's pkce grant.
+      return {
+        ...session,
+        ...(flow.providerAccessToken ? { provider_token: flow.providerAccessToken } : {}),
+        ...(flow.providerRefreshToken ? { provider_refresh_token: flow.providerRefreshToken } : {}),
+      };
     },
     (error) => isAuthError(error) && error.code === 'flow_state_expired',
   );
@@ -111,10 +129,8 @@ export function tokenRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
         return refreshTokenGrant(c, runtime, body);
       case 'pkce':
         return pkceGrant(c, runtime, body);
-      case 'id_token': {
-        const provider = body.string('provider') ?? body.string('issuer') ?? '';
-        throw new AuthError('provider_disabled', `Provider (issuer "${provider}") is not enabled`);
-      }
+      case 'id_token':
+        return idTokenGrant(c, runtime, body);
       case 'web3':
         throw new AuthError('web3_provider_disabled', 'Web3 provider is disabled');
       default:

@@ -25,7 +25,7 @@ export function userRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
   app.put('/user', async (c) => {
     const signedIn = await requireUser(c, runtime);
     runtime.limits.check('user', clientIp(c, runtime));
-    const update = readUserUpdate(await readJsonBody(c));
+    const update = readUserUpdate(await readJsonBody(c), runtime);
     const redirectTo = resolveRedirect(runtime.settings, c.req.query('redirect_to'));
     return c.json(
       await updateOwnUser(runtime, signedIn, update, { redirectTo, ip: clientInfo(c, runtime).ip }),

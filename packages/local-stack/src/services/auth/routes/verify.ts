@@ -6,6 +6,7 @@ import { validEmail } from '../email-address.ts';
 import { EMAIL_VERIFY_TYPES, type EmailVerifyType, verifyEmailToken } from '../email-verification.ts';
 import { AuthError, isAuthError } from '../error-codes.ts';
 import { issueAuthCode } from '../flow-state.ts';
+import { verifyPhoneCode } from '../phone/phone-flows.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
 import { type AuthContext, clientInfo, clientIp } from '../request-context.ts';
@@ -13,8 +14,9 @@ import { startSession } from '../sessions.ts';
 
 function verifyType(type: string | undefined): EmailVerifyType {
   if (!type) throw new AuthError('validation_failed', 'Verify requires a verification type');
+  // Phone codes are typed into the app (POST /verify); no link carries them.
   if (type === 'sms' || type === 'phone_change') {
-    throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+    throw new AuthError('validation_failed', 'Unsupported verification type');
   }
   if (!EMAIL_VERIFY_TYPES.includes(type))
     throw new AuthError('validation_failed', 'Unsupported verification type');
@@ -108,7 +110,23 @@ export function verifyRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     runtime.limits.check('verify', clientIp(c, runtime));
     const body = await readJsonBody(c);
     const info = clientInfo(c, runtime);
-    const type = verifyType(body.string('type'));
+    const rawType = body.string('type');
+    const phoneCode = body.string('token');
+    if ((rawType === 'sms' || rawType === 'phone_change') && !phoneCode && !body.string('token_hash')) {
+      throw new AuthError('validation_failed', 'Verify requires either a token or a token hash');
+    }
+    if ((rawType === 'sms' || rawType === 'phone_change') && phoneCode && !body.string('token_hash')) {
+      // As GoTrue: a code with a phone is a phone verification, whatever else the body holds.
+      const phone = body.string('phone');
+      if (!phone) {
+        throw new AuthError(
+          'validation_failed',
+          'Only an email address or phone number should be provided on verify',
+        );
+      }
+      return c.json(await verifyPhoneCode(c, runtime, { type: rawType, phone, token: phoneCode }));
+    }
+    const type = verifyType(rawType);
     const tokenHash = body.string('token_hash');
     const otp = body.string('token');
     const email = body.string('email');
@@ -119,7 +137,7 @@ export function verifyRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     if (tokenHash && (email || phone || body.string('redirect_to'))) {
       throw new AuthError('validation_failed', 'Only the token_hash and type should be provided');
     }
-    if (otp && phone) throw new AuthError('phone_provider_disabled', 'Unsupported phone provider');
+    if (otp && phone) throw new AuthError('validation_failed', 'Unsupported verification type');
     if (otp && !email) {
       throw new AuthError(
         'validation_failed',
