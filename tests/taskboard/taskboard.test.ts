@@ -8,10 +8,13 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { verifyWebhook } from '@groundwork/sdk/webhooks';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppServer, startAppServer } from './app-server.ts';
 import { linkIn, mailTo } from './mail-catcher.ts';
+import { noisePng } from './png.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps dialling Google on this closed network.
@@ -36,9 +39,16 @@ const workspaceName = `Acme ${suffix}`;
 let app: AppServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
+// The people's pages, kept across the steps below (each step builds on the one before).
+let adaPage: Page;
+let bobPage: Page;
+let cyPage: Page;
+let boardUrl: string;
 
 async function person(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Well inside the test's own timeout, so a step that hangs names itself.
+  context.setDefaultTimeout(10_000);
   contexts.push(context);
   return context.newPage();
 }
@@ -60,8 +70,51 @@ async function drag(page: Page, key: string, column: string) {
   await page.mouse.up();
 }
 
+/** An HTTP receiver for webhooks: answers 204 and hands over each request it got. */
+function startReceiver(): Promise<{
+  url: string;
+  server: Server;
+  next(): Promise<{ body: string; headers: Record<string, string> }>;
+}> {
+  const waiting: ((event: { body: string; headers: Record<string, string> }) => void)[] = [];
+  const arrived: { body: string; headers: Record<string, string> }[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    request.on('end', () => {
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
+      );
+      const event = { body, headers };
+      const waiter = waiting.shift();
+      if (waiter) waiter(event);
+      else arrived.push(event);
+      response.writeHead(204).end();
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        server,
+        next: () => {
+          const event = arrived.shift();
+          return event ? Promise.resolve(event) : new Promise((resolve) => waiting.push(resolve));
+        },
+      });
+    });
+  });
+}
+
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
+  receiver = await startReceiver();
   const stack = inject('stack');
   app = await startAppServer(stack);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
@@ -71,6 +124,7 @@ afterAll(async () => {
   for (const context of contexts) await context.close();
   await browser?.close();
   await app?.close();
+  receiver?.server.close();
 });
 
 describe('the taskboard example app', () => {
@@ -80,7 +134,7 @@ describe('the taskboard example app', () => {
 
   it('two people work on one board: sign-up, workspace, email invitation, magic link, live moves, presence, a viewer told why', async () => {
     const { mailUrl } = inject('stack');
-    const adaPage = await person();
+    adaPage = await person();
 
     // Ada signs up with a password; a field error first (too short), then the real thing.
     await adaPage.goto(app.url);
@@ -112,7 +166,7 @@ describe('the taskboard example app', () => {
     await adaPage.getByLabel('New task').fill('Ship the example app');
     await adaPage.getByRole('button', { name: 'Add task' }).click();
     await card(adaPage, 'To do', 'ENG-1').waitFor();
-    const boardUrl = adaPage.url();
+    boardUrl = adaPage.url();
 
     // She invites Bob by email.
     await adaPage.getByRole('link', { name: 'Members' }).click();
@@ -128,7 +182,7 @@ describe('the taskboard example app', () => {
     const invitation = await mailTo(mailUrl, bob.email, /invited to join/);
     expect(invitation.Subject).toContain(workspaceName);
     const emailed = new URL(linkIn(invitation, /\/accept-invitation\?token=/));
-    const bobPage = await person();
+    bobPage = await person();
     await bobPage.goto(`${app.url}${emailed.pathname}${emailed.search}`);
     await bobPage.getByText(/You have been invited to a workspace/).waitFor();
 
@@ -175,7 +229,7 @@ describe('the taskboard example app', () => {
     await adaPage.getByRole('button', { name: 'Create link' }).click();
     const link = await adaPage.getByLabel('New invite link').inputValue();
     expect(link).toMatch(new RegExp(`^${app.url}/join\\?token=`));
-    const cyPage = await person();
+    cyPage = await person();
     await cyPage.goto(link);
     await cyPage.getByRole('tab', { name: 'Create account' }).click();
     await cyPage.getByLabel('Your name').fill(cy.name);
@@ -194,6 +248,143 @@ describe('the taskboard example app', () => {
     expect(await cyPage.getByRole('button', { name: 'Add task' }).count()).toBe(0);
     await cyPage.screenshot({ path: `${shots}viewer.png` });
   }, 120_000);
+
+  it('task detail: assigning notifies the assignee live; labels and comments; a file uploaded with progress is previewed by the other person', async () => {
+    await adaPage.goto(boardUrl);
+    await adaPage.getByRole('link', { name: /ENG-1 Ship the example app/ }).click();
+    const adaTask = adaPage.getByRole('dialog', { name: /ENG-1/ });
+    await adaTask.waitFor();
+
+    // Assigning Bob rings his bell while he looks at the board.
+    await bobPage.goto(boardUrl);
+    await card(bobPage, 'Done', 'ENG-1').waitFor();
+    const bell = bobPage.getByRole('button', { name: /Notifications, unread/ });
+    await bell.getByText('0', { exact: true }).waitFor();
+    await adaTask.getByLabel('Assignee').selectOption({ label: `bob-${suffix}` });
+    await bell.getByText('1', { exact: true }).waitFor();
+
+    await adaTask.getByLabel('New label').fill('needs-review');
+    await adaTask.getByRole('button', { name: 'Add label' }).click();
+    await adaTask.getByRole('checkbox', { name: 'needs-review' }).and(adaPage.locator(':checked')).waitFor();
+    await adaTask.getByLabel('Comment', { exact: true }).fill('Screenshot attached.');
+    await adaTask.getByRole('button', { name: 'Comment', exact: true }).click();
+    await adaTask.getByRole('region', { name: 'Comments' }).getByText('Screenshot attached.').waitFor();
+    // A comment on his task is a second notification.
+    await bell.getByText('2', { exact: true }).waitFor();
+
+    // The upload shows a progress bar that fills to the file's size, then the file in the list.
+    await adaPage.evaluate(() => {
+      const seen: { value: number; max: number }[] = [];
+      (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('progress');
+        if (bar) seen.push({ value: bar.value, max: bar.max });
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    const image = noisePng(500, 400);
+    await adaTask
+      .getByLabel('Attach a file')
+      .setInputFiles({ name: 'mockup.png', mimeType: 'image/png', buffer: image });
+    await adaTask.getByRole('list', { name: 'Files' }).getByText('mockup.png', { exact: true }).waitFor();
+    const progress = await adaPage.evaluate(
+      () => (window as unknown as { progressSeen: { value: number; max: number }[] }).progressSeen,
+    );
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toEqual({ value: image.length, max: image.length });
+    await adaPage.screenshot({ path: `${shots}task-detail.png` });
+
+    // Bob follows the notification to the task and previews the file through a signed URL.
+    await bell.click();
+    const inbox = bobPage.getByRole('region', { name: 'Notifications' });
+    await inbox.getByRole('button', { name: new RegExp(`${ada.name} commented on ENG-1`) }).waitFor();
+    await inbox.getByRole('button', { name: new RegExp(`${ada.name} assigned you ENG-1`) }).click();
+    const bobTask = bobPage.getByRole('dialog', { name: /ENG-1/ });
+    await bobTask.getByRole('checkbox', { name: 'needs-review' }).and(bobPage.locator(':checked')).waitFor();
+    await bobTask.getByRole('region', { name: 'Comments' }).getByText('Screenshot attached.').waitFor();
+    await bobTask.getByRole('button', { name: 'Preview mockup.png' }).click();
+    const preview = bobTask.getByRole('img', { name: 'Preview of mockup.png' });
+    await preview.waitFor();
+    expect(await preview.getAttribute('src')).toMatch(/\/storage\/v1\/object\/sign\/attachments\//);
+    await bobPage.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('img.preview');
+      return img?.complete && img.naturalWidth === 500;
+    });
+    // The one he opened is read; the comment's is still waiting.
+    await bell.getByText('1', { exact: true }).waitFor();
+    await bobPage.screenshot({ path: `${shots}task-preview.png` });
+  });
+
+  it('a viewer opens the task but can only read it, and is told why', async () => {
+    await cyPage.goto(`${boardUrl}?task=ENG-1`);
+    const task = cyPage.getByRole('dialog', { name: /ENG-1/ });
+    await task.getByText(/You’re a viewer in .*, so you can’t edit tasks/).waitFor();
+    await task.getByRole('list', { name: 'Files' }).getByText('mockup.png', { exact: true }).waitFor();
+    expect(await task.getByLabel('Assignee').isDisabled()).toBe(true);
+    expect(await task.getByRole('checkbox', { name: 'needs-review' }).isDisabled()).toBe(true);
+    expect(await task.getByLabel('Attach a file').count()).toBe(0);
+    expect(await task.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await task.getByRole('button', { name: 'Comment', exact: true }).count()).toBe(0);
+    // Escape closes the dialog, back to the board.
+    await cyPage.keyboard.press('Escape');
+    await task.waitFor({ state: 'detached' });
+    await cyPage.getByRole('link', { name: 'Settings' }).click();
+    await cyPage.getByText(/You’re a viewer in .*, so you can’t manage roles/).waitFor();
+    await cyPage.getByRole('link', { name: 'API keys' }).click();
+    await cyPage.getByText(/You’re a viewer in .*, so you can’t manage API keys/).waitFor();
+  });
+
+  it('activity feed and settings: custom role, API key shown once, webhook with a test delivery, audit log, billing', async () => {
+    await adaPage.goto(boardUrl);
+    await adaPage.getByRole('link', { name: 'Activity' }).click();
+    const feed = adaPage.getByRole('list', { name: 'Activity' });
+    await feed.getByText(`bob-${suffix} moved a task from In progress to Done`).waitFor();
+    await feed.getByText(`${ada.name} moved a task from To do to In progress`).waitFor();
+    await adaPage.screenshot({ path: `${shots}activity.png` });
+
+    await adaPage.getByRole('link', { name: 'Settings' }).click();
+    await adaPage.getByLabel('Role name').fill('Triager');
+    const createRole = adaPage.getByRole('form', { name: 'Create a custom role' });
+    await createRole.getByRole('checkbox', { name: 'tasks.update' }).check();
+    await createRole.getByRole('button', { name: 'Create role' }).click();
+    await adaPage
+      .getByRole('row', { name: /Triager custom/ })
+      .getByText(/tasks\.update/)
+      .waitFor();
+
+    await adaPage.getByRole('link', { name: 'API keys' }).click();
+    await adaPage.getByLabel('Key name').fill('CI');
+    await adaPage.getByRole('checkbox', { name: 'tasks.read' }).check();
+    await adaPage.getByRole('button', { name: 'Create key' }).click();
+    const key = await adaPage.getByLabel('New API key').inputValue();
+    expect(key).toMatch(/^gw_[0-9a-f]{12}_/);
+    await adaPage
+      .getByRole('list', { name: 'API keys' })
+      .getByText(`${key.slice(0, 15)}…`)
+      .waitFor();
+
+    // A webhook endpoint on a real receiver here; its test event arrives signed with the secret
+    // the page showed once, and the delivery log says so.
+    await adaPage.getByRole('link', { name: 'Webhooks' }).click();
+    await adaPage.getByLabel('Endpoint URL').fill(`${receiver.url}/hooks`);
+    await adaPage.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = await adaPage.getByLabel('Signing secret').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await adaPage.getByRole('button', { name: 'Send test event' }).click();
+    const event = await receiver.next();
+    expect(verifyWebhook(event.body, event.headers, secret).type).toBe('webhook.test');
+    await adaPage
+      .getByRole('table', { name: 'Deliveries' })
+      .getByRole('row', { name: /webhook\.test succeeded/ })
+      .waitFor();
+    await adaPage.screenshot({ path: `${shots}webhooks.png` });
+
+    await adaPage.getByRole('link', { name: 'Audit log' }).click();
+    await adaPage.getByRole('table', { name: 'Audit log' }).getByRole('row').nth(1).waitFor();
+
+    await adaPage.getByRole('link', { name: 'Billing' }).click();
+    await adaPage.getByText('Seats used').waitFor();
+    await adaPage.getByRole('button', { name: 'Upgrade to Pro' }).waitFor();
+  });
 
   it('a workspace you are not in reads "no access", the same as one that does not exist', async () => {
     const page = await person();

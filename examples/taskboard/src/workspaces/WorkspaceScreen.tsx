@@ -8,7 +8,10 @@ import { Board } from '../board/Board.tsx';
 import { describeError } from '../errors.ts';
 import { MembersScreen } from '../members/MembersScreen.tsx';
 import { matchPath, navigate } from '../router.ts';
+import { SettingsScreen } from '../settings/SettingsScreen.tsx';
+import { ActivityScreen } from './ActivityScreen.tsx';
 import { follow } from './Home.tsx';
+import { NotificationsBell } from './NotificationsBell.tsx';
 import { ProjectsScreen } from './ProjectsScreen.tsx';
 import { WorkspaceContext, type WorkspaceContextValue } from './workspace-context.ts';
 
@@ -84,6 +87,8 @@ export function WorkspaceScreen({
   const nav: [string, string][] = [
     ['', 'Projects'],
     ['members', 'Members'],
+    ['activity', 'Activity'],
+    ['settings', 'Settings'],
   ];
   return (
     <WorkspaceContext.Provider value={context}>
@@ -119,6 +124,7 @@ export function WorkspaceScreen({
             ))}
           </nav>
           <div className="row">
+            <NotificationsBell workspaces={loaded.workspaces} />
             <span className="muted" title={user.email ?? ''}>
               {user.email}
             </span>
@@ -132,6 +138,10 @@ export function WorkspaceScreen({
             <Board projectKey={board.key ?? ''} openTaskKey={query.get('task')} />
           ) : section === 'members' ? (
             <MembersScreen />
+          ) : section === 'activity' ? (
+            <ActivityScreen />
+          ) : section === 'settings' ? (
+            <SettingsScreen section={rest.split('/')[2] ?? ''} />
           ) : (
             <ProjectsScreen />
           )}
