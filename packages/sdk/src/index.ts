@@ -95,3 +95,4 @@ export type {
   WorkspaceUsage,
   WorkspaceWithRole,
 } from './types.ts';
+export type { UploadProgress } from './upload-progress.ts';

@@ -4,6 +4,7 @@ import { failMissingRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
 import { signedUrlInput, uploadAttachmentInput } from '../schemas/files.ts';
 import type { Attachment } from '../types.ts';
+import { putWithProgress, type UploadProgress } from '../upload-progress.ts';
 
 const BUCKET = 'attachments';
 const ATTACHMENT_COLUMNS =
@@ -30,10 +31,16 @@ export function createAttachmentsApi(ctx: SdkContext) {
     /**
      * Uploads a file to a task (members). A file of the same name on the task is a `conflict`
      * unless `upsert` is set; going over the plan's storage is `plan_limit_reached`.
+     * With `on_progress`, the file goes to a signed upload URL (signing checks the same rights)
+     * and progress is reported as bytes leave — in browsers; other runtimes report it at the end.
      *
      * @example
      * ```ts
      * const attachment = await gw.attachments.upload({ task_id, file: input.files[0], file_name: 'spec.pdf' });
+     * await gw.attachments.upload({
+     *   task_id, file, file_name: file.name,
+     *   on_progress: ({ loaded, total }) => (bar.value = loaded / total),
+     * });
      * ```
      */
     async upload(input: {
@@ -42,20 +49,35 @@ export function createAttachmentsApi(ctx: SdkContext) {
       file_name: string;
       content_type?: string;
       upsert?: boolean;
+      on_progress?: (progress: UploadProgress) => void;
     }): Promise<Attachment> {
-      const { task_id, file, file_name, content_type, upsert } = parseInput(uploadAttachmentInput, input);
+      const { task_id, file, file_name, content_type, upsert, on_progress } = parseInput(
+        uploadAttachmentInput,
+        input,
+      );
       // The path starts with the task's workspace; reading it also turns unknown tasks into not_found.
       const task = await oneRow(
         supabase.from('tasks').select('workspace_id').eq('id', task_id).maybeSingle(),
         'Task',
       );
       const path = `${task.workspace_id}/${task_id}/${file_name}`;
-      await storageData(
-        supabase.storage.from(BUCKET).upload(path, file, {
+      if (on_progress) {
+        const { signedUrl } = await storageData(
+          supabase.storage.from(BUCKET).createSignedUploadUrl(path, { upsert: upsert ?? false }),
+        );
+        await putWithProgress(signedUrl, file, {
+          contentType: content_type ?? (file instanceof Blob && file.type ? file.type : undefined),
           upsert: upsert ?? false,
-          ...(content_type ? { contentType: content_type } : {}),
-        }),
-      );
+          onProgress: on_progress as (progress: UploadProgress) => void,
+        });
+      } else {
+        await storageData(
+          supabase.storage.from(BUCKET).upload(path, file, {
+            upsert: upsert ?? false,
+            ...(content_type ? { contentType: content_type } : {}),
+          }),
+        );
+      }
       return oneRow(
         supabase.from('attachments').select(ATTACHMENT_COLUMNS).eq('object_path', path).maybeSingle(),
         'Attachment',

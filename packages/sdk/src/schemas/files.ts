@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { id, integer } from './fields.ts';
+import { callback, id, integer } from './fields.ts';
 
 /** What storage-js uploads from every runtime: browser files, bytes, or a Blob. */
 const fileBody = z.custom<Blob | ArrayBuffer | ArrayBufferView>(
@@ -35,6 +35,8 @@ export const uploadAttachmentInput = z.object({
   content_type: z.optional(contentType),
   /** Replace an attachment of the same name instead of failing with `conflict`. */
   upsert: z.optional(z.boolean()),
+  /** Called with `{ loaded, total }` bytes as the file goes (see gw.attachments.upload). */
+  on_progress: z.optional(callback),
 });
 
 export const signedUrlInput = z.optional(z.object({ expires_in: z.optional(integer(1, 604800)) }));

@@ -1,0 +1,171 @@
+/**
+ * Signing in three ways: password, a new account, or a magic link (the mail also carries a
+ * six-digit code for when the link opens on another device).
+ */
+import type { GroundworkClient } from '@groundwork/sdk';
+import { useState } from 'react';
+import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
+
+type Mode = 'sign-in' | 'sign-up' | 'magic-link';
+
+export function AuthScreen({ gw, intro }: { gw: GroundworkClient; intro?: string | undefined }) {
+  const [mode, setMode] = useState<Mode>('sign-in');
+  return (
+    <main className="centered auth">
+      <h1>Taskboard</h1>
+      {intro ? <Notice>{intro}</Notice> : null}
+      <div className="tabs" role="tablist" aria-label="How to sign in">
+        {(
+          [
+            ['sign-in', 'Sign in'],
+            ['sign-up', 'Create account'],
+            ['magic-link', 'Email me a link'],
+          ] as const
+        ).map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            role="tab"
+            aria-selected={mode === value}
+            className={mode === value ? 'tab active' : 'tab'}
+            onClick={() => setMode(value)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      {mode === 'sign-in' ? <PasswordSignIn gw={gw} /> : null}
+      {mode === 'sign-up' ? <SignUp gw={gw} /> : null}
+      {mode === 'magic-link' ? <MagicLink gw={gw} /> : null}
+    </main>
+  );
+}
+
+function PasswordSignIn({ gw }: { gw: GroundworkClient }) {
+  const action = useAction(async (email: string, password: string) => {
+    await gw.auth.signInWithPassword({ email, password });
+  });
+  return (
+    <form
+      aria-label="Sign in"
+      onSubmit={action.onSubmit((form) => [text(form, 'email'), String(form.get('password') ?? '')])}
+    >
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        error={action.fields.email}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        error={action.fields.password}
+      />
+      <Alert problem={action.problem} />
+      <button type="submit" disabled={action.busy}>
+        Sign in
+      </button>
+    </form>
+  );
+}
+
+function SignUp({ gw }: { gw: GroundworkClient }) {
+  const [confirm, setConfirm] = useState(false);
+  const action = useAction(async (display_name: string, email: string, password: string) => {
+    const { session } = await gw.auth.signUp({
+      email,
+      password,
+      ...(display_name ? { display_name } : {}),
+      redirect_to: window.location.href,
+    });
+    // With email confirmation on, the session comes from the emailed link.
+    if (!session) setConfirm(true);
+  });
+  if (confirm) return <Notice>Check your email to confirm your address, then come back here.</Notice>;
+  return (
+    // noValidate: the server's rules (e.g. password strength) come back per field and show beside it.
+    <form
+      aria-label="Create account"
+      noValidate
+      onSubmit={action.onSubmit((form) => [
+        text(form, 'display_name'),
+        text(form, 'email'),
+        String(form.get('password') ?? ''),
+      ])}
+    >
+      <Field label="Your name" name="display_name" autoComplete="name" error={action.fields.display_name} />
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        error={action.fields.email}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        error={action.fields.password}
+      />
+      <Alert problem={action.problem} />
+      <button type="submit" disabled={action.busy}>
+        Create account
+      </button>
+    </form>
+  );
+}
+
+function MagicLink({ gw }: { gw: GroundworkClient }) {
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const send = useAction(async (email: string) => {
+    // The link brings the browser back to this very address (an invitation's, say), signed in.
+    await gw.auth.signInWithOtp({ email, redirect_to: window.location.href });
+    setSentTo(email);
+  });
+  const verify = useAction(async (token: string) => {
+    if (sentTo) await gw.auth.verifyOtp({ email: sentTo, token });
+  });
+  if (sentTo) {
+    return (
+      <form aria-label="Enter the code" onSubmit={verify.onSubmit((form) => [text(form, 'token')])}>
+        <Notice>We emailed a sign-in link to {sentTo}. Open it here, or type the code from the email.</Notice>
+        <Field
+          label="Code from the email"
+          name="token"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          required
+          error={verify.fields.token}
+        />
+        <Alert problem={verify.problem} />
+        <button type="submit" disabled={verify.busy}>
+          Sign in with the code
+        </button>
+      </form>
+    );
+  }
+  return (
+    <form aria-label="Sign in by email" onSubmit={send.onSubmit((form) => [text(form, 'email')])}>
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        error={send.fields.email}
+      />
+      <Alert problem={send.problem} />
+      <button type="submit" disabled={send.busy}>
+        Email me a sign-in link
+      </button>
+    </form>
+  );
+}

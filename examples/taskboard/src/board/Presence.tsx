@@ -1,0 +1,48 @@
+/** Who else has this board open right now, over the project's private Realtime channel. */
+import type { PresentMember } from '@groundwork/sdk';
+import { useEffect, useState } from 'react';
+import { useWorkspace } from '../workspaces/workspace-context.ts';
+
+export function Presence({ projectId }: { projectId: string }) {
+  const { gw, user } = useWorkspace();
+  const [here, setHere] = useState<PresentMember[]>([]);
+  useEffect(() => {
+    let cancelled = false;
+    let leave: (() => Promise<void>) | undefined;
+    const name = (user.user_metadata?.display_name as string | undefined) || user.email || 'someone';
+    // supabase-js hands out one channel per topic, so a join left straight away (React's
+    // mount-unmount-mount in development) would take the next join's channel with it: join
+    // only once the board has stayed on screen for a tick.
+    const start = setTimeout(() => {
+      gw.presence.joinProject(projectId, { name }).then(
+        (board) => {
+          leave = () => board.leave();
+          if (cancelled) {
+            void board.leave();
+            return;
+          }
+          setHere(board.members());
+          board.onChange(setHere);
+        },
+        () => undefined,
+      );
+    }, 0);
+    return () => {
+      cancelled = true;
+      clearTimeout(start);
+      void leave?.();
+    };
+  }, [gw, projectId, user]);
+  return (
+    <div className="presence" aria-live="polite">
+      <span className="muted">Here now:</span>{' '}
+      <ul aria-label="Here now" className="inline">
+        {here.map((member) => (
+          <li key={member.user_id} className="avatar" title={String(member.state.name ?? '')}>
+            {member.user_id === user.id ? 'You' : String(member.state.name ?? 'someone')}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

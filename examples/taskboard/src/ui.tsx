@@ -1,0 +1,79 @@
+/** Small labelled controls shared by every screen: each input has a label and its own error. */
+import { type FormEvent, type InputHTMLAttributes, type ReactNode, useId, useState } from 'react';
+import { describeError, type Problem } from './errors.ts';
+
+export function Field({
+  label,
+  error,
+  ...input
+}: { label: string; error?: string[] | undefined } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        {...input}
+      />
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error.join(', ')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function Alert({ problem }: { problem: Problem | null }) {
+  if (!problem) return null;
+  return (
+    <p className="alert" role="alert">
+      {problem.message}
+    </p>
+  );
+}
+
+export function Notice({ children }: { children: ReactNode }) {
+  return (
+    <p className="notice" role="status">
+      {children}
+    </p>
+  );
+}
+
+/**
+ * Runs a form's action with a busy flag and keeps its failure (message and per-field errors),
+ * so each form shows what went wrong where people look.
+ */
+export function useAction<Args extends unknown[]>(action: (...args: Args) => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  async function run(...args: Args): Promise<boolean> {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await action(...args);
+      return true;
+    } catch (error) {
+      setProblem(describeError(error));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  function onSubmit(makeArgs: (form: FormData) => Args) {
+    return (event: FormEvent<HTMLFormElement>) => {
+      event.preventDefault();
+      void run(...makeArgs(new FormData(event.currentTarget)));
+    };
+  }
+  return { busy, problem, run, onSubmit, fields: problem?.fields ?? {}, clear: () => setProblem(null) };
+}
+
+export function text(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === 'string' ? value.trim() : '';
+}

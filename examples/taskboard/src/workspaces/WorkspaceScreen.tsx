@@ -1,0 +1,152 @@
+/**
+ * One workspace: loads it from your memberships (so a workspace you're not in reads the same as
+ * one that doesn't exist), your permissions, and shows the screen the address names.
+ */
+import type { GroundworkClient, User, WorkspaceWithRole } from '@groundwork/sdk';
+import { useEffect, useMemo, useState } from 'react';
+import { Board } from '../board/Board.tsx';
+import { describeError } from '../errors.ts';
+import { MembersScreen } from '../members/MembersScreen.tsx';
+import { matchPath, navigate } from '../router.ts';
+import { SettingsScreen } from '../settings/SettingsScreen.tsx';
+import { ActivityScreen } from './ActivityScreen.tsx';
+import { follow } from './Home.tsx';
+import { NotificationsBell } from './NotificationsBell.tsx';
+import { ProjectsScreen } from './ProjectsScreen.tsx';
+import { WorkspaceContext, type WorkspaceContextValue } from './workspace-context.ts';
+
+type Loaded =
+  | { status: 'loading' }
+  | { status: 'missing' }
+  | { status: 'failed'; message: string }
+  | { status: 'ready'; workspace: WorkspaceWithRole; workspaces: WorkspaceWithRole[]; permissions: string[] };
+
+export function WorkspaceScreen({
+  gw,
+  user,
+  slug,
+  path,
+  query,
+}: {
+  gw: GroundworkClient;
+  user: User;
+  slug: string;
+  path: string;
+  query: URLSearchParams;
+}) {
+  const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
+  useEffect(() => {
+    let live = true;
+    setLoaded({ status: 'loading' });
+    (async () => {
+      const workspaces = await gw.workspaces.list();
+      const workspace = workspaces.find((candidate) => candidate.slug === slug);
+      if (!workspace) return { status: 'missing' } as const;
+      const permissions = await gw.roles.myPermissions(workspace.id);
+      return { status: 'ready', workspace, workspaces, permissions } as const;
+    })().then(
+      (result) => {
+        if (live) setLoaded(result);
+      },
+      (error: unknown) => {
+        if (live) setLoaded({ status: 'failed', message: describeError(error).message });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [gw, slug]);
+
+  const context = useMemo<WorkspaceContextValue | null>(() => {
+    if (loaded.status !== 'ready') return null;
+    const permissions = new Set(loaded.permissions);
+    return { gw, user, workspace: loaded.workspace, permissions, can: (p) => permissions.has(p) };
+  }, [gw, user, loaded]);
+
+  if (loaded.status === 'loading') return <p className="centered">Loading…</p>;
+  if (loaded.status !== 'ready' || !context) {
+    return (
+      <main className="centered">
+        <h1>You don’t have access to this workspace</h1>
+        <p role="alert" className="alert">
+          {loaded.status === 'failed'
+            ? loaded.message
+            : 'It doesn’t exist, or you aren’t a member. Ask one of its admins to invite you.'}
+        </p>
+        <a href="/" onClick={follow}>
+          Back to your workspaces
+        </a>
+      </main>
+    );
+  }
+
+  const base = `/w/${slug}`;
+  const rest = path.slice(base.length) || '/';
+  const board = matchPath('/p/:key', rest);
+  const section = rest.split('/')[1] ?? '';
+  const nav: [string, string][] = [
+    ['', 'Projects'],
+    ['members', 'Members'],
+    ['activity', 'Activity'],
+    ['settings', 'Settings'],
+  ];
+  return (
+    <WorkspaceContext.Provider value={context}>
+      <div className="shell">
+        <header className="topbar">
+          <label className="switcher">
+            <span className="visually-hidden">Workspace</span>
+            <select
+              aria-label="Switch workspace"
+              value={slug}
+              onChange={(event) => navigate(event.target.value === '' ? '/' : `/w/${event.target.value}`)}
+            >
+              {loaded.workspaces.map((workspace) => (
+                <option key={workspace.id} value={workspace.slug}>
+                  {workspace.name}
+                </option>
+              ))}
+              <option value="">+ New workspace…</option>
+            </select>
+          </label>
+          <nav aria-label="Workspace">
+            {nav.map(([to, label]) => (
+              <a
+                key={to}
+                href={`${base}/${to}`.replace(/\/$/, '')}
+                onClick={follow}
+                aria-current={
+                  (to === '' ? section === '' || section === 'p' : section === to) ? 'page' : undefined
+                }
+              >
+                {label}
+              </a>
+            ))}
+          </nav>
+          <div className="row">
+            <NotificationsBell workspaces={loaded.workspaces} />
+            <span className="muted" title={user.email ?? ''}>
+              {user.email}
+            </span>
+            <button type="button" className="secondary" onClick={() => void gw.auth.signOut()}>
+              Sign out
+            </button>
+          </div>
+        </header>
+        <main className="content">
+          {board ? (
+            <Board projectKey={board.key ?? ''} openTaskKey={query.get('task')} />
+          ) : section === 'members' ? (
+            <MembersScreen />
+          ) : section === 'activity' ? (
+            <ActivityScreen />
+          ) : section === 'settings' ? (
+            <SettingsScreen section={rest.split('/')[2] ?? ''} />
+          ) : (
+            <ProjectsScreen />
+          )}
+        </main>
+      </div>
+    </WorkspaceContext.Provider>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * The example app as it ships: a production Vite build against the test stack (its API URL
+ * and publishable key, nothing else), served by `vite preview` on a port the OS picks.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Plugin, preview } from 'vite';
+
+export const appRoot = new URL('../../examples/taskboard/', import.meta.url).pathname;
+
+export interface AppServer {
+  url: string;
+  /** Where the build took `@groundwork/sdk` from: the package's published entry, as an installed app would. */
+  sdkEntry: string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startAppServer(stack: { apiUrl: string; publishableKey: string }): Promise<AppServer> {
+  const outDir = mkdtempSync(join(tmpdir(), 'taskboard-'));
+  let sdkEntry: string | undefined;
+  const recordSdk: Plugin = {
+    name: 'record-sdk-entry',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (source !== '@groundwork/sdk') return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      sdkEntry = resolved?.id;
+      return resolved;
+    },
+  };
+  // The app reads GROUNDWORK_URL / GROUNDWORK_KEY as Vite env (envPrefix); set them for the build only.
+  const saved = { url: process.env.GROUNDWORK_URL, key: process.env.GROUNDWORK_KEY };
+  process.env.GROUNDWORK_URL = stack.apiUrl;
+  process.env.GROUNDWORK_KEY = stack.publishableKey;
+  try {
+    await build({
+      root: appRoot,
+      logLevel: 'warn',
+      plugins: [recordSdk],
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    restore('GROUNDWORK_URL', saved.url);
+    restore('GROUNDWORK_KEY', saved.key);
+  }
+  const server = await preview({
+    root: appRoot,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
+  });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('vite preview is not listening');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    sdkEntry,
+    async close() {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function restore(name: string, value: string | undefined) {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
