@@ -1218,6 +1218,14 @@ export type Database = {
         };
       };
       billing_apply_stripe_event: { Args: { event: Json }; Returns: string };
+      billing_claim_cancellations: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          attempts: number;
+          stripe_subscription_id: string;
+          workspace_id: string;
+        }[];
+      };
       billing_claim_seat_syncs: {
         Args: Record<PropertyKey, never>;
         Returns: {
@@ -1227,6 +1235,10 @@ export type Database = {
           version: number;
           workspace_id: string;
         }[];
+      };
+      billing_finish_cancellation: {
+        Args: { error?: string; stripe_subscription_id: string };
+        Returns: undefined;
       };
       billing_finish_seat_sync: {
         Args: { error?: string; quantity: number; version: number; workspace_id: string };
