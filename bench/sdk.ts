@@ -1,18 +1,21 @@
 /**
  * The SDK's cost, in one run:
- *  1. bundle size (esbuild, minified, gzip -9) of the built package (`dist/`, what an app's
- *     bundler gets from npm): the SDK's own code with its validation (zod/mini) — supabase-js
- *     external —, the same without zod, one module alone (per-module tree-shaking), and the
- *     total with supabase-js;
+ *  1. bundle size (esbuild, minified, split at dynamic imports, gzip -9) of the built package
+ *     (`dist/`, what an app's bundler gets from npm) for an app importing createGroundworkClient:
+ *     the main entry — the SDK's own code with its validation (zod/mini), supabase-js external —
+ *     and the same without zod; each module's chunk loaded lazily on its first call; everything
+ *     loaded; one module alone (per-module tree-shaking); and the total with supabase-js;
  *  2. latency of gw.tasks.list (50 tasks, each with assignee profile and labels) next to the
  *     same query written with plain supabase-js on the same client, interleaved so both see
  *     the same machine load.
- * Targets: own code + validation ≤ 20 KB min+gzip; total with supabase-js ≤ 85 KB;
+ * Targets: main entry (own code + validation) ≤ 20 KB min+gzip; total with supabase-js ≤ 85 KB;
  * wrapper overhead ≤ 10 %.
  *
- *   npm run bench:sdk [-- iterations=300]     (builds the SDK first)
+ *   npm run bench:sdk [-- 300]       (builds the SDK first; 300 iterations of the latency part)
+ *   npm run bench:sdk -- sizes       (the bundle sizes only: no stack)
  */
 import { randomUUID } from 'node:crypto';
+import { basename, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { mintUserToken, startTestStack } from '@groundwork/local-stack/testing';
 import { type Database, wrapSupabaseClient } from '@groundwork/sdk';
@@ -21,12 +24,26 @@ import { build } from 'esbuild';
 import pg from 'pg';
 import WebSocket from 'ws';
 
-const iterations = Number(process.argv[2] ?? 300);
+const sizesOnly = process.argv.includes('sizes');
+const iterations = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 300);
 const warmup = 30;
 const workdir = new URL('..', import.meta.url).pathname;
 
-/** Bundles `source` (an app's imports) as a browser app's bundler would, minified. */
-async function bundleSize(source: string, external: string[]): Promise<number> {
+interface Bundle {
+  /** Bytes (min+gzip) of what loads with the app: the entry and the chunks it imports statically. */
+  main: number;
+  /** Each chunk an `import()` loads, by the module it holds, with what it needs beyond `main`. */
+  lazy: { name: string; bytes: number }[];
+  /** Every file the bundler wrote: what an app that calls every module ends up loading. */
+  all: number;
+}
+
+/**
+ * Bundles `source` (an app's imports) as a browser app's bundler would, minified and split into
+ * chunks at each dynamic `import()`, and measures the main chunk (with its static imports) apart
+ * from the lazily loaded ones.
+ */
+async function bundleSize(source: string, external: string[]): Promise<Bundle> {
   const result = await build({
     stdin: { contents: source, resolveDir: workdir, loader: 'js' },
     bundle: true,
@@ -35,42 +52,91 @@ async function bundleSize(source: string, external: string[]): Promise<number> {
     platform: 'browser',
     target: 'es2022',
     treeShaking: true,
+    splitting: true,
+    outdir: '/bench-sdk-out',
+    metafile: true,
     write: false,
     external,
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]?.contents ?? new Uint8Array();
-  return gzipSync(code, { level: 9 }).byteLength;
+  const contents = new Map(result.outputFiles.map((file) => [file.path, file.contents]));
+  // The metafile names outputs relative to the working directory; the files have absolute paths.
+  const outputs = new Map(
+    Object.entries(result.metafile.outputs).map(([path, output]) => [resolve(path), output]),
+  );
+  const gzipped = (paths: Iterable<string>) =>
+    gzipSync(Buffer.concat([...paths].map((path) => contents.get(path) ?? new Uint8Array())), { level: 9 })
+      .byteLength;
+  const staticClosure = (start: string) => {
+    const seen = new Set<string>();
+    const pending = [start];
+    for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      for (const imported of outputs.get(path)?.imports ?? []) {
+        if (imported.kind === 'import-statement' && !imported.external) pending.push(resolve(imported.path));
+      }
+    }
+    return seen;
+  };
+  const entry = [...outputs].find(([, output]) => output.entryPoint === '<stdin>')?.[0] ?? '';
+  const main = staticClosure(entry);
+  const lazy = [...outputs.values()].flatMap((output) =>
+    output.imports
+      .filter((imported) => imported.kind === 'dynamic-import')
+      .map((imported) => {
+        const path = resolve(imported.path);
+        const beyondMain = [...staticClosure(path)].filter((chunk) => !main.has(chunk));
+        // esbuild names a chunk after its module file (invite-links-HASH.js), the member is gw.inviteLinks.
+        const module = basename(path).replace(/-[A-Z0-9]+\.js$/, '');
+        const name = module.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+        return { name, bytes: gzipped(beyondMain) };
+      }),
+  );
+  return { main: gzipped(main), lazy, all: gzipped(contents.keys()) };
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const verdict = (bytes: number, targetKb: number) =>
   `(target ≤ ${targetKb} KB) ${bytes <= targetKb * 1024 ? 'OK' : 'OVER'}`;
 
-const everything = "export * from '@groundwork/sdk';";
+// What an app writes: the client, which builds every module (the rarely used ones lazily).
+const app = "export { createGroundworkClient } from '@groundwork/sdk';";
 const tasksOnly =
   "import { createSdkContext, createTasksApi } from '@groundwork/sdk'; export const tasks = (client) => createTasksApi(createSdkContext(client));";
 const supabaseOnly = "export { createClient } from '@supabase/supabase-js';";
 // Receivers import only this entry point; it is not part of the main bundle.
 const verifyOnly = "export { verifyWebhook } from '@groundwork/sdk/webhooks';";
 
-console.log('bundle size of the built package (esbuild --minify, gzip -9)');
-const ownWithValidation = await bundleSize(everything, ['@supabase/supabase-js']);
-const ownCode = await bundleSize(everything, ['@supabase/supabase-js', 'zod', 'zod/*']);
+console.log('bundle size of the built package (esbuild --minify --splitting, gzip -9)');
+const withValidation = await bundleSize(app, ['@supabase/supabase-js']);
+const ownCode = await bundleSize(app, ['@supabase/supabase-js', 'zod', 'zod/*']);
 const oneModule = await bundleSize(tasksOnly, ['@supabase/supabase-js']);
-const total = await bundleSize(everything, []);
+const withSupabase = await bundleSize(app, []);
 const supabaseJs = await bundleSize(supabaseOnly, []);
 const verifier = await bundleSize(verifyOnly, []);
 console.log(
-  `  SDK own code + zod/mini (supabase-js external): ${kb(ownWithValidation)} min+gzip ${verdict(ownWithValidation, 20)}`,
+  `  main entry: SDK own code + zod/mini (supabase-js external): ${kb(withValidation.main)} min+gzip ${verdict(withValidation.main, 20)}`,
 );
-console.log(`    of which the SDK's own code:                 ${kb(ownCode)}`);
-console.log(`  tasks module alone + zod/mini:                  ${kb(oneModule)}  (per-module tree-shaking)`);
-console.log(`  SDK + supabase-js + zod/mini:                   ${kb(total)} min+gzip ${verdict(total, 85)}`);
-console.log(`    of which supabase-js alone:                   ${kb(supabaseJs)}`);
+console.log(`    of which the SDK's own code:                               ${kb(ownCode.main)}`);
+console.log("  lazily loaded on a module's first call (each beyond the main entry):");
+for (const chunk of withValidation.lazy.sort((a, b) => a.name.localeCompare(b.name))) {
+  console.log(`    gw.${chunk.name.padEnd(14)} ${kb(chunk.bytes)}`);
+}
 console.log(
-  `  @groundwork/sdk/webhooks verifyWebhook alone:   ${kb(verifier)}  (standardwebhooks included; separate entry point)`,
+  `  everything loaded (main + every lazy chunk, + zod/mini):       ${kb(withValidation.all)} min+gzip`,
 );
+console.log(
+  `  tasks module alone + zod/mini:                                ${kb(oneModule.main)}  (per-module tree-shaking)`,
+);
+console.log(
+  `  total with supabase-js (everything loaded):                   ${kb(withSupabase.all)} min+gzip ${verdict(withSupabase.all, 85)}`,
+);
+console.log(`    of which supabase-js alone:                                 ${kb(supabaseJs.main)}`);
+console.log(
+  `  @groundwork/sdk/webhooks verifyWebhook alone:                 ${kb(verifier.main)}  (standardwebhooks included; separate entry point)`,
+);
+if (sizesOnly) process.exit(0);
 
 // ---------------------------------------------------------------------------
 // latency

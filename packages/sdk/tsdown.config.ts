@@ -20,7 +20,7 @@ const dropVocabularyDocs = {
 };
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/webhooks.ts'],
+  entry: ['src/index.ts', 'src/modules.ts', 'src/webhooks.ts'],
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',

@@ -9,7 +9,8 @@
  * From that project: Node 20 runs the README's script (sign-up, workspace, tasks, the project's
  * own table under its own policy) and the READMEs' first snippets; Node 22 and `require()` load
  * the SDK; a Vite build of a page loads in headless Chromium and shows the tasks; Deno imports
- * the SDK from node_modules.
+ * the SDK from node_modules. Each of them calls gw.members, a module the SDK loads on first use,
+ * and the Vite build has put it in a chunk of its own.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -257,6 +258,8 @@ describe('installed from the packed tarballs into a fresh project, as the README
     const run = outputOf('node --env-file=.env app.mjs');
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain("[ 'ENG-1 Ship it' ]");
+    // gw.members: a module the SDK loads on its first call, from the installed package's files.
+    expect(run.stdout).toContain("[ 'owner' ]");
     expect(run.stdout).toContain("[ { body: 'Groundwork runs here' } ]");
   });
 
@@ -269,7 +272,7 @@ describe('installed from the packed tarballs into a fresh project, as the README
     writeProjectFile('sdk-intro.mjs', firstBlock(intro, 'ts'));
     const run = sh('node --env-file=.env sdk-intro.mjs');
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout.trim()).toBe('ENG-1 undefined []');
+    expect(run.stdout.trim()).toBe("ENG-1 undefined []\n[ 'owner' ]");
   });
 
   it('require() loads the SDK on Node 20.19+ (require of ES modules)', () => {
@@ -289,7 +292,7 @@ describe('installed from the packed tarballs into a fresh project, as the README
     expect(mustRun(`${binary} --version`).stdout).toMatch(/^v22\./);
     const run = sh(`${binary} --env-file=.env sdk-intro.mjs`);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout.trim()).toBe('ENG-1 undefined []');
+    expect(run.stdout.trim()).toBe("ENG-1 undefined []\n[ 'owner' ]");
     const required = sh(`${binary} -e "console.log(typeof require('@groundwork/sdk').wrapSupabaseClient)"`);
     expect(required.stdout.trim(), required.stderr).toBe('function');
   }, 120_000);
@@ -297,6 +300,11 @@ describe('installed from the packed tarballs into a fresh project, as the README
   it('the Vite build has no Node built-ins and its page shows the tasks in headless Chromium', async () => {
     const build = outputOf('npx vite build');
     expect(`${build.stdout}${build.stderr}`).not.toMatch(/externalized for browser compatibility|node:/);
+    // The modules the SDK loads lazily are chunks of their own, outside the page's main chunk.
+    const assets = readdirSync(join(app, 'dist', 'assets'));
+    expect(assets.filter((file) => /^members-.+\.js$/.test(file))).toHaveLength(1);
+    const mainChunk = assets.find((file) => /^index-.+\.js$/.test(file)) ?? '';
+    expect(readFileSync(join(app, 'dist', 'assets', mainChunk), 'utf8')).not.toContain('transfer_ownership');
     await waitForHttp(previewUrl);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     try {
@@ -306,6 +314,8 @@ describe('installed from the packed tarballs into a fresh project, as the README
       await page.goto(previewUrl);
       await page.locator('#tasks li').first().waitFor({ timeout: 20_000 });
       expect(await page.locator('#tasks li').allTextContents()).toEqual(['ENG-1 Ship it']);
+      // gw.members' chunk loaded in the browser and answered.
+      await expect.poll(() => page.locator('#team').textContent(), { timeout: 20_000 }).toBe('owner');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
@@ -315,6 +325,6 @@ describe('installed from the packed tarballs into a fresh project, as the README
   it('Deno imports the SDK from the project’s node_modules and talks to the stack', () => {
     const run = outputOf('npx deno run');
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout.trim()).toBe('[ "acme" ]');
+    expect(run.stdout.trim()).toBe('[ "acme" ] [ "owner" ]');
   });
 });

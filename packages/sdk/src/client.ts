@@ -2,25 +2,26 @@ import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js'
 import { createSdkContext, type GroundworkSupabaseClient } from './context.ts';
 import type { Database } from './database.ts';
 import { GroundworkError } from './errors.ts';
-import { type ActivityApi, createActivityApi } from './modules/activity.ts';
-import { type ApiKeysApi, createApiKeysApi } from './modules/api-keys.ts';
-import { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
-import { type AuditApi, createAuditApi } from './modules/audit.ts';
+import { lazyApi } from './lazy-api.ts';
+import type { ActivityApi } from './modules/activity.ts';
+import type { ApiKeysApi } from './modules/api-keys.ts';
+import type { AttachmentsApi } from './modules/attachments.ts';
+import type { AuditApi } from './modules/audit.ts';
 import { type AuthApi, createAuthApi } from './modules/auth.ts';
-import { type BillingApi, createBillingApi } from './modules/billing.ts';
-import { type CommentsApi, createCommentsApi } from './modules/comments.ts';
-import { createDomainsApi, type DomainsApi } from './modules/domains.ts';
-import { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
-import { createInviteLinksApi, type InviteLinksApi } from './modules/invite-links.ts';
+import type { BillingApi } from './modules/billing.ts';
+import type { CommentsApi } from './modules/comments.ts';
+import type { DomainsApi } from './modules/domains.ts';
+import type { InvitationsApi } from './modules/invitations.ts';
+import type { InviteLinksApi } from './modules/invite-links.ts';
 import { createLabelsApi, type LabelsApi } from './modules/labels.ts';
-import { createMembersApi, type MembersApi } from './modules/members.ts';
-import { createNotificationsApi, type NotificationsApi } from './modules/notifications.ts';
-import { createPresenceApi, type PresenceApi } from './modules/presence.ts';
+import type { MembersApi } from './modules/members.ts';
+import type { NotificationsApi } from './modules/notifications.ts';
+import type { PresenceApi } from './modules/presence.ts';
 import { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 import { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
-import { createRolesApi, type RolesApi } from './modules/roles.ts';
+import type { RolesApi } from './modules/roles.ts';
 import { createTasksApi, type TasksApi } from './modules/tasks.ts';
-import { createTrashApi, type TrashApi } from './modules/trash.ts';
+import type { TrashApi } from './modules/trash.ts';
 import { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
 
 export interface GroundworkClientOptions {
@@ -156,24 +157,102 @@ export function wrapSupabaseClient(
   return {
     auth: createAuthApi(ctx),
     workspaces: createWorkspacesApi(ctx),
-    members: createMembersApi(ctx),
-    invitations: createInvitationsApi(ctx),
-    inviteLinks: createInviteLinksApi(ctx),
-    domains: createDomainsApi(ctx),
-    roles: createRolesApi(ctx),
-    audit: createAuditApi(ctx),
+    members: lazyApi(() => import('./modules/members.ts').then((module) => module.createMembersApi(ctx)), {
+      list: true,
+      changeRole: true,
+      remove: true,
+      leave: true,
+      transferOwnership: true,
+    }),
+    invitations: lazyApi(
+      () => import('./modules/invitations.ts').then((module) => module.createInvitationsApi(ctx)),
+      {
+        create: true,
+        listPending: true,
+        revoke: true,
+        resend: true,
+        changeRole: true,
+        accept: true,
+      },
+    ),
+    inviteLinks: lazyApi(
+      () => import('./modules/invite-links.ts').then((module) => module.createInviteLinksApi(ctx)),
+      {
+        create: true,
+        list: true,
+        revoke: true,
+        join: true,
+      },
+    ),
+    domains: lazyApi(() => import('./modules/domains.ts').then((module) => module.createDomainsApi(ctx)), {
+      verify: true,
+      list: true,
+      remove: true,
+      suggested: true,
+      join: true,
+    }),
+    roles: lazyApi(() => import('./modules/roles.ts').then((module) => module.createRolesApi(ctx)), {
+      list: true,
+      create: true,
+      update: true,
+      remove: true,
+      myPermissions: true,
+    }),
+    audit: lazyApi(() => import('./modules/audit.ts').then((module) => module.createAuditApi(ctx)), {
+      list: true,
+      export: true,
+    }),
     projects: createProjectsApi(ctx),
     labels: createLabelsApi(ctx),
     tasks: createTasksApi(ctx),
-    comments: createCommentsApi(ctx),
-    trash: createTrashApi(ctx),
-    activity: createActivityApi(ctx),
-    apiKeys: createApiKeysApi(ctx),
-    attachments: createAttachmentsApi(ctx),
+    comments: lazyApi(() => import('./modules/comments.ts').then((module) => module.createCommentsApi(ctx)), {
+      list: true,
+      add: true,
+      edit: true,
+      delete: true,
+      restore: true,
+      deletePermanently: true,
+    }),
+    trash: lazyApi(() => import('./modules/trash.ts').then((module) => module.createTrashApi(ctx)), {
+      list: true,
+      empty: true,
+    }),
+    activity: lazyApi(() => import('./modules/activity.ts').then((module) => module.createActivityApi(ctx)), {
+      list: true,
+    }),
+    apiKeys: lazyApi(() => import('./modules/api-keys.ts').then((module) => module.createApiKeysApi(ctx)), {
+      create: true,
+      list: true,
+      revoke: true,
+    }),
+    attachments: lazyApi(
+      () => import('./modules/attachments.ts').then((module) => module.createAttachmentsApi(ctx)),
+      {
+        upload: true,
+        list: true,
+        getSignedUrl: true,
+        download: true,
+        delete: true,
+      },
+    ),
     profiles: createProfilesApi(ctx),
-    notifications: createNotificationsApi(ctx),
-    presence: createPresenceApi(ctx),
-    billing: createBillingApi(ctx),
+    notifications: lazyApi(
+      () => import('./modules/notifications.ts').then((module) => module.createNotificationsApi(ctx)),
+      {
+        list: true,
+        unreadCount: true,
+        markRead: true,
+        subscribe: true,
+      },
+    ),
+    presence: lazyApi(() => import('./modules/presence.ts').then((module) => module.createPresenceApi(ctx)), {
+      joinProject: true,
+    }),
+    billing: lazyApi(() => import('./modules/billing.ts').then((module) => module.createBillingApi(ctx)), {
+      subscription: true,
+      checkout: true,
+      portal: true,
+    }),
     supabase,
   };
 }

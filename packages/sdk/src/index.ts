@@ -17,10 +17,10 @@ export {
   type GroundworkErrorCode,
   isGroundworkError,
 } from './errors.ts';
-export { type ActivityApi, createActivityApi } from './modules/activity.ts';
-export { type ApiKey, type ApiKeysApi, type CreatedApiKey, createApiKeysApi } from './modules/api-keys.ts';
-export { type AttachmentsApi, createAttachmentsApi } from './modules/attachments.ts';
-export { type AuditApi, createAuditApi } from './modules/audit.ts';
+export type { ActivityApi } from './modules/activity.ts';
+export type { ApiKey, ApiKeysApi, CreatedApiKey } from './modules/api-keys.ts';
+export type { AttachmentsApi } from './modules/attachments.ts';
+export type { AuditApi } from './modules/audit.ts';
 export {
   type AuthApi,
   type AuthChangeEvent,
@@ -29,24 +29,23 @@ export {
   type Session,
   type User,
 } from './modules/auth.ts';
-export { type BillingApi, type BillingSession, createBillingApi } from './modules/billing.ts';
-export { type CommentsApi, createCommentsApi } from './modules/comments.ts';
-export { createDomainsApi, type DomainsApi } from './modules/domains.ts';
-export { createInvitationsApi, type InvitationsApi } from './modules/invitations.ts';
-export { createInviteLinksApi, type InviteLinksApi } from './modules/invite-links.ts';
+export type { BillingApi, BillingSession } from './modules/billing.ts';
+export type { CommentsApi } from './modules/comments.ts';
+export type { DomainsApi } from './modules/domains.ts';
+export type { InvitationsApi } from './modules/invitations.ts';
+export type { InviteLinksApi } from './modules/invite-links.ts';
 export { createLabelsApi, type LabelsApi } from './modules/labels.ts';
-export { createMembersApi, type MembersApi } from './modules/members.ts';
-export { createNotificationsApi, type NotificationsApi } from './modules/notifications.ts';
-export {
-  createPresenceApi,
-  type PresenceApi,
-  type PresenceState,
-  type PresentMember,
-  type ProjectPresence,
+export type { MembersApi } from './modules/members.ts';
+export type { NotificationsApi } from './modules/notifications.ts';
+export type {
+  PresenceApi,
+  PresenceState,
+  PresentMember,
+  ProjectPresence,
 } from './modules/presence.ts';
 export { createProfilesApi, type ProfilesApi } from './modules/profiles.ts';
 export { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
-export { createRolesApi, type RolesApi } from './modules/roles.ts';
+export type { RolesApi } from './modules/roles.ts';
 export {
   type CreateTaskInput,
   createTasksApi,
@@ -54,7 +53,7 @@ export {
   type TasksApi,
   type UpdateTaskInput,
 } from './modules/tasks.ts';
-export { createTrashApi, type TrashApi } from './modules/trash.ts';
+export type { TrashApi } from './modules/trash.ts';
 export { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
 export type { Subscription } from './realtime-channel.ts';
 export type {

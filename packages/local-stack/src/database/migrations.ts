@@ -13,11 +13,15 @@ export function migrationFiles(supabaseDir: string): { version: string; file: st
   } catch {
     return [];
   }
-  return names
-    .map((file) => ({ file, match: MIGRATION_FILE.exec(file) }))
-    .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
-    .map(({ file, match }) => ({ version: match[1] as string, file }))
-    .sort((a, b) => a.version.localeCompare(b.version));
+  return (
+    names
+      .map((file) => ({ file, match: MIGRATION_FILE.exec(file) }))
+      .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
+      .map(({ file, match }) => ({ version: match[1] as string, file }))
+      // Byte order, as the Supabase CLI sorts them (and without localeCompare's ICU collator, whose
+      // data would stay mapped in the stack process).
+      .sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
+  );
 }
 
 /** Versions on disk that `supabase_migrations.schema_migrations` doesn't record yet. */
