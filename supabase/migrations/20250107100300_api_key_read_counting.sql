@@ -14,9 +14,14 @@
 -- - The connection is named and kept for the life of PostgREST's pooled session (dblink's named
 --   connections outlive transactions), so a read costs one local round trip, not a login. Each
 --   pooled connection that serves keyed reads holds one more backend (the pool size at most).
--- - A non-superuser's dblink must authenticate with a password: the role's password is random,
---   made here, kept only in Vault (`api_key_request_counter`), and used over TCP to 127.0.0.1,
---   where hosted and the local stack both ask for scram-sha-256.
+-- - A non-superuser's dblink must authenticate with a password, and the server must ask for it:
+--   the role's password is random, made here and kept only in Vault (`api_key_request_counter`).
+--   The local stack asks for scram-sha-256 on 127.0.0.1, where the connection goes by default.
+--   Hosted trusts 127.0.0.1 without a password (supabase/postgres' pg_hba.conf), which dblink
+--   refuses for a non-superuser, so there the connection must go through an address that asks:
+--   the Vault secret `api_key_request_counter_conninfo` adds libpq settings after the defaults
+--   (later ones win), e.g. the project's session pooler `host=… port=5432
+--   user=groundwork_request_counter.<project-ref>` (docs/api-keys.md). Not tried on hosted.
 -- - dblink's functions are owned by supabase_admin, who grants them to PUBLIC (here as on hosted;
 --   `postgres` cannot take that back). The API cannot reach them: PostgREST exposes `public`,
 --   not `extensions`, and no exposed function calls dblink but the hook's helper. And the
@@ -100,6 +105,7 @@ as $$
 declare
   connection_name constant text := 'groundwork_request_counter';
   password text;
+  overrides text;
   used integer;
 begin
   if not connection_name = any (coalesce(extensions.dblink_get_connections(), '{}'::text[])) then
@@ -109,9 +115,11 @@ begin
       raise warning 'API-key reads are not counted: the Vault secret api_key_request_counter is missing';
       return null;
     end if;
+    select s.decrypted_secret into overrides from vault.decrypted_secrets as s
+    where s.name = 'api_key_request_counter_conninfo';
     perform extensions.dblink_connect(connection_name, format(
-      'host=127.0.0.1 port=%s dbname=%s user=groundwork_request_counter password=%s application_name=groundwork_request_counter',
-      current_setting('port'), pg_catalog.quote_ident(current_database()), password));
+      'host=127.0.0.1 port=%s dbname=%s user=groundwork_request_counter password=%s application_name=groundwork_request_counter %s',
+      current_setting('port'), pg_catalog.quote_ident(current_database()), password, coalesce(overrides, '')));
   end if;
   select t.used into used
   from extensions.dblink(connection_name, format('select private.count_api_key_request(%L, %L)',
