@@ -210,6 +210,53 @@ describe('invite-member with an API key', () => {
   });
 });
 
+describe('resend-invitation with an API key', () => {
+  it('a key holding members.invite resends an open invitation; a key of another workspace hears invitation_not_found as for a random id', async () => {
+    const created = await createKey(
+      ownerA,
+      a,
+      [...GRANTABLE].filter((p) => p !== 'api_keys.manage'),
+    );
+    const invited = await callAsKey('invite-member', created.key, {
+      workspaceId: a.workspaceId,
+      email: newEmail(),
+    });
+    expect(invited.status).toBe(201);
+    const { rows: before } = await db.query<{ token_hash: string }>(
+      'select token_hash from public.invitations where id = $1',
+      [invited.body.id],
+    );
+    // The per-invitation wait is counted from the last send.
+    await db.query(`update public.invitations set last_sent_at = now() - interval '1 hour' where id = $1`, [
+      invited.body.id,
+    ]);
+
+    const keyOfB = await createKey(
+      ownerB,
+      b,
+      [...GRANTABLE].filter((p) => p !== 'api_keys.manage'),
+    );
+    const other = await callAsKey('resend-invitation', keyOfB.key, { invitationId: invited.body.id });
+    const random = await callAsKey('resend-invitation', keyOfB.key, { invitationId: randomUUID() });
+    expect(other.status).toBe(404);
+    expect(other.body).toEqual(random.body);
+    expect(other.body).toMatchObject({ code: 'invitation_not_found' });
+    const noInvite = await createKey(ownerA, a, ['tasks.read']);
+    const refused = await callAsKey('resend-invitation', noInvite.key, { invitationId: invited.body.id });
+    expect(refused.status).toBe(404);
+    expect(refused.body).toMatchObject({ code: 'invitation_not_found' });
+
+    const resent = await callAsKey('resend-invitation', created.key, { invitationId: invited.body.id });
+    expect(resent.status).toBe(200);
+    expect(resent.body).toMatchObject({ id: invited.body.id, send_count: 2 });
+    const { rows: after } = await db.query<{ token_hash: string }>(
+      'select token_hash from public.invitations where id = $1',
+      [invited.body.id],
+    );
+    expect(after[0]?.token_hash).not.toBe(before[0]?.token_hash);
+  });
+});
+
 describe('audit-export with an API key', () => {
   it('a key holding audit.read exports its workspace’s log and gets a signed URL to the file', async () => {
     const created = await createKey(ownerA, a, ['audit.read']);

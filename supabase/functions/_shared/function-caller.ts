@@ -9,9 +9,11 @@
  * - a key through PostgREST's pre-request hook, by calling `current_api_key()` with it: the
  *   same lookup, revocation, expiry and rate-limit checks as any REST request (the call is
  *   counted), answering the key's id, workspace and permissions;
- * - a person's token with `auth.getClaims()` (the project's signing keys, or Auth itself for a
- *   symmetric key), before the function does anything.
+ * - a person's token by PostgREST, the verifier every later query of the function meets anyway:
+ *   one HEAD request with it (signature and expiry, as the platform's verify_jwt checks — not
+ *   whether its session is still open, which auth.getClaims would ask Auth for a symmetric key).
  */
+// groundwork-doctor: verifies-caller PostgREST verifies the user's JWT (probe) or the API key (current_api_key)
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { supabaseSettings } from './env.ts';
 import { FunctionError } from './errors.ts';
@@ -67,11 +69,14 @@ async function userCaller(token: string): Promise<UserCaller> {
     global: { headers: { Authorization: `Bearer ${token}` } },
     auth: NO_SESSION,
   });
-  const { data, error } = await db.auth.getClaims(token);
-  const claims = data?.claims;
-  if (error || claims?.role !== 'authenticated' || typeof claims.sub !== 'string') {
+  // The claims decide only whether to go on; the probe is what verifies them.
+  const claims = unverifiedClaims(token) as { role?: unknown; sub?: unknown };
+  if (claims.role !== 'authenticated' || typeof claims.sub !== 'string') {
     throw new FunctionError('not_authenticated', 'Sign in first, or send an API key');
   }
+  const probe = await db.from('workspaces').select('id', { head: true }).limit(1);
+  if (probe.status === 401) throw new FunctionError('not_authenticated', 'Sign in first, or send an API key');
+  if (probe.error) throw new Error(`verifying the caller failed: ${probe.status} ${probe.error.message}`);
   return { kind: 'user', id: claims.sub, db };
 }
 
@@ -129,8 +134,8 @@ function bearerToken(request: Request): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(request.headers.get('Authorization')?.trim() ?? '')?.[1];
 }
 
-/** A JWT's claims without checking its signature: only to tell a session from the anon key. */
-function unverifiedClaims(token: string): { role?: unknown } {
+/** A JWT's claims without checking its signature: only to choose the answer, never to grant anything. */
+function unverifiedClaims(token: string): { role?: unknown; sub?: unknown } {
   try {
     const payload = token.split('.')[1];
     return payload ? JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) : {};
