@@ -29,8 +29,9 @@
 --   private.count_api_key_request.
 -- - Counting through the connection commits at once, so a refused read counts as a request too;
 --   the window still resets each minute. If the connection cannot be made (no secret, the role
---   dropped) the read is checked against the count without adding to it, as before, and a
---   warning is logged, rather than refusing every read.
+--   dropped, a server that does not ask for the password) the read is checked against the count
+--   without adding to it, as before, and a warning is logged, rather than refusing every read;
+--   that database session tries again a minute later.
 
 -- ---------------------------------------------------------------------------
 -- setup
@@ -109,9 +110,17 @@ declare
   used integer;
 begin
   if not connection_name = any (coalesce(extensions.dblink_get_connections(), '{}'::text[])) then
+    -- After a failed attempt this database session waits a minute before trying again, rather
+    -- than trying (and logging) on every read. A session setting: allowed in a read-only
+    -- transaction, and kept by the session, as the connection would be.
+    if coalesce(nullif(current_setting('groundwork.request_counter_failed_at', true), ''), '-infinity')::timestamptz
+        > clock_timestamp() - interval '1 minute' then
+      return null;
+    end if;
     select s.decrypted_secret into password from vault.decrypted_secrets as s
     where s.name = 'api_key_request_counter';
     if password is null then
+      perform pg_catalog.set_config('groundwork.request_counter_failed_at', clock_timestamp()::text, false);
       raise warning 'API-key reads are not counted: the Vault secret api_key_request_counter is missing';
       return null;
     end if;
@@ -130,7 +139,8 @@ exception when others then
   if connection_name = any (coalesce(extensions.dblink_get_connections(), '{}'::text[])) then
     perform extensions.dblink_disconnect(connection_name);
   end if;
-  raise warning 'API-key read not counted: %', sqlerrm;
+  perform pg_catalog.set_config('groundwork.request_counter_failed_at', clock_timestamp()::text, false);
+  raise warning 'API-key reads not counted for a minute on this connection: %', sqlerrm;
   return null;
 end;
 $$;

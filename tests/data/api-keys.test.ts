@@ -375,6 +375,51 @@ describe('reads count too', () => {
     expect(write.status).toBe(429);
   });
 
+  it('when the counting session cannot be had, a read is checked but not counted, and the session waits before retrying', async () => {
+    const created = await createKey(ownerA, a, ['tasks.read']);
+    const session = connect(stack.dbUrl);
+    await session.connect();
+    try {
+      await session.query('begin');
+      // Visible to this transaction only: the counter's connection settings now lead nowhere.
+      await session.query(
+        `select vault.create_secret('host=127.0.0.1 port=1 connect_timeout=2', 'api_key_request_counter_conninfo')`,
+      );
+      const first = await session.query<{ used: number | null }>(
+        'select private.count_api_key_request_outside($1, null) as used',
+        [created.id],
+      );
+      expect(first.rows[0]?.used).toBeNull();
+      const failedAt = await session.query<{ at: string }>(
+        `select current_setting('groundwork.request_counter_failed_at', true) as at`,
+      );
+      expect(failedAt.rows[0]?.at).not.toBe('');
+      const usage = await session.query('select 1 from private.api_key_usage where key_id = $1', [
+        created.id,
+      ]);
+      expect(usage.rows).toEqual([]);
+      // Within the minute this session does not try again: no count, and no new failure recorded.
+      const again = await session.query<{ used: number | null }>(
+        'select private.count_api_key_request_outside($1, null) as used',
+        [created.id],
+      );
+      expect(again.rows[0]?.used).toBeNull();
+      const stillAt = await session.query<{ at: string }>(
+        `select current_setting('groundwork.request_counter_failed_at', true) as at`,
+      );
+      expect(stillAt.rows[0]?.at).toBe(failedAt.rows[0]?.at);
+      await session.query('rollback');
+    } finally {
+      await session.end();
+    }
+    // Everyone else still counts through the real settings.
+    expect((await rest('tasks?select=id', created.key)).status).toBe(200);
+    const { rows } = await db.query('select request_count from private.api_key_usage where key_id = $1', [
+      created.id,
+    ]);
+    expect(rows).toEqual([{ request_count: 1 }]);
+  });
+
   it('the counting session can only count, and the API cannot reach dblink', async () => {
     const { rows } = await db.query(
       `select has_table_privilege('groundwork_request_counter', 'private.api_keys', 'select') as keys,
