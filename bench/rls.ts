@@ -361,7 +361,7 @@ console.log('  (a policy evaluates the first once per statement, as an initPlan;
 // --- The API-key persona: the same board request made with a workspace API key ---
 // A key of the member's workspace holding what the board reads (the member's read permissions),
 // stored as create_api_key stores it; the plan's per-minute budget is lifted so the run measures
-// the lookup, not the limit (GETs are not counted anyway).
+// the lookup, not the limit (GETs count too, through the dblink session).
 const benchKey = `gw_${'0'.repeat(12)}_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`;
 await admin.query(`update public.plans set api_requests_per_minute = 1000000 where id = 'pro'`);
 await admin.query(
@@ -406,7 +406,7 @@ async function compare(label: string, runs: { member: Run; api_key: Run }): Prom
  */
 function timeSqlWithHook(who: 'member' | 'api_key') {
   return async (): Promise<{ ms: number; rows: number }> => {
-    // Read-only, as PostgREST runs a GET: the hook then checks the key's minute without writing.
+    // Read-only, as PostgREST runs a GET: the hook counts the key through its dblink session.
     await sqlClient.query('begin transaction read only');
     await sqlClient.query(`set local role ${who === 'member' ? 'authenticated' : 'anon'}`);
     if (who === 'member') {

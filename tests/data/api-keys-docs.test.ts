@@ -27,11 +27,11 @@ beforeAll(async () => {
   await db.connect();
   tenant = await createTenant(db, 'pro');
   const owner = await userClient(stack, tenant.users.owner);
-  const create = async (name: string) => {
+  const create = async (name: string, permissions = ['projects.read', 'tasks.read']) => {
     const { data, error } = await owner.rpc('create_api_key', {
       workspace_id: tenant.workspaceId,
       name,
-      permissions: ['projects.read', 'tasks.read'],
+      permissions,
     });
     if (error) throw error;
     return data as { id: string; key: string };
@@ -39,12 +39,15 @@ beforeAll(async () => {
   const ci = await create('CI');
   const revoked = await create('Old CI');
   await owner.rpc('revoke_api_key', { key_id: revoked.id });
+  const siem = await create('SIEM', ['audit.read']);
   Object.assign(env, {
     API_URL: stack.apiUrl,
     PUBLISHABLE_KEY: stack.publishableKey,
     GW_API_KEY: ci.key,
     REVOKED_API_KEY: revoked.key,
     TASK_ID: tenant.taskId,
+    AUDIT_API_KEY: siem.key,
+    WORKSPACE_ID: tenant.workspaceId,
   });
 });
 

@@ -340,6 +340,100 @@ describe('refused keys', () => {
   });
 });
 
+describe('reads count too', () => {
+  it('GET and HEAD requests count toward the minute’s budget and update the key’s last use', async () => {
+    const plan = `rl_${uniqueSuffix()}`;
+    await db.query(
+      `insert into public.plans (id, name, storage_limit_bytes, api_requests_per_minute) values ($1, 'Tiny', 1073741824, 3)`,
+      [plan],
+    );
+    const tenant = await createTenant(db, 'pro', a.users);
+    await db.query('update public.workspaces set plan = $2 where id = $1', [tenant.workspaceId, plan]);
+    const created = await createKey(ownerA, tenant, ['tasks.read']);
+    const { rows } = await db.query<{ s: number }>('select extract(second from now())::int as s');
+    if ((rows[0] as { s: number }).s > 50)
+      await new Promise((r) => setTimeout(r, (61 - (rows[0] as { s: number }).s) * 1000));
+
+    // Reads only: two GETs and a HEAD spend the three requests of the minute.
+    const first = await rest('tasks?select=id', created.key);
+    expect(first.status).toBe(200);
+    expect((await first.json()).map((t: { id: string }) => t.id)).toEqual([tenant.taskId]);
+    expect((await rest('tasks?select=id', created.key, { method: 'HEAD' })).status).toBe(200);
+    expect((await rest('projects?select=id', created.key)).status).toBe(200);
+    const usage = await db.query<{ request_count: number; last_used_at: Date | null }>(
+      'select request_count, last_used_at from private.api_key_usage where key_id = $1',
+      [created.id],
+    );
+    expect(usage.rows[0]?.request_count).toBe(3);
+    expect(usage.rows[0]?.last_used_at).toBeInstanceOf(Date);
+    const limited = await rest('tasks?select=id', created.key);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited.json()).toMatchObject({ code: 'PT429', message: 'api_key_rate_limited' });
+    // A write is refused as well: the budget is the key's, whatever the method.
+    const write = await rest('rpc/current_api_key', created.key, { method: 'POST', body: '{}' });
+    expect(write.status).toBe(429);
+  });
+
+  it('when the counting session cannot be had, a read is checked but not counted, and the session waits before retrying', async () => {
+    const created = await createKey(ownerA, a, ['tasks.read']);
+    const session = connect(stack.dbUrl);
+    await session.connect();
+    try {
+      await session.query('begin');
+      // Visible to this transaction only: the counter's connection settings now lead nowhere.
+      await session.query(
+        `select vault.create_secret('host=127.0.0.1 port=1 connect_timeout=2', 'api_key_request_counter_conninfo')`,
+      );
+      const first = await session.query<{ used: number | null }>(
+        'select private.count_api_key_request_outside($1, null) as used',
+        [created.id],
+      );
+      expect(first.rows[0]?.used).toBeNull();
+      const failedAt = await session.query<{ at: string }>(
+        `select current_setting('groundwork.request_counter_failed_at', true) as at`,
+      );
+      expect(failedAt.rows[0]?.at).not.toBe('');
+      const usage = await session.query('select 1 from private.api_key_usage where key_id = $1', [
+        created.id,
+      ]);
+      expect(usage.rows).toEqual([]);
+      // Within the minute this session does not try again: no count, and no new failure recorded.
+      const again = await session.query<{ used: number | null }>(
+        'select private.count_api_key_request_outside($1, null) as used',
+        [created.id],
+      );
+      expect(again.rows[0]?.used).toBeNull();
+      const stillAt = await session.query<{ at: string }>(
+        `select current_setting('groundwork.request_counter_failed_at', true) as at`,
+      );
+      expect(stillAt.rows[0]?.at).toBe(failedAt.rows[0]?.at);
+      await session.query('rollback');
+    } finally {
+      await session.end();
+    }
+    // Everyone else still counts through the real settings.
+    expect((await rest('tasks?select=id', created.key)).status).toBe(200);
+    const { rows } = await db.query('select request_count from private.api_key_usage where key_id = $1', [
+      created.id,
+    ]);
+    expect(rows).toEqual([{ request_count: 1 }]);
+  });
+
+  it('the counting session can only count, and the API cannot reach dblink', async () => {
+    const { rows } = await db.query(
+      `select has_table_privilege('groundwork_request_counter', 'private.api_keys', 'select') as keys,
+              has_table_privilege('groundwork_request_counter', 'private.api_key_usage', 'select,insert,update') as usage,
+              has_table_privilege('groundwork_request_counter', 'public.tasks', 'select') as tasks,
+              has_function_privilege('groundwork_request_counter', 'private.count_api_key_request(uuid, inet)', 'execute') as count`,
+    );
+    expect(rows[0]).toEqual({ keys: false, usage: false, tasks: false, count: true });
+    const client = machine((await createKey(ownerA, a, ['tasks.read'])).key);
+    const call = await client.rpc('dblink_get_connections' as never);
+    expect(call.error?.code).toBe('PGRST202');
+  });
+});
+
 describe('managing keys', () => {
   it('the key is shown once; only its sha256 is stored; list shows prefix, name, permissions, creator, last use, expiry', async () => {
     const created = await createKey(ownerA, a, ['tasks.read'], { name: 'Nightly export' });

@@ -62,6 +62,44 @@ describe('gw.apiKeys and a client from an API key', () => {
     });
   });
 
+  it('a client from an API key calls the functions that take keys: invitations.create and audit.export', async () => {
+    const team = await createTeam(db);
+    const created = await team.owner.gw.apiKeys.create({
+      workspace_id: team.workspace.id,
+      name: 'Provisioning',
+      // Inviting as viewer needs the viewer's permissions too, for a key as for a person.
+      permissions: [
+        'members.invite',
+        'audit.read',
+        'activity.read',
+        'attachments.read',
+        'comments.read',
+        'labels.read',
+        'projects.read',
+        'tasks.read',
+      ],
+    });
+    const script = clientWithKey(created.key);
+    const invitation = await script.invitations.create({
+      workspace_id: team.workspace.id,
+      email: `hire-${Date.now()}@example.test`,
+      role: 'viewer',
+    });
+    expect(invitation).toMatchObject({
+      workspace_id: team.workspace.id,
+      role: 'viewer',
+      invited_by: created.id,
+    });
+    const exported = await script.audit.export({ workspace_id: team.workspace.id, format: 'json' });
+    expect(exported.rows).toBeGreaterThan(0);
+    expect((await fetch(exported.url)).status).toBe(200);
+
+    await team.owner.gw.apiKeys.revoke(created.id);
+    expect(
+      await failureOf(() => script.audit.export({ workspace_id: team.workspace.id, format: 'json' })),
+    ).toMatchObject({ code: 'unauthenticated', reason: 'api_key_revoked', status: 401 });
+  });
+
   it('members without api_keys.manage are refused; bad input is refused before any request', async () => {
     const team = await createTeam(db);
     expect(

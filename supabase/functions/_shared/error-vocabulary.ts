@@ -280,6 +280,7 @@ export const errorVocabulary = {
   api_key_invalid: {
     status: 401,
     sqlstate: 'PT401',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'unauthenticated',
     when: 'a Groundwork-Api-Key header that is no key (unknown, malformed), or current_api_key called without one',
@@ -287,6 +288,7 @@ export const errorVocabulary = {
   api_key_revoked: {
     status: 401,
     sqlstate: 'PT401',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'unauthenticated',
     when: 'a revoked API key (the answer names neither the key nor its workspace)',
@@ -294,6 +296,7 @@ export const errorVocabulary = {
   api_key_expired: {
     status: 401,
     sqlstate: 'PT401',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'unauthenticated',
     when: 'an API key past its expiry',
@@ -301,6 +304,7 @@ export const errorVocabulary = {
   api_key_rate_limited: {
     status: 429,
     sqlstate: 'PT429',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'rate_limited',
     when: "an API key past its plan's requests per minute (answered with Retry-After)",
@@ -308,6 +312,7 @@ export const errorVocabulary = {
   api_key_with_session: {
     status: 400,
     sqlstate: 'PT400',
+    functions: true,
     detail: 'sentence',
     sdkCode: 'validation_failed',
     when: 'an API key sent together with a user session or the secret key',

@@ -11,6 +11,8 @@ export class FunctionError extends Error {
     readonly code: FunctionErrorCode,
     message: string,
     readonly extra: Pick<FunctionErrorBody, 'fields' | 'details'> = {},
+    /** Response headers that belong to the answer, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -28,7 +30,7 @@ export function isFunctionError(value: unknown): value is FunctionError {
 /** The single place an error body is rendered, in the shape the SDK parses. */
 export function errorResponse(error: FunctionError): Response {
   const body: FunctionErrorBody = { code: error.code, message: error.message, ...error.extra };
-  return Response.json(body, { status: error.status, headers: corsHeaders });
+  return Response.json(body, { status: error.status, headers: { ...corsHeaders, ...error.headers } });
 }
 
 /** `validation_failed` listing every bad field, from a zod failure. */

@@ -1,15 +1,20 @@
 /**
  * POST /functions/v1/audit-export {workspaceId, from?, to?, format?}
  *
- * A holder of `audit.read` exports a time range of the workspace's audit log as CSV or JSON.
- * Everything runs as the caller (their JWT, through RLS): the rows are read as they may read
- * them, the file is written to the private `audit-exports` bucket under the workspace's folder,
- * and a signed URL (valid an hour) is answered with 201.
+ * A holder of `audit.read` — a person, or a workspace API key (a SIEM pulling the log) —
+ * exports a time range of the workspace's audit log as CSV or JSON. Reads run as the caller
+ * (their JWT or their key, through RLS): the rows are read as they may read them. The file is
+ * written to the private `audit-exports` bucket under the workspace's folder and a signed URL
+ * (valid an hour) is answered with 201. A person writes it with their own token; Storage does
+ * not read API keys, so for a key the service role writes it, after the database has said the
+ * key holds audit.read in that workspace. verify_jwt is off so machines can call it;
+ * resolveCaller verifies either kind of caller first.
  */
 import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
-import { callerClient, callerUserId } from '../_shared/clients.ts';
+import { serviceClient } from '../_shared/clients.ts';
 import { corsHeaders } from '../_shared/cors.ts';
 import { FunctionError, handleErrors, parseJsonBody } from '../_shared/errors.ts';
+import { resolveCaller } from '../_shared/function-caller.ts';
 import {
   AUDIT_EXPORT_MAX_ROWS,
   type AuditExportResult,
@@ -37,15 +42,15 @@ type AuditRow = Record<(typeof COLUMNS)[number], unknown>;
 Deno.serve(
   handleErrors(async (request) => {
     if (request.method !== 'POST') throw new FunctionError('method_not_allowed', 'Use POST');
-    callerUserId(request); // not_authenticated for the anon key, before any query
+    const caller = await resolveCaller(request); // before reading the body or any query
     const input = await parseJsonBody(request, auditExportInput);
-    const db = callerClient(request);
+    const db = caller.db;
 
     await requireAuditReader(db, input.workspaceId);
     const rows = await readRange(db, input.workspaceId, input.from, input.to ?? new Date().toISOString());
     const body = input.format === 'csv' ? toCsv(rows) : `${JSON.stringify(rows)}\n`;
     const path = `${input.workspaceId}/audit-${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomUUID().slice(0, 8)}.${input.format}`;
-    const files = db.storage.from(BUCKET);
+    const files = (caller.kind === 'api_key' ? serviceClient() : db).storage.from(BUCKET);
     const contentType = input.format === 'csv' ? 'text/csv' : 'application/json';
     const uploaded = await files.upload(path, new Blob([body], { type: contentType }), { contentType });
     if (uploaded.error) throw new Error(`audit export upload failed: ${uploaded.error.message}`);

@@ -1,18 +1,19 @@
 /**
  * POST /functions/v1/invite-member {workspaceId, email, role?, expiresAt?}
  *
- * A holder of `members.invite` (admins, owners, or a custom role) invites someone by email.
- * Everything runs as the caller (their JWT, through RLS); the database's invitation trigger
+ * A holder of `members.invite` (admins, owners, a custom role, or a workspace API key holding
+ * it, e.g. an HR system provisioning new hires) invites someone by email.
+ * Everything runs as the caller (their JWT or their key, through RLS); the database's invitation trigger
  * enforces membership, the plan's seats
  * and one open invitation per address. The token is random, stored only as its SHA-256
  * hash, and travels only in the emailed link; the invitee redeems it with the
  * `accept_invitation(token)` RPC. Answers 201 with the invitation.
  */
 import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
-import { callerClient, callerUserId } from '../_shared/clients.ts';
 import { corsHeaders } from '../_shared/cors.ts';
 import { isDatabaseErrorCode } from '../_shared/error-vocabulary.ts';
 import { FunctionError, handleErrors, parseJsonBody } from '../_shared/errors.ts';
+import { resolveCaller } from '../_shared/function-caller.ts';
 import { invitationMail, randomToken, sha256Hex } from '../_shared/invitation-mail.ts';
 import { sendMail } from '../_shared/mailer.ts';
 import { type InvitableRole, type Invitation, inviteMemberInput } from '../_shared/schemas/invite-member.ts';
@@ -23,9 +24,9 @@ const INVITATION_COLUMNS =
 Deno.serve(
   handleErrors(async (request) => {
     if (request.method !== 'POST') throw new FunctionError('method_not_allowed', 'Use POST');
-    callerUserId(request); // not_authenticated for the anon key, before any query
+    // A person or an API key, verified before the body is read (verify_jwt is off for machines).
+    const { db } = await resolveCaller(request);
     const input = await parseJsonBody(request, inviteMemberInput);
-    const db = callerClient(request);
 
     const workspaceName = await requireInviter(db, input.workspaceId);
     await revokeOpenInvitation(db, input.workspaceId, input.email);

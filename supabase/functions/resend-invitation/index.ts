@@ -6,13 +6,14 @@
  * and the invitation's role (`invitation_not_found` for anyone else, as for an unknown id),
  * that the invitation is still open, and the per-invitation wait (`invitation_resend_too_soon`
  * with `details.retry_after_seconds`, also sent as a Retry-After header). Answers 200 with the
- * invitation.
+ * invitation. Callable by a person or a workspace API key holding members.invite
+ * (verify_jwt is off for machines; resolveCaller verifies either first).
  */
 import type { PostgrestError } from '@supabase/supabase-js';
-import { callerClient, callerUserId } from '../_shared/clients.ts';
 import { corsHeaders } from '../_shared/cors.ts';
 import { isDatabaseErrorCode } from '../_shared/error-vocabulary.ts';
 import { errorResponse, FunctionError, handleErrors, parseJsonBody } from '../_shared/errors.ts';
+import { resolveCaller } from '../_shared/function-caller.ts';
 import { invitationMail, randomToken, sha256Hex } from '../_shared/invitation-mail.ts';
 import { sendMail } from '../_shared/mailer.ts';
 import { type Invitation, resendInvitationInput } from '../_shared/schemas/invite-member.ts';
@@ -23,9 +24,8 @@ const INVITATION_COLUMNS =
 Deno.serve(
   handleErrors(async (request) => {
     if (request.method !== 'POST') throw new FunctionError('method_not_allowed', 'Use POST');
-    callerUserId(request); // not_authenticated for the anon key, before any query
+    const { db } = await resolveCaller(request); // a person or an API key, before the body
     const input = await parseJsonBody(request, resendInvitationInput);
-    const db = callerClient(request);
 
     const token = randomToken();
     const { data: invitation, error } = await db
