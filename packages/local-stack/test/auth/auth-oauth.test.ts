@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
@@ -59,8 +59,13 @@ type TestUser = 'ada' | 'alan' | { email: string; name: string } | 'cancel';
  * Opens `url` (Auth's /authorize) in Chromium, signs in on the local identity provider's
  * page as `user` (a preset button, or the typed form), and returns where the browser ends up.
  */
-async function throughBrowser(url: string, user: TestUser, provider = 'github'): Promise<URL> {
-  const page = await browser.newPage();
+async function throughBrowser(
+  url: string,
+  user: TestUser,
+  provider = 'github',
+  context?: BrowserContext,
+): Promise<URL> {
+  const page = context ? await context.newPage() : await browser.newPage();
   try {
     await page.goto(url);
     await page.getByRole('heading', { name: `Sign in with ${provider}` }).waitFor({ timeout: 15_000 });
@@ -73,7 +78,13 @@ async function throughBrowser(url: string, user: TestUser, provider = 'github'):
       await page.locator('#typed input[name="name"]').fill(user.name);
       await page.locator('#typed button').click();
     }
-    await page.waitForURL((target) => target.origin === appOrigin, { timeout: 15_000 });
+    await page
+      .waitForURL((target) => target.origin === appOrigin, { timeout: 15_000 })
+      .catch(async (error: Error) => {
+        // Name the page the browser was left on (the provider's error text, say).
+        const text = (await page.locator('body').innerText()).slice(0, 300);
+        throw new Error(`${error.message}; stuck at ${page.url()}: ${text}`);
+      });
     await page.locator('#back').waitFor();
     return new URL(page.url());
   } finally {
@@ -172,6 +183,23 @@ describe('signInWithOAuth through the local identity provider (headless Chromium
 
     const second = fragment(await throughBrowser(await oauthUrl(clientFor(stack), 'github'), typed));
     expect(decodeJwt(second.get('access_token') as string).sub).toBe(data.user?.id);
+  });
+
+  it('asks who is signing in every time, so one browser can switch test users', async () => {
+    const context = await browser.newContext();
+    try {
+      const first = fragment(
+        await throughBrowser(await oauthUrl(clientFor(stack), 'github'), 'ada', 'github', context),
+      );
+      // The same browser, with the provider's cookies from the first sign-in, gets the page again.
+      const second = fragment(
+        await throughBrowser(await oauthUrl(clientFor(stack), 'github'), 'alan', 'github', context),
+      );
+      expect(decodeJwt(first.get('access_token') as string).email).toBe('ada@example.com');
+      expect(decodeJwt(second.get('access_token') as string).email).toBe('alan@example.com');
+    } finally {
+      await context.close();
+    }
   });
 
   it('signs a confirmed email user in by the same verified address, adding the provider identity', async () => {
