@@ -42,8 +42,11 @@ function report(label: string, latencies: number[], target: string) {
   );
 }
 
-/** Auth's share of the `services` start-up step, with and without enabled providers. */
-async function serviceStartMs(project: string): Promise<number> {
+/**
+ * The `services` start-up step, with and without enabled providers, and how long after the
+ * stack is up the first /authorize waits for the identity provider (it starts alongside).
+ */
+async function serviceStartMs(project: string): Promise<{ servicesMs: number; firstAuthorizeMs: number }> {
   let servicesMs = Number.NaN;
   const stack = await startTestStack({
     workdir: fixture(project),
@@ -52,8 +55,11 @@ async function serviceStartMs(project: string): Promise<number> {
       if (step === 'services') servicesMs = elapsedMs;
     },
   });
+  const started = performance.now();
+  await fetch(`${stack.apiUrl}/auth/v1/authorize?provider=github`, { redirect: 'manual' });
+  const firstAuthorizeMs = performance.now() - started;
   await stack.stop();
-  return servicesMs;
+  return { servicesMs, firstAuthorizeMs };
 }
 
 /** Follows redirects by hand, keeping the provider's cookies, until the browser would reach the app. */
@@ -137,8 +143,11 @@ async function main() {
     });
 
     console.log(
-      `auth service start (services step): ${withoutProviders.toFixed(0)} ms without providers, ` +
-        `${withProviders.toFixed(0)} ms with the local identity provider for 2 providers (target: < +500 ms)`,
+      `stack services step: ${withoutProviders.servicesMs.toFixed(0)} ms without providers, ` +
+        `${withProviders.servicesMs.toFixed(0)} ms with 2 providers enabled (target: < +50 ms; the identity provider starts alongside)`,
+    );
+    console.log(
+      `first /authorize right after start: ${withProviders.firstAuthorizeMs.toFixed(0)} ms (waits for the identity provider; target: < 1000 ms)`,
     );
     report(
       `phone sign-in by code, new user (otp → SMS catcher → verify), ${signIns} runs`,

@@ -50,7 +50,7 @@ function toProvider(c: AuthContext, url: string) {
 }
 
 async function startFlow(c: AuthContext, runtime: AuthRuntime, linkingTargetId?: string) {
-  const provider = resolveProvider(runtime, c.req.query('provider'));
+  const provider = await resolveProvider(runtime, c.req.query('provider'));
   const pkce = pkceParams(c.req.query('code_challenge'), c.req.query('code_challenge_method'));
   const redirectTo = resolveRedirect(runtime.settings, c.req.query('redirect_to'));
   const url = await inTransaction(runtime, (client) =>
@@ -66,7 +66,7 @@ async function finishCallback(
   state: Awaited<ReturnType<typeof readState>>,
   code: string | undefined,
 ): Promise<string> {
-  const provider = resolveProvider(runtime, state.provider);
+  const provider = await resolveProvider(runtime, state.provider);
   if (!code)
     throw new AuthError('bad_oauth_callback', 'OAuth callback with missing authorization code missing');
   const tokens = await exchangeCode(runtime, provider, code);
