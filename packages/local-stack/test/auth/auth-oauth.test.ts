@@ -239,6 +239,78 @@ describe('signInWithOAuth through the local identity provider (headless Chromium
   });
 });
 
+/**
+ * The provider part of a flow over plain HTTP (a cookie jar, redirects followed by hand):
+ * signs in as `email` and stops at Auth's /callback, returning that URL unvisited.
+ */
+async function providerCallbackUrl(authorizeUrl: string, email: string): Promise<URL> {
+  const cookies = new Map<string, string>();
+  let url = authorizeUrl;
+  let body: URLSearchParams | undefined;
+  for (let hop = 0; hop < 10; hop += 1) {
+    const response = await fetch(url, {
+      method: body ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+      ...(body ? { body } : {}),
+    });
+    for (const header of response.headers.getSetCookie()) {
+      const [name, ...value] = (header.split(';')[0] ?? '').split('=');
+      if (name) cookies.set(name, value.join('='));
+    }
+    body = undefined;
+    const location = response.headers.get('location');
+    if (location) {
+      await response.arrayBuffer();
+      const next = new URL(location, url);
+      if (next.href.startsWith(`${stack.apiUrl}/auth/v1/callback`)) return next;
+      url = next.href;
+      continue;
+    }
+    const action = /action="(\/interaction\/[^"]+\/login)"/.exec(await response.text())?.[1];
+    if (!action) throw new Error(`no login form at ${url} (${response.status})`);
+    url = new URL(action, url).href;
+    body = new URLSearchParams({ email, name: 'Over HTTP' });
+  }
+  throw new Error('too many redirects');
+}
+
+describe('callback details', () => {
+  it('takes the provider’s answer as a form POST too (response_mode=form_post, as Apple sends it)', async () => {
+    const email = uniqueEmail('form-post');
+    const callback = await providerCallbackUrl(await oauthUrl(clientFor(stack), 'github'), email);
+    const response = await fetch(`${stack.apiUrl}/auth/v1/callback`, {
+      method: 'POST',
+      body: callback.searchParams,
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(302);
+    const back = new URL(response.headers.get('location') ?? '');
+    expect(decodeJwt(fragment(back).get('access_token') as string).email).toBe(email);
+  });
+
+  it('sends a banned user back with error=access_denied and user_banned, and no session', async () => {
+    const email = uniqueEmail('banned');
+    const first = await providerCallbackUrl(await oauthUrl(clientFor(stack), 'github'), email);
+    const signedIn = await fetch(first, { redirect: 'manual' });
+    const userId = decodeJwt(
+      fragment(new URL(signedIn.headers.get('location') ?? '')).get('access_token') as string,
+    ).sub as string;
+    const admin = clientFor(stack, { key: stack.keys.serviceRoleKey });
+    expect((await admin.auth.admin.updateUserById(userId, { ban_duration: '24h' })).error).toBeNull();
+
+    const again = await providerCallbackUrl(await oauthUrl(clientFor(stack), 'github'), email);
+    const refused = await fetch(again, { redirect: 'manual' });
+    const back = new URL(refused.headers.get('location') ?? '');
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      error: 'access_denied',
+      error_code: 'user_banned',
+      error_description: 'User is banned',
+    });
+    expect(fragment(back).get('access_token')).toBeNull();
+  });
+});
+
 describe('denied OAuth requests', () => {
   it('refuses an unknown and a disabled provider with GoTrue’s messages, before any redirect', async () => {
     const unknown = await fetch(`${stack.apiUrl}/auth/v1/authorize?provider=myspace`, { redirect: 'manual' });
