@@ -68,7 +68,7 @@ async function throughBrowser(
   const page = context ? await context.newPage() : await browser.newPage();
   try {
     await page.goto(url);
-    await page.getByRole('heading', { name: `Sign in with ${provider}` }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: `Sign in with ${provider}` }).waitFor({ timeout: 30_000 });
     if (user === 'cancel') {
       await page.getByRole('button', { name: /Cancel/ }).click();
     } else if (typeof user === 'string') {
@@ -79,7 +79,7 @@ async function throughBrowser(
       await page.locator('#typed button').click();
     }
     await page
-      .waitForURL((target) => target.origin === appOrigin, { timeout: 15_000 })
+      .waitForURL((target) => target.origin === appOrigin, { timeout: 30_000 })
       .catch(async (error: Error) => {
         // Name the page the browser was left on (the provider's error text, say).
         const text = (await page.locator('body').innerText()).slice(0, 300);
@@ -134,7 +134,10 @@ async function emailUser(label: string) {
   return { supabase, email, userId: data.user?.id as string };
 }
 
-describe('signInWithOAuth through the local identity provider (headless Chromium)', () => {
+// A browser flow takes a second or two; under a loaded machine give each test room for several.
+const BROWSER_TESTS = { timeout: 90_000 };
+
+describe('signInWithOAuth through the local identity provider (headless Chromium)', BROWSER_TESTS, () => {
   it('PKCE: the provider page, then ?code= back in the app, exchanged by supabase-js for a session', async () => {
     const supabase = clientFor(stack, { flowType: 'pkce' });
     const url = await oauthUrl(supabase, 'github');
@@ -434,7 +437,7 @@ describe('signInWithIdToken with a token the local identity provider issued', ()
   });
 });
 
-describe('identity linking and unlinking', () => {
+describe('identity linking and unlinking', BROWSER_TESTS, () => {
   it('linkIdentity adds a github identity to a signed-in email user, and unlinkIdentity takes it away', async () => {
     const { supabase, userId } = await emailUser('linker');
     const { data, error } = await supabase.auth.linkIdentity({
