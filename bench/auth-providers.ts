@@ -12,7 +12,7 @@ import {
   createMailCatcherService,
   createSmsCatcherService,
 } from '@groundwork/local-stack';
-import { startTestStack } from '@groundwork/local-stack/testing';
+import { followOAuthFlow, startTestStack } from '@groundwork/local-stack/testing';
 
 const signIns = Number(process.argv[2] ?? 100);
 const fixture = (name: string) =>
@@ -62,41 +62,6 @@ async function serviceStartMs(project: string): Promise<{ servicesMs: number; fi
   return { servicesMs, firstAuthorizeMs };
 }
 
-/** Follows redirects by hand, keeping the provider's cookies, until the browser would reach the app. */
-async function oauthFlow(apiUrl: string, email: string): Promise<URL> {
-  const cookies = new Map<string, string>();
-  let url = `${apiUrl}/auth/v1/authorize?provider=github&redirect_to=${encodeURIComponent(APP)}`;
-  let body: URLSearchParams | undefined;
-  for (let hop = 0; hop < 10; hop += 1) {
-    const response = await fetch(url, {
-      method: body ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
-      ...(body ? { body } : {}),
-    });
-    for (const header of response.headers.getSetCookie()) {
-      const [pair] = header.split(';');
-      const [name, ...value] = (pair ?? '').split('=');
-      if (name) cookies.set(name, value.join('='));
-    }
-    body = undefined;
-    const location = response.headers.get('location');
-    if (location) {
-      await response.arrayBuffer();
-      const next = new URL(location, url);
-      if (next.href.startsWith(APP)) return next;
-      url = next.href;
-      continue;
-    }
-    const page = await response.text();
-    const action = /action="(\/interaction\/[^"]+\/login)"/.exec(page)?.[1];
-    if (!action) throw new Error(`no login form at ${url}: ${response.status} ${page.slice(0, 200)}`);
-    url = new URL(action, url).href;
-    body = new URLSearchParams({ email, name: 'Bench User' });
-  }
-  throw new Error('too many redirects');
-}
-
 async function main() {
   const withoutProviders = await serviceStartMs('auth-project');
   const withProviders = await serviceStartMs('phone-oauth-project');
@@ -121,7 +86,11 @@ async function main() {
     });
 
     const oauth = await timed(signIns, async (index) => {
-      const back = await oauthFlow(stack.apiUrl, `bench-${run}-${index + 10}@example.com`);
+      const authorize = `${auth}/authorize?provider=github&redirect_to=${encodeURIComponent(APP)}`;
+      const back = await followOAuthFlow(authorize, {
+        email: `bench-${run}-${index + 10}@example.com`,
+        stopAt: APP,
+      });
       if (!new URLSearchParams(back.hash.slice(1)).get('access_token'))
         throw new Error(`no session: ${back}`);
     });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
 import { createSmsCatcherService } from '../../src/services/sms/index.ts';
-import { startTestStack, type TestStack } from '../../src/testing/index.ts';
+import { followOAuthFlow, startTestStack, type TestStack } from '../../src/testing/index.ts';
 import { clientFor, decodeJwt, fixture, uniqueEmail } from './auth-test-stack.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -242,43 +242,23 @@ describe('signInWithOAuth through the local identity provider (headless Chromium
   });
 });
 
-/**
- * The provider part of a flow over plain HTTP (a cookie jar, redirects followed by hand):
- * signs in as `email` and stops at Auth's /callback, returning that URL unvisited.
- */
-async function providerCallbackUrl(authorizeUrl: string, email: string): Promise<URL> {
-  const cookies = new Map<string, string>();
-  let url = authorizeUrl;
-  let body: URLSearchParams | undefined;
-  for (let hop = 0; hop < 10; hop += 1) {
-    const response = await fetch(url, {
-      method: body ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
-      ...(body ? { body } : {}),
-    });
-    for (const header of response.headers.getSetCookie()) {
-      const [name, ...value] = (header.split(';')[0] ?? '').split('=');
-      if (name) cookies.set(name, value.join('='));
-    }
-    body = undefined;
-    const location = response.headers.get('location');
-    if (location) {
-      await response.arrayBuffer();
-      const next = new URL(location, url);
-      if (next.href.startsWith(`${stack.apiUrl}/auth/v1/callback`)) return next;
-      url = next.href;
-      continue;
-    }
-    const action = /action="(\/interaction\/[^"]+\/login)"/.exec(await response.text())?.[1];
-    if (!action) throw new Error(`no login form at ${url} (${response.status})`);
-    url = new URL(action, url).href;
-    body = new URLSearchParams({ email, name: 'Over HTTP' });
-  }
-  throw new Error('too many redirects');
-}
+/** The provider part of a flow over plain HTTP, stopping at Auth's /callback (unvisited). */
+const providerCallbackUrl = (authorizeUrl: string, email: string) =>
+  followOAuthFlow(authorizeUrl, { email, name: 'Over HTTP', stopAt: `${stack.apiUrl}/auth/v1/callback` });
 
 describe('callback details', () => {
+  it('signs in without a browser through the testing helper followOAuthFlow (PKCE)', async () => {
+    const supabase = clientFor(stack, { flowType: 'pkce' });
+    const email = uniqueEmail('helper');
+    const back = await followOAuthFlow(await oauthUrl(supabase, 'github'), {
+      email,
+      stopAt: `${appOrigin}/done`,
+    });
+    const { data, error } = await supabase.auth.exchangeCodeForSession(back.searchParams.get('code') ?? '');
+    expect(error).toBeNull();
+    expect(data.user?.email).toBe(email);
+  });
+
   it('takes the provider’s answer as a form POST too (response_mode=form_post, as Apple sends it)', async () => {
     const email = uniqueEmail('form-post');
     const callback = await providerCallbackUrl(await oauthUrl(clientFor(stack), 'github'), email);
