@@ -302,6 +302,10 @@ describe('denied OAuth requests', () => {
       error_code: 'validation_failed',
       msg: 'Unsupported provider: Provider myspace could not be found',
     });
+    const mixedCase = await fetch(`${stack.apiUrl}/auth/v1/authorize?provider=GitHub`, {
+      redirect: 'manual',
+    });
+    expect(mixedCase.status).toBe(302);
     const disabled = await fetch(`${stack.apiUrl}/auth/v1/authorize?provider=gitlab`, { redirect: 'manual' });
     expect(disabled.status).toBe(400);
     expect(await disabled.json()).toMatchObject({

@@ -24,7 +24,8 @@ export async function resolveProvider(
   runtime: AuthRuntime,
   name: string | undefined,
 ): Promise<ResolvedProvider> {
-  const provider = name ?? '';
+  // GoTrue lower-cases the name: ?provider=GitHub is github.
+  const provider = (name ?? '').toLowerCase();
   if (!KNOWN_PROVIDERS.includes(provider)) {
     throw new AuthError('validation_failed', `Unsupported provider: Provider ${provider} could not be found`);
   }
