@@ -241,6 +241,8 @@ export const configTomlSchema = z.looseObject({
       hook: z
         .looseObject({
           custom_access_token: pgFunctionHook.optional(),
+          /** Sends phone codes instead of the SMS provider (locally: instead of the SMS catcher). */
+          send_sms: pgFunctionHook.optional(),
         })
         .prefault({}),
     })

@@ -17,7 +17,11 @@ describe('findUnsupportedSettings', () => {
         sms: { enabled: true, twilio: { enabled: true } },
         external: { github: { enabled: true }, apple: { enabled: false } },
         mfa: { totp: { enroll_enabled: true, verify_enabled: false } },
-        hook: { custom_access_token: { enabled: true }, send_email: { enabled: true } },
+        hook: {
+          custom_access_token: { enabled: true },
+          send_sms: { enabled: true },
+          send_email: { enabled: true },
+        },
       },
       functions: { 'invite-member': { enabled: true } },
     };

@@ -1,6 +1,8 @@
 /**
  * @groundwork/local-stack/testing — what test suites and benchmarks need: a whole stack on
- * free ports with its own data folder, and access tokens for users that skip sign-in.
+ * free ports with its own data folder, access tokens for users that skip sign-in, and OAuth
+ * sign-ins through the local identity provider without a browser.
  */
+export { followOAuthFlow } from './follow-oauth-flow.ts';
 export { mintUserToken } from './mint-user-token.ts';
 export { freePorts, startTestStack, type TestStack, type TestStackOptions } from './start-test-stack.ts';

@@ -572,6 +572,12 @@ describe('features this stack does not run', () => {
       code: 'provider_disabled',
     });
     await supabase.auth.setSession(await signIn(await confirmedUser('mfa')));
+    // [auth] enable_manual_linking = false in this fixture: linking and unlinking are refused.
+    const link = await supabase.auth.linkIdentity({
+      provider: 'github',
+      options: { skipBrowserRedirect: true },
+    });
+    expect(link.error).toMatchObject({ status: 404, code: 'manual_linking_disabled' });
     expect((await supabase.auth.mfa.enroll({ factorType: 'totp' })).error).toMatchObject({
       status: 422,
       code: 'mfa_totp_enroll_not_enabled',

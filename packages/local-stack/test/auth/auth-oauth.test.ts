@@ -3,12 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
 import { createSmsCatcherService } from '../../src/services/sms/index.ts';
-import { startTestStack, type TestStack } from '../../src/testing/index.ts';
+import { followOAuthFlow, startTestStack, type TestStack } from '../../src/testing/index.ts';
 import { clientFor, decodeJwt, fixture, uniqueEmail } from './auth-test-stack.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -59,11 +59,16 @@ type TestUser = 'ada' | 'alan' | { email: string; name: string } | 'cancel';
  * Opens `url` (Auth's /authorize) in Chromium, signs in on the local identity provider's
  * page as `user` (a preset button, or the typed form), and returns where the browser ends up.
  */
-async function throughBrowser(url: string, user: TestUser, provider = 'github'): Promise<URL> {
-  const page = await browser.newPage();
+async function throughBrowser(
+  url: string,
+  user: TestUser,
+  provider = 'github',
+  context?: BrowserContext,
+): Promise<URL> {
+  const page = context ? await context.newPage() : await browser.newPage();
   try {
     await page.goto(url);
-    await page.getByRole('heading', { name: `Sign in with ${provider}` }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: `Sign in with ${provider}` }).waitFor({ timeout: 30_000 });
     if (user === 'cancel') {
       await page.getByRole('button', { name: /Cancel/ }).click();
     } else if (typeof user === 'string') {
@@ -73,7 +78,13 @@ async function throughBrowser(url: string, user: TestUser, provider = 'github'):
       await page.locator('#typed input[name="name"]').fill(user.name);
       await page.locator('#typed button').click();
     }
-    await page.waitForURL((target) => target.origin === appOrigin, { timeout: 15_000 });
+    await page
+      .waitForURL((target) => target.origin === appOrigin, { timeout: 30_000 })
+      .catch(async (error: Error) => {
+        // Name the page the browser was left on (the provider's error text, say).
+        const text = (await page.locator('body').innerText()).slice(0, 300);
+        throw new Error(`${error.message}; stuck at ${page.url()}: ${text}`);
+      });
     await page.locator('#back').waitFor();
     return new URL(page.url());
   } finally {
@@ -123,7 +134,10 @@ async function emailUser(label: string) {
   return { supabase, email, userId: data.user?.id as string };
 }
 
-describe('signInWithOAuth through the local identity provider (headless Chromium)', () => {
+// A browser flow takes a second or two; under a loaded machine give each test room for several.
+const BROWSER_TESTS = { timeout: 90_000 };
+
+describe('signInWithOAuth through the local identity provider (headless Chromium)', BROWSER_TESTS, () => {
   it('PKCE: the provider page, then ?code= back in the app, exchanged by supabase-js for a session', async () => {
     const supabase = clientFor(stack, { flowType: 'pkce' });
     const url = await oauthUrl(supabase, 'github');
@@ -174,6 +188,23 @@ describe('signInWithOAuth through the local identity provider (headless Chromium
     expect(decodeJwt(second.get('access_token') as string).sub).toBe(data.user?.id);
   });
 
+  it('asks who is signing in every time, so one browser can switch test users', async () => {
+    const context = await browser.newContext();
+    try {
+      const first = fragment(
+        await throughBrowser(await oauthUrl(clientFor(stack), 'github'), 'ada', 'github', context),
+      );
+      // The same browser, with the provider's cookies from the first sign-in, gets the page again.
+      const second = fragment(
+        await throughBrowser(await oauthUrl(clientFor(stack), 'github'), 'alan', 'github', context),
+      );
+      expect(decodeJwt(first.get('access_token') as string).email).toBe('ada@example.com');
+      expect(decodeJwt(second.get('access_token') as string).email).toBe('alan@example.com');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('signs a confirmed email user in by the same verified address, adding the provider identity', async () => {
     const { email, userId } = await emailUser('same-address');
     const back = fragment(
@@ -211,6 +242,58 @@ describe('signInWithOAuth through the local identity provider (headless Chromium
   });
 });
 
+/** The provider part of a flow over plain HTTP, stopping at Auth's /callback (unvisited). */
+const providerCallbackUrl = (authorizeUrl: string, email: string) =>
+  followOAuthFlow(authorizeUrl, { email, name: 'Over HTTP', stopAt: `${stack.apiUrl}/auth/v1/callback` });
+
+describe('callback details', () => {
+  it('signs in without a browser through the testing helper followOAuthFlow (PKCE)', async () => {
+    const supabase = clientFor(stack, { flowType: 'pkce' });
+    const email = uniqueEmail('helper');
+    const back = await followOAuthFlow(await oauthUrl(supabase, 'github'), {
+      email,
+      stopAt: `${appOrigin}/done`,
+    });
+    const { data, error } = await supabase.auth.exchangeCodeForSession(back.searchParams.get('code') ?? '');
+    expect(error).toBeNull();
+    expect(data.user?.email).toBe(email);
+  });
+
+  it('takes the provider’s answer as a form POST too (response_mode=form_post, as Apple sends it)', async () => {
+    const email = uniqueEmail('form-post');
+    const callback = await providerCallbackUrl(await oauthUrl(clientFor(stack), 'github'), email);
+    const response = await fetch(`${stack.apiUrl}/auth/v1/callback`, {
+      method: 'POST',
+      body: callback.searchParams,
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(302);
+    const back = new URL(response.headers.get('location') ?? '');
+    expect(decodeJwt(fragment(back).get('access_token') as string).email).toBe(email);
+  });
+
+  it('sends a banned user back with error=access_denied and user_banned, and no session', async () => {
+    const email = uniqueEmail('banned');
+    const first = await providerCallbackUrl(await oauthUrl(clientFor(stack), 'github'), email);
+    const signedIn = await fetch(first, { redirect: 'manual' });
+    const userId = decodeJwt(
+      fragment(new URL(signedIn.headers.get('location') ?? '')).get('access_token') as string,
+    ).sub as string;
+    const admin = clientFor(stack, { key: stack.keys.serviceRoleKey });
+    expect((await admin.auth.admin.updateUserById(userId, { ban_duration: '24h' })).error).toBeNull();
+
+    const again = await providerCallbackUrl(await oauthUrl(clientFor(stack), 'github'), email);
+    const refused = await fetch(again, { redirect: 'manual' });
+    const back = new URL(refused.headers.get('location') ?? '');
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      error: 'access_denied',
+      error_code: 'user_banned',
+      error_description: 'User is banned',
+    });
+    expect(fragment(back).get('access_token')).toBeNull();
+  });
+});
+
 describe('denied OAuth requests', () => {
   it('refuses an unknown and a disabled provider with GoTrue’s messages, before any redirect', async () => {
     const unknown = await fetch(`${stack.apiUrl}/auth/v1/authorize?provider=myspace`, { redirect: 'manual' });
@@ -219,6 +302,10 @@ describe('denied OAuth requests', () => {
       error_code: 'validation_failed',
       msg: 'Unsupported provider: Provider myspace could not be found',
     });
+    const mixedCase = await fetch(`${stack.apiUrl}/auth/v1/authorize?provider=GitHub`, {
+      redirect: 'manual',
+    });
+    expect(mixedCase.status).toBe(302);
     const disabled = await fetch(`${stack.apiUrl}/auth/v1/authorize?provider=gitlab`, { redirect: 'manual' });
     expect(disabled.status).toBe(400);
     expect(await disabled.json()).toMatchObject({
@@ -334,7 +421,7 @@ describe('signInWithIdToken with a token the local identity provider issued', ()
   });
 });
 
-describe('identity linking and unlinking', () => {
+describe('identity linking and unlinking', BROWSER_TESTS, () => {
   it('linkIdentity adds a github identity to a signed-in email user, and unlinkIdentity takes it away', async () => {
     const { supabase, userId } = await emailUser('linker');
     const { data, error } = await supabase.auth.linkIdentity({

@@ -376,6 +376,36 @@ describe('phone change (updateUser)', () => {
     expect(await smsTo(taken.phone)).toHaveLength(before);
   });
 
+  it('gives an email user a phone identity, and unlinkIdentity takes the number off again', async () => {
+    const supabase = clientFor(stack);
+    const email = `phone-unlink-${Date.now()}@example.com`;
+    expect((await supabase.auth.signUp({ email, password: PASSWORD })).error).toBeNull();
+    const phone = uniquePhone();
+    expect((await supabase.auth.updateUser({ phone })).error).toBeNull();
+    const verified = await supabase.auth.verifyOtp({
+      phone,
+      token: await codeSentTo(phone),
+      type: 'phone_change',
+    });
+    expect(verified.error).toBeNull();
+    expect(verified.data.user?.identities?.map((identity) => identity.provider).sort()).toEqual([
+      'email',
+      'phone',
+    ]);
+    expect(verified.data.user?.app_metadata.providers).toEqual(['email', 'phone']);
+
+    const phoneIdentity = verified.data.user?.identities?.find((identity) => identity.provider === 'phone');
+    expect((await supabase.auth.unlinkIdentity(phoneIdentity as never)).error).toBeNull();
+    const after = await supabase.auth.getUser();
+    expect(after.data.user).toMatchObject({ email, phone: '' });
+    expect(after.data.user?.identities?.map((identity) => identity.provider)).toEqual(['email']);
+    expect(
+      (await clientFor(stack).auth.signInWithPassword({ phone, password: PASSWORD })).error,
+    ).toMatchObject({
+      code: 'invalid_credentials',
+    });
+  });
+
   it('lets an anonymous user add a phone and become a permanent phone user', async () => {
     const supabase = clientFor(stack);
     const anonymous = await supabase.auth.signInAnonymously();

@@ -18,7 +18,7 @@ export interface AuthRuntime {
   /** Text messages: to the local SMS catcher (services/sms). */
   sms: SmsSender;
   /** The test identity provider standing in for every enabled `[auth.external.*]`; undefined when none is. */
-  identityProvider?: LocalIdentityProvider | undefined;
+  identityProvider?: Promise<LocalIdentityProvider> | undefined;
   limits: AuthRateLimits;
   log: Logger;
   apiUrl: string;

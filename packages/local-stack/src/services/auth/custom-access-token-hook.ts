@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { AuthError } from './error-codes.ts';
+import { callPostgresHook } from './postgres-hook.ts';
 import type { HookTarget } from './settings.ts';
 import type { Queryable } from './users.ts';
 
@@ -17,8 +18,6 @@ const REQUIRED_CLAIMS = [
   'is_anonymous',
 ];
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /**
  * Calls `[auth.hook.custom_access_token]`'s Postgres function with
  * `{user_id, claims, authentication_method}` and returns the claims it gives back.
@@ -29,32 +28,7 @@ export async function runCustomAccessTokenHook(
   hook: HookTarget,
   input: { user_id: string; claims: JWTPayload; authentication_method: string },
 ): Promise<JWTPayload> {
-  let output: unknown;
-  try {
-    const { rows } = await db.query<{ output: unknown }>(
-      `select ${quoteIdent(hook.schema)}.${quoteIdent(hook.name)}($1::jsonb) as output`,
-      [JSON.stringify(input)],
-    );
-    output = rows[0]?.output;
-  } catch (error) {
-    throw new AuthError(
-      'unexpected_failure',
-      `Error running hook URI: pg-functions://postgres/${hook.schema}/${hook.name}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const result = (output && typeof output === 'object' ? output : {}) as {
-    claims?: unknown;
-    error?: { http_code?: unknown; message?: unknown };
-  };
-  if (result.error) {
-    const status = typeof result.error.http_code === 'number' ? result.error.http_code : 500;
-    const message =
-      typeof result.error.message === 'string' ? result.error.message : 'Hook returned an error';
-    throw new AuthError(status >= 500 ? 'unexpected_failure' : 'validation_failed', message, { status });
-  }
+  const result = await callPostgresHook(db, hook, input);
   const claims = result.claims;
   if (
     !claims ||

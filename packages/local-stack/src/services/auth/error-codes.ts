@@ -68,6 +68,18 @@ export const AUTH_ERROR_STATUS = {
 
 export type AuthErrorCode = keyof typeof AUTH_ERROR_STATUS;
 
+/**
+ * GoTrue's oauthErrorMap: the OAuth-style `error` put beside `error_code` when a failure goes
+ * back to the app as a redirect (a mail link, an OAuth callback); other statuses have none.
+ */
+export const OAUTH_ERROR_FOR_STATUS: Readonly<Record<number, string>> = {
+  400: 'invalid_request',
+  401: 'unauthorized_client',
+  403: 'access_denied',
+  500: 'server_error',
+  503: 'temporarily_unavailable',
+};
+
 export interface AuthErrorOptions {
   /** Overrides the table, for the few places GoTrue uses a code with another status. */
   status?: number;

@@ -33,6 +33,7 @@ export function userJson(user: UserRow, identities: IdentityRow[]) {
     confirmed_at: iso(user.confirmed_at),
     recovery_sent_at: iso(user.recovery_sent_at),
     new_email: user.email_change || undefined,
+    new_phone: user.phone_change || undefined,
     email_change_sent_at: iso(user.email_change_sent_at),
     reauthentication_sent_at: iso(user.reauthentication_sent_at),
     last_sign_in_at: iso(user.last_sign_in_at),

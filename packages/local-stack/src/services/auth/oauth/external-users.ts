@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { recordAudit } from '../audit-log.ts';
 import type { AuthRuntime } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
+import { addProvider, insertIdentity } from '../identities.ts';
 import { databaseError } from '../user-creation.ts';
 import {
   findUserByEmail,
@@ -56,35 +57,6 @@ async function findIdentity(
   return rows[0];
 }
 
-async function insertIdentity(
-  client: pg.PoolClient,
-  user: UserRow,
-  provider: string,
-  sub: string,
-  data: Record<string, unknown>,
-): Promise<void> {
-  await client.query(
-    `insert into auth.identities (id, provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
-     values (gen_random_uuid(), $1, $2, $3, $4, now(), now(), now())`,
-    [sub, user.id, JSON.stringify(data), provider],
-  );
-}
-
-/** Adds `provider` to app_metadata.providers, as GoTrue's UpdateAppMetaDataProviders. */
-async function addProvider(client: pg.PoolClient, user: UserRow, provider: string): Promise<UserRow> {
-  const app = user.raw_app_meta_data ?? {};
-  const providers = Array.isArray(app.providers) ? (app.providers as string[]) : [];
-  const patch: Record<string, unknown> = {
-    raw_app_meta_data: {
-      ...app,
-      ...(app.provider === 'anonymous' || !app.provider ? { provider } : {}),
-      providers: [...new Set([...providers.filter((name) => name !== 'anonymous'), provider])],
-    },
-  };
-  if (user.is_anonymous) patch.is_anonymous = false;
-  return updateUser(client, user.id, patch);
-}
-
 export interface ExternalSignIn {
   user: UserRow;
   /** A new user was made for this identity. */
@@ -125,7 +97,7 @@ export async function signInExternalIdentity(
     }
     user = await findUserById(client, options.linkingTargetId);
     if (!user) throw new AuthError('user_not_found', 'Linking target user not found', { status: 422 });
-    await insertIdentity(client, user, provider, claims.sub, data);
+    await insertIdentity(client, { providerId: claims.sub, userId: user.id, provider, data });
     // A user without an address (anonymous, phone) takes the identity's, confirmed by the provider.
     if (!user.email && claims.email && emailVerified) {
       user = await updateUser(client, user.id, { email: claims.email, email_confirmed_at: new Date() });
@@ -141,7 +113,7 @@ export async function signInExternalIdentity(
       // Linked by address: the provider vouches for it. An address nobody had confirmed loses
       // the password set with it, so whoever typed it in cannot keep a way into the account.
       user = sameAddress;
-      await insertIdentity(client, user, provider, claims.sub, data);
+      await insertIdentity(client, { providerId: claims.sub, userId: user.id, provider, data });
       if (!user.email_confirmed_at) {
         user = await updateUser(client, user.id, { email_confirmed_at: new Date(), encrypted_password: '' });
       }
@@ -159,7 +131,7 @@ export async function signInExternalIdentity(
           userMetadata: data,
           emailConfirmedAt: emailVerified || runtime.settings.emailAutoconfirm ? new Date() : null,
         });
-        await insertIdentity(client, user, provider, claims.sub, data);
+        await insertIdentity(client, { providerId: claims.sub, userId: user.id, provider, data });
         await client.query('release savepoint create_external_user');
       } catch (error) {
         await client.query('rollback to savepoint create_external_user');

@@ -53,7 +53,7 @@ async function signInWithIdToken(c: AuthContext, runtime: AuthRuntime, body: Jso
     throw new AuthError('validation_failed', `Custom OIDC provider "${provider}" not allowed`);
   }
   const settings = runtime.settings.oauthProviders.get(provider);
-  const identityProvider = runtime.identityProvider;
+  const identityProvider = await runtime.identityProvider;
   if (!settings?.enabled || !identityProvider) {
     throw new AuthError(
       'provider_disabled',

@@ -216,8 +216,19 @@ export async function startLocalIdentityProvider(options: {
       .sign(privateKey);
   }
 
+  // The test provider keeps no sign-in between flows: without its session cookie every
+  // authorization starts fresh, so the login page asks each time and the developer can switch
+  // test users (a remembered session would send the browser straight back as the last one).
+  const sessionCookie = provider.cookieName('session');
+  const withoutSession = (cookie: string) =>
+    cookie
+      .split(';')
+      .filter((pair) => !pair.trim().startsWith(sessionCookie))
+      .join(';');
+
   handle = (req, res) => {
     const url = new URL(req.url ?? '/', issuer);
+    if (req.headers.cookie) req.headers.cookie = withoutSession(req.headers.cookie);
     const match = /^\/interaction\/([^/]+)(?:\/([a-z]+))?$/.exec(url.pathname);
     const work = match
       ? interaction(req, res, match[1] as string, match[2])

@@ -20,8 +20,12 @@ export interface ResolvedProvider {
 }
 
 /** The `provider` of /authorize and /user/identities/authorize, refused in GoTrue's words. */
-export function resolveProvider(runtime: AuthRuntime, name: string | undefined): ResolvedProvider {
-  const provider = name ?? '';
+export async function resolveProvider(
+  runtime: AuthRuntime,
+  name: string | undefined,
+): Promise<ResolvedProvider> {
+  // GoTrue lower-cases the name: ?provider=GitHub is github.
+  const provider = (name ?? '').toLowerCase();
   if (!KNOWN_PROVIDERS.includes(provider)) {
     throw new AuthError('validation_failed', `Unsupported provider: Provider ${provider} could not be found`);
   }
@@ -29,7 +33,7 @@ export function resolveProvider(runtime: AuthRuntime, name: string | undefined):
   if (!settings?.enabled || !runtime.identityProvider) {
     throw new AuthError('validation_failed', 'Unsupported provider: provider is not enabled');
   }
-  return { settings, identityProvider: runtime.identityProvider };
+  return { settings, identityProvider: await runtime.identityProvider };
 }
 
 /** What the state parameter carries from /authorize to /callback, signed so it can't be forged. */

@@ -3,7 +3,9 @@ import type { AuthRuntime } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
 import { storeOneTimeToken } from '../one-time-tokens.ts';
 import { newOtp, tokenHash } from '../secrets.ts';
-import type { TokenColumn, UserRow } from '../users.ts';
+import { userJson } from '../user-json.ts';
+import { identitiesOf, type TokenColumn, type UserRow } from '../users.ts';
+import { runSendSmsHook } from './send-sms-hook.ts';
 
 /** What a code sent to a phone confirms, and where GoTrue keeps its hash and sent-at time. */
 export type PhoneOtpKind = 'confirmation' | 'phone_change' | 'reauthentication';
@@ -60,13 +62,22 @@ export async function sendPhoneOtp(
   const testCode = sms.testOtp.get(options.phone);
   const code = testCode ?? newOtp(sms.otpLength);
   // GoTrue answers a test number's request with the message id `test-otp`.
-  const messageId = testCode
-    ? 'test-otp'
-    : await runtime.sms.send({
-        to: options.phone,
-        body: smsBody(sms.template, code),
-        channel: options.channel,
-      });
+  let messageId: string | undefined = 'test-otp';
+  if (!testCode && sms.sendSmsHook) {
+    // The project's Send SMS hook sends it instead (no message id, as GoTrue).
+    const pending = options.kind === 'phone_change' ? { ...user, phone_change: options.phone } : user;
+    await runSendSmsHook(client, sms.sendSmsHook, {
+      user: userJson(pending, await identitiesOf(client, user.id)),
+      sms: { otp: code },
+    });
+    messageId = undefined;
+  } else if (!testCode) {
+    messageId = await runtime.sms.send({
+      to: options.phone,
+      body: smsBody(sms.template, code),
+      channel: options.channel,
+    });
+  }
   if (options.kind === 'phone_change') {
     await client.query('update auth.users set phone_change = $2, updated_at = now() where id = $1', [
       user.id,

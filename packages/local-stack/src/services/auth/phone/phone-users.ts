@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { addProvider, insertIdentity } from '../identities.ts';
 import { clearOneTimeToken } from '../one-time-tokens.ts';
 import { findUserById, INSTANCE_ID, type Queryable, type UserRow, updateUser } from '../users.ts';
 
@@ -31,21 +32,13 @@ async function setPhoneIdentity(client: pg.PoolClient, user: UserRow, phone: str
   );
   if (rowCount) return;
   // A user who had no phone identity (signed up by email, OAuth or anonymously) gets one, as GoTrue's verify does.
-  await client.query(
-    `insert into auth.identities (id, provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
-     values (gen_random_uuid(), $1, $2, $3, 'phone', now(), now(), now())`,
-    [user.id, user.id, JSON.stringify({ sub: user.id, ...data, email_verified: false })],
-  );
-  const app = user.raw_app_meta_data ?? {};
-  const providers = Array.isArray(app.providers) ? (app.providers as string[]) : [];
-  // An anonymous user who confirms a phone becomes a permanent phone user.
-  await updateUser(client, user.id, {
-    raw_app_meta_data: {
-      ...app,
-      ...(app.provider === 'anonymous' || !app.provider ? { provider: 'phone' } : {}),
-      providers: [...new Set([...providers.filter((name) => name !== 'anonymous'), 'phone'])],
-    },
+  await insertIdentity(client, {
+    providerId: user.id,
+    userId: user.id,
+    provider: 'phone',
+    data: { sub: user.id, ...data, email_verified: false },
   });
+  await addProvider(client, user, 'phone');
 }
 
 /** Marks the phone confirmed (user, identity and user_metadata), as verifying an `sms` code does. */

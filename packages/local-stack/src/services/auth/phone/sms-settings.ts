@@ -1,4 +1,4 @@
-import type { ConfigToml } from '../../../config/config-schema.ts';
+import type { ConfigToml, HookFunction } from '../../../config/config-schema.ts';
 import { formatPhoneNumber } from '../email-address.ts';
 
 /** `[auth.sms]` as Auth uses it, with the values the Supabase CLI hands GoTrue. */
@@ -17,6 +17,8 @@ export interface SmsSettings {
   testOtp: ReadonlyMap<string, string>;
   /** `[auth.rate_limit] sms_sent`: text messages per hour for the whole project. */
   sentPerHour: number;
+  /** `[auth.hook.send_sms]`: the Postgres function that sends the codes instead. */
+  sendSmsHook: HookFunction | undefined;
 }
 
 export function smsSettingsFrom(auth: ConfigToml['auth']): SmsSettings {
@@ -30,5 +32,6 @@ export function smsSettingsFrom(auth: ConfigToml['auth']): SmsSettings {
     otpExpirySeconds: 6000,
     testOtp: new Map(Object.entries(sms.test_otp).map(([phone, code]) => [formatPhoneNumber(phone), code])),
     sentPerHour: auth.rate_limit.sms_sent,
+    sendSmsHook: auth.hook.send_sms?.function,
   };
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { ServiceEnv } from '../../caller.ts';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../database-unavailable.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
-import { AuthError, isAuthError } from '../error-codes.ts';
+import { AuthError, isAuthError, OAUTH_ERROR_FOR_STATUS } from '../error-codes.ts';
 import { pkceParams } from '../flow-state.ts';
 import { signInExternalIdentity } from '../oauth/external-users.ts';
 import { unlinkIdentity } from '../oauth/identity-unlink.ts';
@@ -17,14 +17,6 @@ import { resolveRedirect } from '../redirect-urls.ts';
 import { type AuthContext, clientInfo, requireUser } from '../request-context.ts';
 import { startSession } from '../sessions.ts';
 
-/** GoTrue's oauthErrorMap: the oauth-style `error` for a status (any other is `server_error`). */
-const OAUTH_ERROR: Record<number, string> = {
-  400: 'invalid_request',
-  401: 'unauthorized_client',
-  403: 'access_denied',
-  500: 'server_error',
-  503: 'temporarily_unavailable',
-};
 /** Refusals GoTrue reports as `access_denied` whatever their status. */
 const ACCESS_DENIED: ReadonlySet<string> = new Set(['signup_disabled', 'user_banned']);
 
@@ -38,7 +30,9 @@ function redirectWithError(base: string, params: Record<string, string>): string
 
 function errorParams(error: AuthError): Record<string, string> {
   return {
-    error: ACCESS_DENIED.has(error.code) ? 'access_denied' : (OAUTH_ERROR[error.status] ?? 'server_error'),
+    error: ACCESS_DENIED.has(error.code)
+      ? 'access_denied'
+      : (OAUTH_ERROR_FOR_STATUS[error.status] ?? 'server_error'),
     error_code: error.code,
     error_description: error.message,
   };
@@ -50,7 +44,7 @@ function toProvider(c: AuthContext, url: string) {
 }
 
 async function startFlow(c: AuthContext, runtime: AuthRuntime, linkingTargetId?: string) {
-  const provider = resolveProvider(runtime, c.req.query('provider'));
+  const provider = await resolveProvider(runtime, c.req.query('provider'));
   const pkce = pkceParams(c.req.query('code_challenge'), c.req.query('code_challenge_method'));
   const redirectTo = resolveRedirect(runtime.settings, c.req.query('redirect_to'));
   const url = await inTransaction(runtime, (client) =>
@@ -66,7 +60,7 @@ async function finishCallback(
   state: Awaited<ReturnType<typeof readState>>,
   code: string | undefined,
 ): Promise<string> {
-  const provider = resolveProvider(runtime, state.provider);
+  const provider = await resolveProvider(runtime, state.provider);
   if (!code)
     throw new AuthError('bad_oauth_callback', 'OAuth callback with missing authorization code missing');
   const tokens = await exchangeCode(runtime, provider, code);

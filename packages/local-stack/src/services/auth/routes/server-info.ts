@@ -1,35 +1,13 @@
 import { Hono } from 'hono';
 import type { ServiceEnv } from '../../caller.ts';
 import type { AuthRuntime } from '../auth-runtime.ts';
+import { KNOWN_PROVIDERS } from '../oauth/oauth-settings.ts';
 
-/** The external providers GoTrue lists in /settings; none but email (and anonymous) run locally. */
-const EXTERNAL_PROVIDERS = [
-  'apple',
-  'azure',
-  'bitbucket',
-  'discord',
-  'facebook',
-  'figma',
-  'fly',
-  'github',
-  'gitlab',
-  'google',
-  'keycloak',
-  'kakao',
-  'linkedin',
-  'linkedin_oidc',
-  'notion',
-  'spotify',
-  'slack',
-  'slack_oidc',
-  'workos',
-  'twitch',
-  'twitter',
-  'x',
-  'zoom',
-  'phone',
-  'saml',
-];
+/**
+ * What GoTrue lists under `external` in /settings: its OAuth providers (served through the
+ * local identity provider when enabled, oauth/oauth-settings.ts), phone and SAML.
+ */
+const EXTERNAL_PROVIDERS: readonly string[] = [...KNOWN_PROVIDERS, 'phone', 'saml'];
 
 /** GET /settings, GET /health and GET /.well-known/jwks.json. */
 export function serverInfoRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit-log.ts';
 import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail } from '../email-address.ts';
 import { EMAIL_VERIFY_TYPES, type EmailVerifyType, verifyEmailToken } from '../email-verification.ts';
-import { AuthError, isAuthError } from '../error-codes.ts';
+import { AuthError, isAuthError, OAUTH_ERROR_FOR_STATUS } from '../error-codes.ts';
 import { issueAuthCode } from '../flow-state.ts';
 import { verifyPhoneCode } from '../phone/phone-flows.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
@@ -23,15 +23,6 @@ function verifyType(type: string | undefined): EmailVerifyType {
   return type as EmailVerifyType;
 }
 
-/** GoTrue's oauth-style `error` for a status, put beside `error_code` in failed link redirects. */
-const OAUTH_ERROR: Record<number, string> = {
-  400: 'invalid_request',
-  401: 'unauthorized_client',
-  403: 'access_denied',
-  500: 'server_error',
-  503: 'temporarily_unavailable',
-};
-
 /** Puts parameters in the fragment, and for PKCE links also in the query, as GoTrue does. */
 function redirectWith(base: string, params: Record<string, string>, alsoInQuery: boolean): string {
   const url = new URL(base);
@@ -46,7 +37,9 @@ async function verifyLink(c: AuthContext, runtime: AuthRuntime) {
   const pkceLink = token.startsWith('pkce_');
   const fail = (error: AuthError) => {
     const params: Record<string, string> = {
-      ...(OAUTH_ERROR[error.status] ? { error: OAUTH_ERROR[error.status] as string } : {}),
+      ...(OAUTH_ERROR_FOR_STATUS[error.status]
+        ? { error: OAUTH_ERROR_FOR_STATUS[error.status] as string }
+        : {}),
       error_code: error.code,
       error_description:
         error.code === 'otp_expired' ? 'Email link is invalid or has expired' : error.message,
