@@ -89,6 +89,12 @@ const pgFunctionHook = z
     return { ...hook, function: target as HookFunction | undefined };
   });
 
+/** `[auth.mfa.totp]`, `[auth.mfa.web_authn]`: each factor type is off unless switched on, as in the CLI. */
+const mfaFactorSwitches = z.looseObject({
+  enroll_enabled: z.boolean().default(false),
+  verify_enabled: z.boolean().default(false),
+});
+
 /** `[auth.email.smtp]`: when enabled, Auth sends through this server instead of the mail catcher. */
 const smtpSchema = z
   .looseObject({
@@ -243,6 +249,22 @@ export const configTomlSchema = z.looseObject({
           custom_access_token: pgFunctionHook.optional(),
           /** Sends phone codes instead of the SMS provider (locally: instead of the SMS catcher). */
           send_sms: pgFunctionHook.optional(),
+        })
+        .prefault({}),
+      /** `[auth.webauthn]`: the relying party WebAuthn factors and passkeys are registered for. */
+      webauthn: z
+        .looseObject({
+          rp_display_name: z.string().optional(),
+          rp_id: z.string().optional(),
+          rp_origins: z.array(z.string()).optional(),
+        })
+        .prefault({}),
+      /** `[auth.mfa]`: TOTP and WebAuthn factors (phone factors are not declared, so they are warned about). */
+      mfa: z
+        .looseObject({
+          max_enrolled_factors: z.number().int().positive().default(10),
+          totp: mfaFactorSwitches.prefault({}),
+          web_authn: mfaFactorSwitches.prefault({}),
         })
         .prefault({}),
     })

@@ -16,7 +16,11 @@ describe('findUnsupportedSettings', () => {
         email: { enabled: true, smtp: { enabled: true, host: 'smtp.example.com' } },
         sms: { enabled: true, twilio: { enabled: true } },
         external: { github: { enabled: true }, apple: { enabled: false } },
-        mfa: { totp: { enroll_enabled: true, verify_enabled: false } },
+        mfa: {
+          totp: { enroll_enabled: true, verify_enabled: false },
+          web_authn: { enroll_enabled: true },
+          phone: { enroll_enabled: true },
+        },
         hook: {
           custom_access_token: { enabled: true },
           send_sms: { enabled: true },
@@ -28,7 +32,7 @@ describe('findUnsupportedSettings', () => {
     expect(findUnsupportedSettings(toml)).toEqual([
       'studio',
       'storage.s3_protocol',
-      'auth.mfa.totp',
+      'auth.mfa.phone',
       'auth.hook.send_email',
     ]);
   });

@@ -14,6 +14,7 @@ import { AuthRateLimits } from './rate-limits.ts';
 import { API_VERSION_HEADER, renderAuthError } from './render-error.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { emailLinkRoutes } from './routes/email-links.ts';
+import { mfaRoutes } from './routes/mfa.ts';
 import { notEnabledRoutes } from './routes/not-enabled.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { serverInfoRoutes } from './routes/server-info.ts';
@@ -40,6 +41,7 @@ export function createAuthApp(runtime: AuthRuntime): Hono<ServiceEnv> {
     userRoutes(runtime),
     adminRoutes(runtime),
     oauthRoutes(runtime),
+    mfaRoutes(runtime),
     notEnabledRoutes(runtime),
   ]) {
     app.route('/', routes);

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { type AmrEntry, signAccessToken } from './access-token.ts';
 import type { AuthRuntime } from './auth-runtime.ts';
 import { AuthError } from './error-codes.ts';
+import type { FactorRow } from './mfa/factors.ts';
 import { newRefreshToken } from './secrets.ts';
 import { userJson } from './user-json.ts';
 import {
@@ -26,7 +27,10 @@ export type AuthMethod =
   | 'anonymous'
   | 'oauth'
   | 'pkce'
-  | 'token_refresh';
+  | 'token_refresh'
+  // A verified MFA factor (mfa/factors.ts FACTOR_AMR_METHOD).
+  | 'totp'
+  | 'mfa/webauthn';
 
 export interface ClientInfo {
   ip: string | undefined;
@@ -63,14 +67,19 @@ async function amrAndIdentities(
   client: pg.PoolClient,
   sessionId: string,
   userId: string,
-): Promise<{ amr: AmrEntry[]; identities: IdentityRow[] }> {
-  const { rows } = await client.query<{ amr: AmrEntry[] | null; identities: IdentityRow[] | null }>(
+): Promise<{ amr: AmrEntry[]; identities: IdentityRow[]; factors: FactorRow[] }> {
+  const { rows } = await client.query<{
+    amr: AmrEntry[] | null;
+    identities: IdentityRow[] | null;
+    factors: FactorRow[] | null;
+  }>(
     `select
        (select json_agg(json_build_object('method', authentication_method,
                                           'timestamp', floor(extract(epoch from updated_at))::bigint)
                         order by updated_at desc)
           from auth.mfa_amr_claims where session_id = $1) as amr,
-       (select json_agg(i order by i.created_at) from auth.identities i where i.user_id = $2) as identities`,
+       (select json_agg(i order by i.created_at) from auth.identities i where i.user_id = $2) as identities,
+       (select json_agg(f order by f.created_at) from auth.mfa_factors f where f.user_id = $2) as factors`,
     [sessionId, userId],
   );
   const identities = (rows[0]?.identities ?? []).map((identity) => ({
@@ -79,7 +88,13 @@ async function amrAndIdentities(
     created_at: identity.created_at ? new Date(identity.created_at) : null,
     updated_at: identity.updated_at ? new Date(identity.updated_at) : null,
   }));
-  return { amr: rows[0]?.amr ?? [], identities };
+  const factors = (rows[0]?.factors ?? []).map((factor) => ({
+    ...factor,
+    created_at: new Date(factor.created_at),
+    updated_at: new Date(factor.updated_at),
+    last_challenged_at: factor.last_challenged_at ? new Date(factor.last_challenged_at) : null,
+  }));
+  return { amr: rows[0]?.amr ?? [], identities, factors };
 }
 
 /** The JSON GoTrue answers a sign-in with. */
@@ -91,7 +106,7 @@ export async function sessionResponse(
   refreshToken: string,
   method: AuthMethod,
 ) {
-  const { amr, identities } = await amrAndIdentities(client, session.id, user.id);
+  const { amr, identities, factors } = await amrAndIdentities(client, session.id, user.id);
   const access = await signAccessToken(
     runtime,
     client,
@@ -105,7 +120,7 @@ export async function sessionResponse(
     expires_in: access.expiresIn,
     expires_at: access.expiresAt,
     refresh_token: refreshToken,
-    user: userJson(user, identities),
+    user: userJson(user, identities, factors),
   };
 }
 

@@ -2,6 +2,7 @@ import type { HookFunction } from '../../config/config-schema.ts';
 import type { StackConfig } from '../../config/load-config.ts';
 import { TrustedProxies } from '../../http/client-address.ts';
 import { MOUNTS } from '../mounts.ts';
+import { type MfaSettings, mfaSettingsFrom } from './mfa/mfa-settings.ts';
 import { type OAuthProviderSettings, oauthProvidersFrom } from './oauth/oauth-settings.ts';
 import { type SmsSettings, smsSettingsFrom } from './phone/sms-settings.ts';
 import type { RateLimitSettings } from './rate-limits.ts';
@@ -53,6 +54,8 @@ export interface AuthSettings {
   sms: SmsSettings;
   /** `[auth.external.<provider>]` by provider name (oauth/oauth-settings.ts). */
   oauthProviders: Map<string, OAuthProviderSettings>;
+  /** `[auth.mfa]` (mfa/mfa-settings.ts). */
+  mfa: MfaSettings;
 }
 
 export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSettings {
@@ -113,5 +116,6 @@ export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSetti
     templates,
     sms: smsSettingsFrom(auth),
     oauthProviders: oauthProvidersFrom(auth),
+    mfa: mfaSettingsFrom(auth),
   };
 }

@@ -1,3 +1,4 @@
+import { type FactorRow, factorJson } from './mfa/factors.ts';
 import type { IdentityRow, UserRow } from './users.ts';
 
 const iso = (value: Date | null | undefined) => (value ? value.toISOString() : undefined);
@@ -18,9 +19,9 @@ export function identityJson(identity: IdentityRow) {
 
 /**
  * A user as GoTrue's JSON has it: same field names and order, optional timestamps left
- * out when unset, `phone` always a string.
+ * out when unset, `phone` always a string, `factors` only when the user has some.
  */
-export function userJson(user: UserRow, identities: IdentityRow[]) {
+export function userJson(user: UserRow, identities: IdentityRow[], factors: FactorRow[] = []) {
   return {
     id: user.id,
     aud: user.aud ?? '',
@@ -40,6 +41,7 @@ export function userJson(user: UserRow, identities: IdentityRow[]) {
     app_metadata: user.raw_app_meta_data ?? {},
     user_metadata: user.raw_user_meta_data ?? {},
     identities: identities.map(identityJson),
+    factors: factors.length > 0 ? factors.map(factorJson) : undefined,
     created_at: iso(user.created_at),
     updated_at: iso(user.updated_at),
     banned_until: iso(user.banned_until),

@@ -3,6 +3,7 @@ import type { ServiceEnv } from '../../caller.ts';
 import { recordAudit } from '../audit-log.ts';
 import type { AuthRuntime } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
+import { factorsOf } from '../mfa/factors.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
 import { clientInfo, clientIp, requireUser } from '../request-context.ts';
@@ -19,7 +20,11 @@ export function userRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
 
   app.get('/user', async (c) => {
     const { user } = await requireUser(c, runtime);
-    return c.json(userJson(user, await identitiesOf(runtime.db, user.id)));
+    const [identities, factors] = await Promise.all([
+      identitiesOf(runtime.db, user.id),
+      factorsOf(runtime.db, user.id),
+    ]);
+    return c.json(userJson(user, identities, factors));
   });
 
   app.put('/user', async (c) => {
