@@ -215,6 +215,21 @@ describe('the taskboard example app', () => {
     await card(adaPage, 'Done', 'ENG-1').waitFor({ timeout: LIVE_DEADLINE_MS });
     expect(await card(adaPage, 'In progress', 'ENG-1').count()).toBe(0);
 
+    // Drag with the keyboard alone: Space on the handle, → to the next column, Space to drop.
+    await adaPage.getByLabel('New task').fill('Write the docs');
+    await adaPage.getByRole('button', { name: 'Add task' }).click();
+    await card(adaPage, 'To do', 'ENG-2').waitFor();
+    await card(bobPage, 'To do', 'ENG-2').waitFor({ timeout: LIVE_DEADLINE_MS });
+    await adaPage.getByRole('button', { name: 'Drag ENG-2' }).focus();
+    await adaPage.keyboard.press('Space');
+    await adaPage.locator('[aria-label="Drag ENG-2"][aria-pressed="true"]').waitFor();
+    await adaPage.keyboard.press('ArrowRight');
+    await adaPage.getByText('ENG-2 is over In progress').waitFor({ state: 'attached' });
+    await adaPage.keyboard.press('Space');
+    await adaPage.getByText(/^ENG-2 dropped in In progress/).waitFor({ state: 'attached' });
+    await card(adaPage, 'In progress', 'ENG-2').and(adaPage.locator(':not([aria-busy])')).waitFor();
+    await card(bobPage, 'In progress', 'ENG-2').waitFor({ timeout: LIVE_DEADLINE_MS });
+
     // On a phone-sized screen the columns stack and every control stays reachable.
     await bobPage.setViewportSize({ width: 390, height: 844 });
     await bobPage.getByLabel('Status of ENG-1').waitFor();
@@ -338,7 +353,7 @@ describe('the taskboard example app', () => {
     await adaPage.getByRole('link', { name: 'Activity' }).click();
     const feed = adaPage.getByRole('list', { name: 'Activity' });
     await feed.getByText(`bob-${suffix} moved a task from In progress to Done`).waitFor();
-    await feed.getByText(`${ada.name} moved a task from To do to In progress`).waitFor();
+    await feed.getByText(`${ada.name} moved a task from To do to In progress`).first().waitFor();
     await adaPage.screenshot({ path: `${shots}activity.png` });
 
     await adaPage.getByRole('link', { name: 'Settings' }).click();
