@@ -346,6 +346,18 @@ describe('the taskboard example app', () => {
     await cyPage.getByText(/You’re a viewer in .*, so you can’t manage roles/).waitFor();
     await cyPage.getByRole('link', { name: 'API keys' }).click();
     await cyPage.getByText(/You’re a viewer in .*, so you can’t manage API keys/).waitFor();
+
+    // Signing out, then in again with the password: a wrong one is said so, the right one works.
+    await cyPage.getByRole('button', { name: 'Sign out' }).click();
+    await cyPage.getByRole('tab', { name: 'Sign in' }).waitFor();
+    await cyPage.getByLabel('Email', { exact: true }).fill(cy.email);
+    await cyPage.getByLabel('Password', { exact: true }).fill('not-the-password');
+    await cyPage.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await cyPage.getByRole('alert').getByText('Wrong email or password.').waitFor();
+    await cyPage.getByLabel('Password', { exact: true }).fill(cy.password);
+    await cyPage.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // Signed in again where he was.
+    await cyPage.getByRole('heading', { name: 'Settings: API keys' }).waitFor();
   });
 
   it('activity feed and settings: custom role, API key shown once, webhook with a test delivery, audit log, billing', async () => {
