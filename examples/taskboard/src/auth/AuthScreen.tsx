@@ -3,17 +3,42 @@
  * six-digit code for when the link opens on another device).
  */
 import type { GroundworkClient } from '@groundwork/sdk';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
+import { OAuthButtons } from './OAuthButtons.tsx';
 
 type Mode = 'sign-in' | 'sign-up' | 'magic-link';
 
+/**
+ * Auth sends a browser back with `error_description` (in the query or the fragment) when a
+ * provider sign-in or an emailed link didn't work: say so instead of a silent sign-in page.
+ */
+function returnedError(): string | null {
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const query = new URLSearchParams(window.location.search);
+  return fragment.get('error_description') ?? query.get('error_description');
+}
+
 export function AuthScreen({ gw, intro }: { gw: GroundworkClient; intro?: string | undefined }) {
   const [mode, setMode] = useState<Mode>('sign-in');
+  const [returned] = useState(returnedError);
+  useEffect(() => {
+    if (!returned) return;
+    // Keep the address clean (and the message from showing again on reload).
+    const url = new URL(window.location.href);
+    url.hash = '';
+    for (const name of ['error', 'error_code', 'error_description']) url.searchParams.delete(name);
+    window.history.replaceState(null, '', url.pathname + url.search);
+  }, [returned]);
   return (
     <main className="centered auth">
       <h1>Taskboard</h1>
       {intro ? <Notice>{intro}</Notice> : null}
+      {returned ? (
+        <p className="alert" role="alert">
+          Signing in didn’t finish: {returned}
+        </p>
+      ) : null}
       <div className="tabs" role="tablist" aria-label="How to sign in">
         {(
           [
@@ -37,6 +62,7 @@ export function AuthScreen({ gw, intro }: { gw: GroundworkClient; intro?: string
       {mode === 'sign-in' ? <PasswordSignIn gw={gw} /> : null}
       {mode === 'sign-up' ? <SignUp gw={gw} /> : null}
       {mode === 'magic-link' ? <MagicLink gw={gw} /> : null}
+      <OAuthButtons gw={gw} />
     </main>
   );
 }
