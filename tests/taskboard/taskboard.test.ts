@@ -57,16 +57,23 @@ function card(page: Page, column: string, key: string) {
   return page.getByRole('region', { name: column, exact: true }).locator(`[data-task-key="${key}"]`);
 }
 
-/** Drags a card by its handle onto a column with the mouse, as a person would. */
-async function drag(page: Page, key: string, column: string) {
+/**
+ * Drags a card by its handle with the mouse, as a person would: onto a column (its empty end),
+ * or onto another card (to go before it).
+ */
+async function drag(page: Page, key: string, column: string, ontoKey?: string) {
   const handle = page.getByRole('button', { name: `Drag ${key}` });
   const from = await handle.boundingBox();
-  const to = await page.getByRole('region', { name: column, exact: true }).boundingBox();
+  const to = await (ontoKey
+    ? card(page, column, ontoKey)
+    : page.getByRole('region', { name: column, exact: true })
+  ).boundingBox();
   if (!from || !to) throw new Error('card or column not on screen');
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
   await page.mouse.move(from.x + from.width / 2 + 8, from.y + from.height / 2 + 8, { steps: 2 });
-  await page.mouse.move(to.x + to.width / 2, to.y + to.height - 20, { steps: 8 });
+  const y = ontoKey ? to.y + to.height / 2 : to.y + to.height - 20;
+  await page.mouse.move(to.x + to.width / 2, y, { steps: 8 });
   await page.mouse.up();
 }
 
@@ -229,6 +236,21 @@ describe('the taskboard example app', () => {
     await adaPage.getByText(/^ENG-2 dropped in In progress/).waitFor({ state: 'attached' });
     await card(adaPage, 'In progress', 'ENG-2').and(adaPage.locator(':not([aria-busy])')).waitFor();
     await card(bobPage, 'In progress', 'ENG-2').waitFor({ timeout: LIVE_DEADLINE_MS });
+
+    // Order within a column: ENG-3 dropped onto ENG-2 goes before it, on both screens.
+    await adaPage.getByLabel('New task').fill('Record a demo');
+    await adaPage.getByRole('button', { name: 'Add task' }).click();
+    await card(adaPage, 'To do', 'ENG-3').waitFor();
+    await drag(adaPage, 'ENG-3', 'In progress', 'ENG-2');
+    await card(adaPage, 'In progress', 'ENG-3').and(adaPage.locator(':not([aria-busy])')).waitFor();
+    const order = (page: Page) =>
+      page
+        .getByRole('region', { name: 'In progress', exact: true })
+        .locator('[data-task-key]')
+        .evaluateAll((cards) => cards.map((node) => node.getAttribute('data-task-key')));
+    expect(await order(adaPage)).toEqual(['ENG-3', 'ENG-2']);
+    await card(bobPage, 'In progress', 'ENG-3').waitFor({ timeout: LIVE_DEADLINE_MS });
+    expect(await order(bobPage)).toEqual(['ENG-3', 'ENG-2']);
 
     // On a phone-sized screen the columns stack and every control stays reachable.
     await bobPage.setViewportSize({ width: 390, height: 844 });
