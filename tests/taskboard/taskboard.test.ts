@@ -435,6 +435,32 @@ describe('the taskboard example app', () => {
     await adaPage.getByRole('button', { name: 'Upgrade to Pro' }).waitFor();
   });
 
+  it('an invitation opened by someone signed in with another address is refused, and the page says why', async () => {
+    const { mailUrl } = inject('stack');
+    const dave = `dave-${suffix}@example.test`;
+    await adaPage.goto(boardUrl);
+    await adaPage.getByRole('link', { name: 'Members' }).click();
+    await adaPage.getByLabel('Email address').fill(dave);
+    await adaPage.getByLabel('Role', { exact: true }).selectOption('member');
+    await adaPage.getByRole('button', { name: 'Send invitation' }).click();
+    await adaPage.getByText(`Invitation sent to ${dave}.`).waitFor();
+    const emailed = new URL(
+      linkIn(await mailTo(mailUrl, dave, /invited to join/), /\/accept-invitation\?token=/),
+    );
+
+    // Cy, signed in as himself, follows Dave's link: refused, told why, offered to switch account.
+    await cyPage.goto(`${app.url}${emailed.pathname}${emailed.search}`);
+    await cyPage
+      .getByRole('alert')
+      .getByText('This invitation was sent to another email address. Sign in with that address to accept it.')
+      .waitFor();
+    await cyPage.getByRole('button', { name: 'sign in as someone else' }).waitFor();
+    // Nothing changed: Dave's invitation is still open and Cy is still only a viewer.
+    await adaPage.reload();
+    await adaPage.getByRole('list', { name: 'Pending invitations' }).getByText(dave).waitFor();
+    expect(await adaPage.getByLabel(`Role of ${cy.name}`).inputValue()).toBe('viewer');
+  });
+
   it('a workspace you are not in reads "no access", the same as one that does not exist', async () => {
     const page = await person();
     await page.goto(app.url);
