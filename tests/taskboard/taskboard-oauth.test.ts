@@ -4,20 +4,10 @@
  * switched on, so it runs on a stack of its own (the suite's shared stack has no provider).
  */
 import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, startAppServer } from './app-server.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const shots = new URL('../../test-results/taskboard/', import.meta.url).pathname;
+import { launchChromium, screenshots as shots } from './browser.ts';
 
 let stack: TestStack;
 let app: AppServer;
@@ -33,7 +23,7 @@ beforeAll(async () => {
         },
       },
     }),
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS }),
+    launchChromium(),
   ]);
   app = await startAppServer(
     { apiUrl: stack.apiUrl, publishableKey: stack.keys.publishableKey },

@@ -10,25 +10,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { verifyWebhook } from '@groundwork/sdk/webhooks';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppServer, startAppServer } from './app-server.ts';
+import { launchChromium, screenshots as shots } from './browser.ts';
 import { linkIn, mailTo } from './mail-catcher.ts';
 import { noisePng } from './png.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps dialling Google on this closed network.
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** How soon a change by one person must show on the other's screen. */
 const LIVE_DEADLINE_MS = 1_000;
-const shots = new URL('../../test-results/taskboard/', import.meta.url).pathname;
 
 const suffix = randomBytes(4).toString('hex');
 const ada = { name: `Ada ${suffix}`, email: `ada-${suffix}@example.test`, password: 'correct-horse-battery' };
@@ -124,7 +114,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   const stack = inject('stack');
   app = await startAppServer(stack);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

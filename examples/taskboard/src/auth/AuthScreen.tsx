@@ -59,50 +59,25 @@ export function AuthScreen({ gw, intro }: { gw: GroundworkClient; intro?: string
           </button>
         ))}
       </div>
-      {mode === 'sign-in' ? <PasswordSignIn gw={gw} /> : null}
-      {mode === 'sign-up' ? <SignUp gw={gw} /> : null}
+      {mode === 'sign-in' || mode === 'sign-up' ? <PasswordForm key={mode} gw={gw} purpose={mode} /> : null}
       {mode === 'magic-link' ? <MagicLink gw={gw} /> : null}
       <OAuthButtons gw={gw} />
     </main>
   );
 }
 
-function PasswordSignIn({ gw }: { gw: GroundworkClient }) {
-  const action = useAction(async (email: string, password: string) => {
-    await gw.auth.signInWithPassword({ email, password });
-  });
-  return (
-    <form
-      aria-label="Sign in"
-      onSubmit={action.onSubmit((form) => [text(form, 'email'), String(form.get('password') ?? '')])}
-    >
-      <Field
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        required
-        error={action.fields.email}
-      />
-      <Field
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="current-password"
-        required
-        error={action.fields.password}
-      />
-      <Alert problem={action.problem} />
-      <button type="submit" disabled={action.busy}>
-        Sign in
-      </button>
-    </form>
-  );
-}
-
-function SignUp({ gw }: { gw: GroundworkClient }) {
+/**
+ * Email and password, for signing in or creating an account (which also asks for a name).
+ * noValidate: the server's rules (e.g. password strength) come back per field and show beside it.
+ */
+function PasswordForm({ gw, purpose }: { gw: GroundworkClient; purpose: 'sign-in' | 'sign-up' }) {
   const [confirm, setConfirm] = useState(false);
-  const action = useAction(async (display_name: string, email: string, password: string) => {
+  const signUp = purpose === 'sign-up';
+  const action = useAction(async (email: string, password: string, display_name: string) => {
+    if (!signUp) {
+      await gw.auth.signInWithPassword({ email, password });
+      return;
+    }
     const { session } = await gw.auth.signUp({
       email,
       password,
@@ -113,18 +88,20 @@ function SignUp({ gw }: { gw: GroundworkClient }) {
     if (!session) setConfirm(true);
   });
   if (confirm) return <Notice>Check your email to confirm your address, then come back here.</Notice>;
+  const label = signUp ? 'Create account' : 'Sign in';
   return (
-    // noValidate: the server's rules (e.g. password strength) come back per field and show beside it.
     <form
-      aria-label="Create account"
+      aria-label={label}
       noValidate
       onSubmit={action.onSubmit((form) => [
-        text(form, 'display_name'),
         text(form, 'email'),
         String(form.get('password') ?? ''),
+        text(form, 'display_name'),
       ])}
     >
-      <Field label="Your name" name="display_name" autoComplete="name" error={action.fields.display_name} />
+      {signUp ? (
+        <Field label="Your name" name="display_name" autoComplete="name" error={action.fields.display_name} />
+      ) : null}
       <Field
         label="Email"
         name="email"
@@ -137,13 +114,13 @@ function SignUp({ gw }: { gw: GroundworkClient }) {
         label="Password"
         name="password"
         type="password"
-        autoComplete="new-password"
+        autoComplete={signUp ? 'new-password' : 'current-password'}
         required
         error={action.fields.password}
       />
       <Alert problem={action.problem} />
       <button type="submit" disabled={action.busy}>
-        Create account
+        {label}
       </button>
     </form>
   );

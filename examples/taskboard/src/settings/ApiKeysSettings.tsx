@@ -2,7 +2,7 @@
 import type { ApiKey } from '@groundwork/sdk';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
-import { Alert, Field, text, useAction } from '../ui.tsx';
+import { Alert, Field, ShownOnce, text, useAction } from '../ui.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 import { PermissionPicker, pickedPermissions } from './permission-picker.tsx';
 
@@ -65,12 +65,11 @@ export function ApiKeysSettings() {
           Create key
         </button>
       </form>
-      {made ? (
-        <div className="notice" role="status">
-          <p>The key, shown only now — store it as a secret of your script or CI:</p>
-          <input aria-label="New API key" readOnly value={made} onFocus={(event) => event.target.select()} />
-        </div>
-      ) : null}
+      <ShownOnce
+        label="New API key"
+        intro="The key, shown only now — store it as a secret of your script or CI:"
+        value={made}
+      />
     </>
   );
 }

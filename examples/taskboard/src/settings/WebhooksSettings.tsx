@@ -6,7 +6,7 @@ import type { WebhookDelivery, WebhookEndpoint, WebhookEventType } from '@ground
 import { webhooksApi } from '@groundwork/sdk/webhooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
-import { Alert, Field, text, useAction } from '../ui.tsx';
+import { Alert, Field, ShownOnce, text, useAction } from '../ui.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 
 export function WebhooksSettings() {
@@ -116,17 +116,11 @@ export function WebhooksSettings() {
           Add endpoint
         </button>
       </form>
-      {secret ? (
-        <div className="notice" role="status">
-          <p>The endpoint’s signing secret, shown only now — keep it with your receiver:</p>
-          <input
-            aria-label="Signing secret"
-            readOnly
-            value={secret}
-            onFocus={(event) => event.target.select()}
-          />
-        </div>
-      ) : null}
+      <ShownOnce
+        label="Signing secret"
+        intro="The endpoint’s signing secret, shown only now — keep it with your receiver:"
+        value={secret}
+      />
     </>
   );
 }
