@@ -88,3 +88,21 @@ export function ShownOnce({ label, intro, value }: { label: string; intro: strin
     </div>
   );
 }
+
+/** A form's last row: what went wrong (if anything), then its submit button, off while busy. */
+export function FormEnd({
+  action,
+  children,
+}: {
+  action: { problem: Problem | null; busy: boolean };
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <Alert problem={action.problem} />
+      <button type="submit" disabled={action.busy}>
+        {children}
+      </button>
+    </>
+  );
+}

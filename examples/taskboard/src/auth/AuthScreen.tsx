@@ -4,7 +4,7 @@
  */
 import type { GroundworkClient } from '@groundwork/sdk';
 import { useEffect, useState } from 'react';
-import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
+import { Alert, Field, FormEnd, Notice, text, useAction } from '../ui.tsx';
 import { OAuthButtons } from './OAuthButtons.tsx';
 
 type Mode = 'sign-in' | 'sign-up' | 'magic-link';
@@ -148,10 +148,7 @@ function MagicLink({ gw }: { gw: GroundworkClient }) {
           required
           error={verify.fields.token}
         />
-        <Alert problem={verify.problem} />
-        <button type="submit" disabled={verify.busy}>
-          Sign in with the code
-        </button>
+        <FormEnd action={verify}>Sign in with the code</FormEnd>
       </form>
     );
   }
@@ -165,10 +162,7 @@ function MagicLink({ gw }: { gw: GroundworkClient }) {
         required
         error={send.fields.email}
       />
-      <Alert problem={send.problem} />
-      <button type="submit" disabled={send.busy}>
-        Email me a sign-in link
-      </button>
+      <FormEnd action={send}>Email me a sign-in link</FormEnd>
     </form>
   );
 }

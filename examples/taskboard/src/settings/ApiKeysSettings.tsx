@@ -2,7 +2,7 @@
 import type { ApiKey } from '@groundwork/sdk';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
-import { Alert, Field, ShownOnce, text, useAction } from '../ui.tsx';
+import { Alert, Field, FormEnd, ShownOnce, text, useAction } from '../ui.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 import { PermissionPicker, pickedPermissions } from './permission-picker.tsx';
 
@@ -60,10 +60,7 @@ export function ApiKeysSettings() {
         <h2>New API key</h2>
         <Field label="Key name" name="name" error={create.fields.name} />
         <PermissionPicker name="permissions" legend="It may" />
-        <Alert problem={create.problem} />
-        <button type="submit" disabled={create.busy}>
-          Create key
-        </button>
+        <FormEnd action={create}>Create key</FormEnd>
       </form>
       <ShownOnce
         label="New API key"

@@ -6,7 +6,7 @@ import type { WebhookDelivery, WebhookEndpoint, WebhookEventType } from '@ground
 import { webhooksApi } from '@groundwork/sdk/webhooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
-import { Alert, Field, ShownOnce, text, useAction } from '../ui.tsx';
+import { Alert, Field, FormEnd, ShownOnce, text, useAction } from '../ui.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 
 export function WebhooksSettings() {
@@ -111,10 +111,7 @@ export function WebhooksSettings() {
             </label>
           ))}
         </fieldset>
-        <Alert problem={create.problem} />
-        <button type="submit" disabled={create.busy}>
-          Add endpoint
-        </button>
+        <FormEnd action={create}>Add endpoint</FormEnd>
       </form>
       <ShownOnce
         label="Signing secret"
