@@ -129,9 +129,9 @@ export function WorkspaceScreen({
           </nav>
           <div className="row">
             <NotificationsBell workspaces={loaded.workspaces} />
-            <span className="muted" title={user.email ?? ''}>
+            <a href="/account" onClick={follow} title={user.email ?? ''}>
               {user.email}
-            </span>
+            </a>
             <button type="button" className="secondary" onClick={() => void gw.auth.signOut()}>
               Sign out
             </button>

@@ -1,9 +1,12 @@
 /**
- * OAuth sign-in in the example app, in Chromium: "Continue with GitHub" goes through the stack's
- * local test identity provider and comes back signed in. It needs `[auth.external.github]`
- * switched on, so it runs on a stack of its own (the suite's shared stack has no provider).
+ * Sign-in beyond passwords in the example app, in Chromium: "Continue with GitHub" through the
+ * stack's local test identity provider, and two-factor authentication with an authenticator app
+ * (codes computed here with otpauth, as the app on a phone would). Both need switches the
+ * suite's shared stack leaves off (`[auth.external.github]`, `[auth.mfa.totp]`), so this file
+ * runs on a stack of its own.
  */
 import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
+import { Secret, TOTP } from 'otpauth';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, startAppServer } from './app-server.ts';
@@ -20,6 +23,7 @@ beforeAll(async () => {
       configOverrides: {
         auth: {
           external: { github: { enabled: true, client_id: 'taskboard', secret: 'local-test-secret' } },
+          mfa: { totp: { enroll_enabled: true, verify_enabled: true } },
         },
       },
     }),
@@ -37,7 +41,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe('the taskboard example app with OAuth', () => {
+describe('the taskboard example app: OAuth and two-factor sign-in', () => {
   it('signs in with GitHub through the local identity provider and comes back signed in', async () => {
     const email = 'grace-hopper@example.test';
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -103,4 +107,57 @@ describe('the taskboard example app with OAuth', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('two-factor authentication: turned on with a code from the app, then asked for at every sign-in', async () => {
+    const email = 'ada-2fa@example.test';
+    const password = 'correct-horse-battery';
+    const context = await browser.newContext();
+    context.setDefaultTimeout(15_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(app.url);
+      await page.getByRole('tab', { name: 'Create account' }).click();
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+      const secret = await page.getByTestId('totp-secret').innerText();
+      const totp = new TOTP({ secret: Secret.fromBase32(secret) });
+      await page.screenshot({ path: `${shots}two-factor.png` });
+
+      // A wrong code is refused beside the field; the app's current one turns it on.
+      await page
+        .getByLabel('Code from the app', { exact: true })
+        .fill(totp.generate({ timestamp: Date.now() - 10 * 60_000 }));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByText('is not the current code').waitFor();
+      await page.getByLabel('Code from the app', { exact: true }).fill(totp.generate());
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByText('Two-factor authentication is on').waitFor();
+
+      // Signing in again: the password is not enough.
+      await page.goto(app.url);
+      await page.getByRole('button', { name: `Sign out ${email}` }).click();
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
+      expect(await page.getByRole('heading', { name: 'Your workspaces' }).count()).toBe(0);
+      await page.getByLabel('Authentication code', { exact: true }).fill('000000');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByText('is not the current code').waitFor();
+      await page.getByLabel('Authentication code', { exact: true }).fill(totp.generate());
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('heading', { name: 'Your workspaces' }).waitFor();
+
+      // Turning it off (at aal2 now) takes it away again.
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.getByRole('button', { name: /Turn off/ }).click();
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 });
