@@ -51,10 +51,27 @@ stack.on('exit', (code) => {
   if (!app) process.exit(code ?? 1);
 });
 
+/** The OAuth providers `[auth.external.*]` switches on, as Auth's public settings list them. */
+async function enabledProviders(status: Status): Promise<string[]> {
+  try {
+    const response = await fetch(`${status.API_URL}/auth/v1/settings`, {
+      headers: { apikey: status.PUBLISHABLE_KEY },
+    });
+    const { external } = (await response.json()) as { external?: Record<string, boolean> };
+    const builtIn = new Set(['email', 'phone', 'anonymous_users']);
+    return Object.entries(external ?? {})
+      .filter(([name, on]) => on && !builtIn.has(name))
+      .map(([name]) => name);
+  } catch {
+    return [];
+  }
+}
+
 const status = await waitForStack(stack);
-// The page is given the API URL and the publishable key only (the app's envPrefix).
+// The page is given the API URL, the publishable key and the providers to offer (its envPrefix).
 process.env.GROUNDWORK_URL = status.API_URL;
 process.env.GROUNDWORK_KEY = status.PUBLISHABLE_KEY;
+process.env.GROUNDWORK_OAUTH_PROVIDERS = (await enabledProviders(status)).join(',');
 app = await createServer({ root: appRoot });
 await app.listen();
 const url = app.resolvedUrls?.local[0] ?? SITE_URL;

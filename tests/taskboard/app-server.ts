@@ -16,7 +16,10 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-export async function startAppServer(stack: { apiUrl: string; publishableKey: string }): Promise<AppServer> {
+export async function startAppServer(
+  stack: { apiUrl: string; publishableKey: string },
+  options: { oauthProviders?: string[] } = {},
+): Promise<AppServer> {
   const outDir = mkdtempSync(join(tmpdir(), 'taskboard-'));
   let sdkEntry: string | undefined;
   const recordSdk: Plugin = {
@@ -29,10 +32,14 @@ export async function startAppServer(stack: { apiUrl: string; publishableKey: st
       return resolved;
     },
   };
-  // The app reads GROUNDWORK_URL / GROUNDWORK_KEY as Vite env (envPrefix); set them for the build only.
-  const saved = { url: process.env.GROUNDWORK_URL, key: process.env.GROUNDWORK_KEY };
-  process.env.GROUNDWORK_URL = stack.apiUrl;
-  process.env.GROUNDWORK_KEY = stack.publishableKey;
+  // The app reads GROUNDWORK_* as Vite env (envPrefix); set them for the build only.
+  const env = {
+    GROUNDWORK_URL: stack.apiUrl,
+    GROUNDWORK_KEY: stack.publishableKey,
+    GROUNDWORK_OAUTH_PROVIDERS: (options.oauthProviders ?? []).join(','),
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
   try {
     await build({
       root: appRoot,
@@ -41,8 +48,7 @@ export async function startAppServer(stack: { apiUrl: string; publishableKey: st
       build: { outDir, emptyOutDir: true },
     });
   } finally {
-    restore('GROUNDWORK_URL', saved.url);
-    restore('GROUNDWORK_KEY', saved.key);
+    for (const [name, value] of Object.entries(saved)) restore(name, value);
   }
   const server = await preview({
     root: appRoot,

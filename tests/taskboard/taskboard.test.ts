@@ -10,25 +10,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { verifyWebhook } from '@groundwork/sdk/webhooks';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppServer, startAppServer } from './app-server.ts';
+import { launchChromium, screenshots as shots } from './browser.ts';
 import { linkIn, mailTo } from './mail-catcher.ts';
 import { noisePng } from './png.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps dialling Google on this closed network.
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** How soon a change by one person must show on the other's screen. */
 const LIVE_DEADLINE_MS = 1_000;
-const shots = new URL('../../test-results/taskboard/', import.meta.url).pathname;
 
 const suffix = randomBytes(4).toString('hex');
 const ada = { name: `Ada ${suffix}`, email: `ada-${suffix}@example.test`, password: 'correct-horse-battery' };
@@ -57,16 +47,23 @@ function card(page: Page, column: string, key: string) {
   return page.getByRole('region', { name: column, exact: true }).locator(`[data-task-key="${key}"]`);
 }
 
-/** Drags a card by its handle onto a column with the mouse, as a person would. */
-async function drag(page: Page, key: string, column: string) {
+/**
+ * Drags a card by its handle with the mouse, as a person would: onto a column (its empty end),
+ * or onto another card (to go before it).
+ */
+async function drag(page: Page, key: string, column: string, ontoKey?: string) {
   const handle = page.getByRole('button', { name: `Drag ${key}` });
   const from = await handle.boundingBox();
-  const to = await page.getByRole('region', { name: column, exact: true }).boundingBox();
+  const to = await (ontoKey
+    ? card(page, column, ontoKey)
+    : page.getByRole('region', { name: column, exact: true })
+  ).boundingBox();
   if (!from || !to) throw new Error('card or column not on screen');
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
   await page.mouse.move(from.x + from.width / 2 + 8, from.y + from.height / 2 + 8, { steps: 2 });
-  await page.mouse.move(to.x + to.width / 2, to.y + to.height - 20, { steps: 8 });
+  const y = ontoKey ? to.y + to.height / 2 : to.y + to.height - 20;
+  await page.mouse.move(to.x + to.width / 2, y, { steps: 8 });
   await page.mouse.up();
 }
 
@@ -117,7 +114,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   const stack = inject('stack');
   app = await startAppServer(stack);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -214,6 +211,36 @@ describe('the taskboard example app', () => {
     await card(bobPage, 'Done', 'ENG-1').and(bobPage.locator(':not([aria-busy])')).waitFor();
     await card(adaPage, 'Done', 'ENG-1').waitFor({ timeout: LIVE_DEADLINE_MS });
     expect(await card(adaPage, 'In progress', 'ENG-1').count()).toBe(0);
+
+    // Drag with the keyboard alone: Space on the handle, → to the next column, Space to drop.
+    await adaPage.getByLabel('New task').fill('Write the docs');
+    await adaPage.getByRole('button', { name: 'Add task' }).click();
+    await card(adaPage, 'To do', 'ENG-2').waitFor();
+    await card(bobPage, 'To do', 'ENG-2').waitFor({ timeout: LIVE_DEADLINE_MS });
+    await adaPage.getByRole('button', { name: 'Drag ENG-2' }).focus();
+    await adaPage.keyboard.press('Space');
+    await adaPage.locator('[aria-label="Drag ENG-2"][aria-pressed="true"]').waitFor();
+    await adaPage.keyboard.press('ArrowRight');
+    await adaPage.getByText('ENG-2 is over In progress').waitFor({ state: 'attached' });
+    await adaPage.keyboard.press('Space');
+    await adaPage.getByText(/^ENG-2 dropped in In progress/).waitFor({ state: 'attached' });
+    await card(adaPage, 'In progress', 'ENG-2').and(adaPage.locator(':not([aria-busy])')).waitFor();
+    await card(bobPage, 'In progress', 'ENG-2').waitFor({ timeout: LIVE_DEADLINE_MS });
+
+    // Order within a column: ENG-3 dropped onto ENG-2 goes before it, on both screens.
+    await adaPage.getByLabel('New task').fill('Record a demo');
+    await adaPage.getByRole('button', { name: 'Add task' }).click();
+    await card(adaPage, 'To do', 'ENG-3').waitFor();
+    await drag(adaPage, 'ENG-3', 'In progress', 'ENG-2');
+    await card(adaPage, 'In progress', 'ENG-3').and(adaPage.locator(':not([aria-busy])')).waitFor();
+    const order = (page: Page) =>
+      page
+        .getByRole('region', { name: 'In progress', exact: true })
+        .locator('[data-task-key]')
+        .evaluateAll((cards) => cards.map((node) => node.getAttribute('data-task-key')));
+    expect(await order(adaPage)).toEqual(['ENG-3', 'ENG-2']);
+    await card(bobPage, 'In progress', 'ENG-3').waitFor({ timeout: LIVE_DEADLINE_MS });
+    expect(await order(bobPage)).toEqual(['ENG-3', 'ENG-2']);
 
     // On a phone-sized screen the columns stack and every control stays reachable.
     await bobPage.setViewportSize({ width: 390, height: 844 });
@@ -331,6 +358,18 @@ describe('the taskboard example app', () => {
     await cyPage.getByText(/You’re a viewer in .*, so you can’t manage roles/).waitFor();
     await cyPage.getByRole('link', { name: 'API keys' }).click();
     await cyPage.getByText(/You’re a viewer in .*, so you can’t manage API keys/).waitFor();
+
+    // Signing out, then in again with the password: a wrong one is said so, the right one works.
+    await cyPage.getByRole('button', { name: 'Sign out' }).click();
+    await cyPage.getByRole('tab', { name: 'Sign in' }).waitFor();
+    await cyPage.getByLabel('Email', { exact: true }).fill(cy.email);
+    await cyPage.getByLabel('Password', { exact: true }).fill('not-the-password');
+    await cyPage.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await cyPage.getByRole('alert').getByText('Wrong email or password.').waitFor();
+    await cyPage.getByLabel('Password', { exact: true }).fill(cy.password);
+    await cyPage.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // Signed in again where he was.
+    await cyPage.getByRole('heading', { name: 'Settings: API keys' }).waitFor();
   });
 
   it('activity feed and settings: custom role, API key shown once, webhook with a test delivery, audit log, billing', async () => {
@@ -338,7 +377,7 @@ describe('the taskboard example app', () => {
     await adaPage.getByRole('link', { name: 'Activity' }).click();
     const feed = adaPage.getByRole('list', { name: 'Activity' });
     await feed.getByText(`bob-${suffix} moved a task from In progress to Done`).waitFor();
-    await feed.getByText(`${ada.name} moved a task from To do to In progress`).waitFor();
+    await feed.getByText(`${ada.name} moved a task from To do to In progress`).first().waitFor();
     await adaPage.screenshot({ path: `${shots}activity.png` });
 
     await adaPage.getByRole('link', { name: 'Settings' }).click();
@@ -384,6 +423,32 @@ describe('the taskboard example app', () => {
     await adaPage.getByRole('link', { name: 'Billing' }).click();
     await adaPage.getByText('Seats used').waitFor();
     await adaPage.getByRole('button', { name: 'Upgrade to Pro' }).waitFor();
+  });
+
+  it('an invitation opened by someone signed in with another address is refused, and the page says why', async () => {
+    const { mailUrl } = inject('stack');
+    const dave = `dave-${suffix}@example.test`;
+    await adaPage.goto(boardUrl);
+    await adaPage.getByRole('link', { name: 'Members' }).click();
+    await adaPage.getByLabel('Email address').fill(dave);
+    await adaPage.getByLabel('Role', { exact: true }).selectOption('member');
+    await adaPage.getByRole('button', { name: 'Send invitation' }).click();
+    await adaPage.getByText(`Invitation sent to ${dave}.`).waitFor();
+    const emailed = new URL(
+      linkIn(await mailTo(mailUrl, dave, /invited to join/), /\/accept-invitation\?token=/),
+    );
+
+    // Cy, signed in as himself, follows Dave's link: refused, told why, offered to switch account.
+    await cyPage.goto(`${app.url}${emailed.pathname}${emailed.search}`);
+    await cyPage
+      .getByRole('alert')
+      .getByText('This invitation was sent to another email address. Sign in with that address to accept it.')
+      .waitFor();
+    await cyPage.getByRole('button', { name: 'sign in as someone else' }).waitFor();
+    // Nothing changed: Dave's invitation is still open and Cy is still only a viewer.
+    await adaPage.reload();
+    await adaPage.getByRole('list', { name: 'Pending invitations' }).getByText(dave).waitFor();
+    expect(await adaPage.getByLabel(`Role of ${cy.name}`).inputValue()).toBe('viewer');
   });
 
   it('a workspace you are not in reads "no access", the same as one that does not exist', async () => {

@@ -1,5 +1,8 @@
 /** The app's frame: configuration, session, and which screen the address asks for. */
-import type { GroundworkClient } from '@groundwork/sdk';
+import type { GroundworkClient, Session } from '@groundwork/sdk';
+import { useEffect, useState } from 'react';
+import { AccountScreen } from './account/AccountScreen.tsx';
+import { MfaChallenge } from './account/MfaChallenge.tsx';
 import { AcceptInvitation } from './auth/AcceptInvitation.tsx';
 import { AuthScreen } from './auth/AuthScreen.tsx';
 import { connection } from './gw.ts';
@@ -37,7 +40,57 @@ function Signed({ gw }: { gw: GroundworkClient }) {
         : undefined;
     return <AuthScreen gw={gw} intro={intro} />;
   }
-  const user = session.session.user;
+  return (
+    <SignedIn
+      gw={gw}
+      session={session.session}
+      path={path}
+      query={query}
+      invitation={invitation}
+      link={link}
+    />
+  );
+}
+
+/**
+ * Signed in — but someone with two-factor authentication on must give a code first (their
+ * session is aal1 until then, and the database may require aal2).
+ */
+function SignedIn({
+  gw,
+  session,
+  path,
+  query,
+  invitation,
+  link,
+}: {
+  gw: GroundworkClient;
+  session: Session;
+  path: string;
+  query: URLSearchParams;
+  invitation: string | null;
+  link: string | null;
+}) {
+  const [level, setLevel] = useState<'checking' | 'ok' | 'needs-code'>('checking');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: asked again whenever the session changes (sign-in, refresh, a verified code)
+  useEffect(() => {
+    let live = true;
+    gw.supabase.auth.mfa.getAuthenticatorAssuranceLevel().then(
+      ({ data }) => {
+        if (!live) return;
+        setLevel(data?.nextLevel === 'aal2' && data.currentLevel !== 'aal2' ? 'needs-code' : 'ok');
+      },
+      () => live && setLevel('ok'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [gw, session]);
+  if (level === 'checking') return <p className="centered">Loading…</p>;
+  if (level === 'needs-code') return <MfaChallenge gw={gw} onVerified={() => setLevel('ok')} />;
+
+  const user = session.user;
+  if (path === '/account') return <AccountScreen gw={gw} user={user} />;
   if (invitation !== null || link !== null) {
     return (
       <AcceptInvitation

@@ -77,3 +77,32 @@ export function text(form: FormData, name: string): string {
   const value = form.get(name);
   return typeof value === 'string' ? value.trim() : '';
 }
+
+/** A secret the server hands over once (a key, a link, a signing secret): shown, selectable, gone on leaving. */
+export function ShownOnce({ label, intro, value }: { label: string; intro: string; value: string | null }) {
+  if (!value) return null;
+  return (
+    <div className="notice" role="status">
+      <p>{intro}</p>
+      <input aria-label={label} readOnly value={value} onFocus={(event) => event.target.select()} />
+    </div>
+  );
+}
+
+/** A form's last row: what went wrong (if anything), then its submit button, off while busy. */
+export function FormEnd({
+  action,
+  children,
+}: {
+  action: { problem: Problem | null; busy: boolean };
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <Alert problem={action.problem} />
+      <button type="submit" disabled={action.busy}>
+        {children}
+      </button>
+    </>
+  );
+}

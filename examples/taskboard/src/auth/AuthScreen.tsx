@@ -3,17 +3,42 @@
  * six-digit code for when the link opens on another device).
  */
 import type { GroundworkClient } from '@groundwork/sdk';
-import { useState } from 'react';
-import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
+import { useEffect, useState } from 'react';
+import { Alert, Field, FormEnd, Notice, text, useAction } from '../ui.tsx';
+import { OAuthButtons } from './OAuthButtons.tsx';
 
 type Mode = 'sign-in' | 'sign-up' | 'magic-link';
 
+/**
+ * Auth sends a browser back with `error_description` (in the query or the fragment) when a
+ * provider sign-in or an emailed link didn't work: say so instead of a silent sign-in page.
+ */
+function returnedError(): string | null {
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const query = new URLSearchParams(window.location.search);
+  return fragment.get('error_description') ?? query.get('error_description');
+}
+
 export function AuthScreen({ gw, intro }: { gw: GroundworkClient; intro?: string | undefined }) {
   const [mode, setMode] = useState<Mode>('sign-in');
+  const [returned] = useState(returnedError);
+  useEffect(() => {
+    if (!returned) return;
+    // Keep the address clean (and the message from showing again on reload).
+    const url = new URL(window.location.href);
+    url.hash = '';
+    for (const name of ['error', 'error_code', 'error_description']) url.searchParams.delete(name);
+    window.history.replaceState(null, '', url.pathname + url.search);
+  }, [returned]);
   return (
     <main className="centered auth">
       <h1>Taskboard</h1>
       {intro ? <Notice>{intro}</Notice> : null}
+      {returned ? (
+        <p className="alert" role="alert">
+          Signing in didn’t finish: {returned}
+        </p>
+      ) : null}
       <div className="tabs" role="tablist" aria-label="How to sign in">
         {(
           [
@@ -34,49 +59,25 @@ export function AuthScreen({ gw, intro }: { gw: GroundworkClient; intro?: string
           </button>
         ))}
       </div>
-      {mode === 'sign-in' ? <PasswordSignIn gw={gw} /> : null}
-      {mode === 'sign-up' ? <SignUp gw={gw} /> : null}
+      {mode === 'sign-in' || mode === 'sign-up' ? <PasswordForm key={mode} gw={gw} purpose={mode} /> : null}
       {mode === 'magic-link' ? <MagicLink gw={gw} /> : null}
+      <OAuthButtons gw={gw} />
     </main>
   );
 }
 
-function PasswordSignIn({ gw }: { gw: GroundworkClient }) {
-  const action = useAction(async (email: string, password: string) => {
-    await gw.auth.signInWithPassword({ email, password });
-  });
-  return (
-    <form
-      aria-label="Sign in"
-      onSubmit={action.onSubmit((form) => [text(form, 'email'), String(form.get('password') ?? '')])}
-    >
-      <Field
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        required
-        error={action.fields.email}
-      />
-      <Field
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="current-password"
-        required
-        error={action.fields.password}
-      />
-      <Alert problem={action.problem} />
-      <button type="submit" disabled={action.busy}>
-        Sign in
-      </button>
-    </form>
-  );
-}
-
-function SignUp({ gw }: { gw: GroundworkClient }) {
+/**
+ * Email and password, for signing in or creating an account (which also asks for a name).
+ * noValidate: the server's rules (e.g. password strength) come back per field and show beside it.
+ */
+function PasswordForm({ gw, purpose }: { gw: GroundworkClient; purpose: 'sign-in' | 'sign-up' }) {
   const [confirm, setConfirm] = useState(false);
-  const action = useAction(async (display_name: string, email: string, password: string) => {
+  const signUp = purpose === 'sign-up';
+  const action = useAction(async (email: string, password: string, display_name: string) => {
+    if (!signUp) {
+      await gw.auth.signInWithPassword({ email, password });
+      return;
+    }
     const { session } = await gw.auth.signUp({
       email,
       password,
@@ -87,18 +88,20 @@ function SignUp({ gw }: { gw: GroundworkClient }) {
     if (!session) setConfirm(true);
   });
   if (confirm) return <Notice>Check your email to confirm your address, then come back here.</Notice>;
+  const label = signUp ? 'Create account' : 'Sign in';
   return (
-    // noValidate: the server's rules (e.g. password strength) come back per field and show beside it.
     <form
-      aria-label="Create account"
+      aria-label={label}
       noValidate
       onSubmit={action.onSubmit((form) => [
-        text(form, 'display_name'),
         text(form, 'email'),
         String(form.get('password') ?? ''),
+        text(form, 'display_name'),
       ])}
     >
-      <Field label="Your name" name="display_name" autoComplete="name" error={action.fields.display_name} />
+      {signUp ? (
+        <Field label="Your name" name="display_name" autoComplete="name" error={action.fields.display_name} />
+      ) : null}
       <Field
         label="Email"
         name="email"
@@ -111,13 +114,13 @@ function SignUp({ gw }: { gw: GroundworkClient }) {
         label="Password"
         name="password"
         type="password"
-        autoComplete="new-password"
+        autoComplete={signUp ? 'new-password' : 'current-password'}
         required
         error={action.fields.password}
       />
       <Alert problem={action.problem} />
       <button type="submit" disabled={action.busy}>
-        Create account
+        {label}
       </button>
     </form>
   );
@@ -145,10 +148,7 @@ function MagicLink({ gw }: { gw: GroundworkClient }) {
           required
           error={verify.fields.token}
         />
-        <Alert problem={verify.problem} />
-        <button type="submit" disabled={verify.busy}>
-          Sign in with the code
-        </button>
+        <FormEnd action={verify}>Sign in with the code</FormEnd>
       </form>
     );
   }
@@ -162,10 +162,7 @@ function MagicLink({ gw }: { gw: GroundworkClient }) {
         required
         error={send.fields.email}
       />
-      <Alert problem={send.problem} />
-      <button type="submit" disabled={send.busy}>
-        Email me a sign-in link
-      </button>
+      <FormEnd action={send}>Email me a sign-in link</FormEnd>
     </form>
   );
 }

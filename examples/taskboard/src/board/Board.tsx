@@ -21,6 +21,7 @@ import { navigate } from '../router.ts';
 import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
 import { roleReason, useWorkspace } from '../workspaces/workspace-context.ts';
 import { Column } from './Column.tsx';
+import { boardAnnouncements, boardKeyboardCoordinates, screenReaderInstructions } from './keyboard.ts';
 import { Presence } from './Presence.tsx';
 import { STATUSES } from './statuses.ts';
 import { TaskDetail } from './TaskDetail.tsx';
@@ -41,7 +42,7 @@ export function Board({ projectKey, openTaskKey }: { projectKey: string; openTas
   const canMove = can('tasks.update');
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
-    useSensor(KeyboardSensor),
+    useSensor(KeyboardSensor, { coordinateGetter: boardKeyboardCoordinates }),
   );
 
   useEffect(() => {
@@ -166,7 +167,15 @@ export function Board({ projectKey, openTaskKey }: { projectKey: string; openTas
       {tasks === null ? (
         <p>Loading tasks…</p>
       ) : (
-        <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd}>
+        <DndContext
+          sensors={sensors}
+          collisionDetection={collision}
+          onDragEnd={onDragEnd}
+          accessibility={{
+            announcements: boardAnnouncements((id) => tasks.get(String(id))),
+            screenReaderInstructions,
+          }}
+        >
           <div className="board">
             {STATUSES.map(({ status, label }) => (
               <Column

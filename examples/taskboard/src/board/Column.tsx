@@ -1,7 +1,7 @@
 import { useDraggable, useDroppable } from '@dnd-kit/core';
 import type { TaskStatus, TaskWithRelations } from '@groundwork/sdk';
 import { follow } from '../workspaces/Home.tsx';
-import { STATUSES } from './statuses.ts';
+import { StatusOptions } from './StatusOptions.tsx';
 
 export function Column({
   status,
@@ -101,11 +101,7 @@ function Card({
             title={canMove ? undefined : 'Your role can’t move tasks'}
             onChange={(event) => onMove(task, event.target.value as TaskStatus)}
           >
-            {STATUSES.map((column) => (
-              <option key={column.status} value={column.status}>
-                {column.label}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
         <span className="muted">

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
 import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
 import { roleReason, useWorkspace } from '../workspaces/workspace-context.ts';
-import { STATUSES } from './statuses.ts';
+import { StatusOptions } from './StatusOptions.tsx';
 import { TaskActivity } from './TaskActivity.tsx';
 import { TaskAttachments } from './TaskAttachments.tsx';
 import { TaskComments } from './TaskComments.tsx';
@@ -75,11 +75,7 @@ export function TaskDetail({
             disabled={!canEdit}
             onChange={(event) => void change({ status: event.target.value as TaskStatus })}
           >
-            {STATUSES.map((column) => (
-              <option key={column.status} value={column.status}>
-                {column.label}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
         <label>

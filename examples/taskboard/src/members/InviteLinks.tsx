@@ -2,7 +2,7 @@
 import type { InviteLink, Role } from '@groundwork/sdk';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
-import { Alert, Field, useAction } from '../ui.tsx';
+import { Alert, Field, ShownOnce, useAction } from '../ui.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 
 export function InviteLinks() {
@@ -65,17 +65,7 @@ export function InviteLinks() {
           Create link
         </button>
       </form>
-      {made ? (
-        <div className="notice" role="status">
-          <p>Share this link. It is shown only now:</p>
-          <input
-            aria-label="New invite link"
-            readOnly
-            value={made}
-            onFocus={(event) => event.target.select()}
-          />
-        </div>
-      ) : null}
+      <ShownOnce label="New invite link" intro="Share this link. It is shown only now:" value={made} />
       <Alert problem={problem} />
       {links.length > 0 ? (
         <ul aria-label="Invite links" className="cards">

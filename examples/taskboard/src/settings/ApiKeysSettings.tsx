@@ -2,7 +2,7 @@
 import type { ApiKey } from '@groundwork/sdk';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
-import { Alert, Field, text, useAction } from '../ui.tsx';
+import { Alert, Field, FormEnd, ShownOnce, text, useAction } from '../ui.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 import { PermissionPicker, pickedPermissions } from './permission-picker.tsx';
 
@@ -60,17 +60,13 @@ export function ApiKeysSettings() {
         <h2>New API key</h2>
         <Field label="Key name" name="name" error={create.fields.name} />
         <PermissionPicker name="permissions" legend="It may" />
-        <Alert problem={create.problem} />
-        <button type="submit" disabled={create.busy}>
-          Create key
-        </button>
+        <FormEnd action={create}>Create key</FormEnd>
       </form>
-      {made ? (
-        <div className="notice" role="status">
-          <p>The key, shown only now — store it as a secret of your script or CI:</p>
-          <input aria-label="New API key" readOnly value={made} onFocus={(event) => event.target.select()} />
-        </div>
-      ) : null}
+      <ShownOnce
+        label="New API key"
+        intro="The key, shown only now — store it as a secret of your script or CI:"
+        value={made}
+      />
     </>
   );
 }

@@ -2,7 +2,7 @@
 import type { Role } from '@groundwork/sdk';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
-import { Alert, Field, text, useAction } from '../ui.tsx';
+import { Alert, Field, FormEnd, text, useAction } from '../ui.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 import { PermissionPicker, pickedPermissions } from './permission-picker.tsx';
 
@@ -72,10 +72,7 @@ export function RolesSettings() {
         <Field label="Role name" name="name" error={create.fields.name} />
         <Field label="Description" name="description" error={create.fields.description} />
         <PermissionPicker name="permissions" legend="It may" />
-        <Alert problem={create.problem} />
-        <button type="submit" disabled={create.busy}>
-          Create role
-        </button>
+        <FormEnd action={create}>Create role</FormEnd>
       </form>
     </>
   );

@@ -6,7 +6,7 @@ import type { WebhookDelivery, WebhookEndpoint, WebhookEventType } from '@ground
 import { webhooksApi } from '@groundwork/sdk/webhooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
-import { Alert, Field, text, useAction } from '../ui.tsx';
+import { Alert, Field, FormEnd, ShownOnce, text, useAction } from '../ui.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 
 export function WebhooksSettings() {
@@ -111,22 +111,13 @@ export function WebhooksSettings() {
             </label>
           ))}
         </fieldset>
-        <Alert problem={create.problem} />
-        <button type="submit" disabled={create.busy}>
-          Add endpoint
-        </button>
+        <FormEnd action={create}>Add endpoint</FormEnd>
       </form>
-      {secret ? (
-        <div className="notice" role="status">
-          <p>The endpoint’s signing secret, shown only now — keep it with your receiver:</p>
-          <input
-            aria-label="Signing secret"
-            readOnly
-            value={secret}
-            onFocus={(event) => event.target.select()}
-          />
-        </div>
-      ) : null}
+      <ShownOnce
+        label="Signing secret"
+        intro="The endpoint’s signing secret, shown only now — keep it with your receiver:"
+        value={secret}
+      />
     </>
   );
 }

@@ -16,9 +16,14 @@ export function Home({ gw, user }: { gw: GroundworkClient; user: User }) {
     <main className="centered">
       <header className="row spread">
         <h1>Your workspaces</h1>
-        <button type="button" className="secondary" onClick={() => void gw.auth.signOut()}>
-          Sign out {user.email}
-        </button>
+        <span className="row">
+          <a href="/account" onClick={follow}>
+            Account
+          </a>
+          <button type="button" className="secondary" onClick={() => void gw.auth.signOut()}>
+            Sign out {user.email}
+          </button>
+        </span>
       </header>
       <Alert problem={problem} />
       {workspaces === null ? (

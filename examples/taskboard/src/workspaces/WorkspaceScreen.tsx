@@ -3,17 +3,21 @@
  * one that doesn't exist), your permissions, and shows the screen the address names.
  */
 import type { GroundworkClient, User, WorkspaceWithRole } from '@groundwork/sdk';
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Board } from '../board/Board.tsx';
 import { describeError } from '../errors.ts';
 import { MembersScreen } from '../members/MembersScreen.tsx';
 import { matchPath, navigate } from '../router.ts';
-import { SettingsScreen } from '../settings/SettingsScreen.tsx';
 import { ActivityScreen } from './ActivityScreen.tsx';
 import { follow } from './Home.tsx';
 import { NotificationsBell } from './NotificationsBell.tsx';
 import { ProjectsScreen } from './ProjectsScreen.tsx';
 import { WorkspaceContext, type WorkspaceContextValue } from './workspace-context.ts';
+
+// Settings are visited rarely: their code (and the SDK's webhooks entry) loads when first opened.
+const SettingsScreen = lazy(() =>
+  import('../settings/SettingsScreen.tsx').then((module) => ({ default: module.SettingsScreen })),
+);
 
 type Loaded =
   | { status: 'loading' }
@@ -125,9 +129,9 @@ export function WorkspaceScreen({
           </nav>
           <div className="row">
             <NotificationsBell workspaces={loaded.workspaces} />
-            <span className="muted" title={user.email ?? ''}>
+            <a href="/account" onClick={follow} title={user.email ?? ''}>
               {user.email}
-            </span>
+            </a>
             <button type="button" className="secondary" onClick={() => void gw.auth.signOut()}>
               Sign out
             </button>
@@ -141,7 +145,9 @@ export function WorkspaceScreen({
           ) : section === 'activity' ? (
             <ActivityScreen />
           ) : section === 'settings' ? (
-            <SettingsScreen section={rest.split('/')[2] ?? ''} />
+            <Suspense fallback={<p>Loading…</p>}>
+              <SettingsScreen section={rest.split('/')[2] ?? ''} />
+            </Suspense>
           ) : (
             <ProjectsScreen />
           )}

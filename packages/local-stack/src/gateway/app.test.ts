@@ -313,6 +313,14 @@ describe('CORS', () => {
     }
   });
 
+  it("lets browsers read Auth's API version header, as GoTrue's CORS does (supabase-js reads error codes by it)", async () => {
+    const response = await gateway().request('/auth/v1/token', {
+      headers: { origin: 'http://localhost:5173', apikey: keys.publishableKey },
+    });
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(['x-supabase-api-version', 'x-total-count', 'link']));
+  });
+
   it('hands /functions/v1 preflights to the function and adds no headers of its own', async () => {
     const app = gateway();
     const response = await app.request('/functions/v1/hello', { method: 'OPTIONS', headers: preflight });

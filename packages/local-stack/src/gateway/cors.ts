@@ -15,6 +15,12 @@ export function supabaseCors() {
       'Content-Location',
       'X-Client-Info',
       'ETag',
+      // Auth's, as GoTrue's own CORS exposes them: supabase-js reads the API version header to
+      // know an error body's `code` is the error code (without it, browsers lose every Auth
+      // error code — "invalid_credentials" reads as a bare 400); the others page admin lists.
+      'X-Supabase-Api-Version',
+      'X-Total-Count',
+      'Link',
     ],
     maxAge: 3600,
   });
