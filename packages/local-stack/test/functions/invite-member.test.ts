@@ -258,9 +258,14 @@ describe('invite-member, end to end through the gateway', () => {
     expect((await mailsTo('seat6@example.com')).length).toBe(0);
   });
 
-  it('answers 401 before the function runs without a JWT, and not_authenticated for the anon key', async () => {
+  // invite-member takes API keys too (verify_jwt = false), so the function itself refuses a
+  // request that carries neither a user's token nor a key, with the vocabulary's code.
+  it('answers 401 not_authenticated without a JWT and for the anon key', async () => {
     const missing = await invite(undefined, { workspaceId: ACME, email: 'x@example.com' });
-    expect(missing).toEqual({ status: 401, body: { code: 401, message: 'Missing authorization header' } });
+    expect(missing).toEqual({
+      status: 401,
+      body: { code: 'not_authenticated', message: 'Sign in first, or send an API key' },
+    });
     const anon = await invite(stack.keys.anonKey, { workspaceId: ACME, email: 'x@example.com' });
     expect(anon.status).toBe(401);
     expect(anon.body.code).toBe('not_authenticated');
