@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import Busboy from 'busboy';
+import type Busboy from 'busboy';
 import { storageErrors } from './errors.ts';
 
 /** An upload's bytes (not yet read) and what the request says about them. */
@@ -60,11 +60,16 @@ export async function readUploadBody(request: Request, nodeBody?: Readable): Pro
   };
 }
 
-function readMultipart(body: Readable, headers: Headers): Promise<UploadBody> {
+/**
+ * busboy is loaded with the first multipart upload, not at stack start (an idle stack process
+ * keeps it out of its memory). The body is not read before the parser is attached.
+ */
+async function readMultipart(body: Readable, headers: Headers): Promise<UploadBody> {
+  const { default: createParser } = await import('busboy');
   return new Promise<UploadBody>((resolve, reject) => {
     let parser: Busboy.Busboy;
     try {
-      parser = Busboy({
+      parser = createParser({
         headers: Object.fromEntries(headers.entries()),
         limits: { files: 1, fields: 10, fieldSize: 1024 * 1024 },
       });
