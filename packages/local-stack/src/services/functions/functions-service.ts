@@ -31,7 +31,9 @@ export interface FunctionsServiceOptions {
 const FREE_PLAN_WALL_CLOCK_MS = 150_000;
 // The methods hosted Edge Functions accept; anything else is 405 before the function runs.
 const ALLOWED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-const MAX_SPARES_AT_START = 8;
+// Each idle Deno holds ~50 MB (PSS) of its own: a spare for each of this project's eight functions
+// was 400 MB idle, so one at start; the others get theirs when their files change (the edit loop).
+const MAX_SPARES_AT_START = 1;
 
 /**
  * Edge functions at `/functions/v1/<name>[/…]`, each on real Deno in its own process,
@@ -52,7 +54,6 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       keepSpares: options.keepSpares ?? true,
     });
     const functionsDir = functionsDirOf(context.config);
-    // A spare per function, up to a few: each idle Deno holds some tens of MB.
     for (const definition of listFunctions(context).slice(0, MAX_SPARES_AT_START)) {
       workers.prepareSpare(definition);
     }
