@@ -50,19 +50,32 @@ receiver.keepAliveTimeout = 60_000;
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
 
+/** The PSS figures of one process's smaps_rollup, in KB (Linux only; zeros elsewhere). */
+interface Pss {
+  total: number;
+  /** Private memory: heap, work_mem, after-trigger queues, caches. */
+  anon: number;
+  /** Shared memory: for Postgres, its shared buffers and WAL buffers (a fixed-size cache). */
+  shmem: number;
+}
+
 /**
- * Proportional set size (PSS) in KB of this process and its descendants, by command name: shared
- * pages (Postgres' shared buffers, mapped by every backend) are divided among the processes
- * mapping them, so a sum over many backends doesn't count them once per backend as RSS would.
+ * Proportional set size (PSS) of one process: shared pages (Postgres' shared buffers, mapped by
+ * every backend) are divided among the processes mapping them, so a sum over many backends
+ * doesn't count them once per backend as RSS would.
  */
-function pssKb(pid: number, rssKb: number): number {
+function pssOf(pid: number, rssKb: number): Pss {
   try {
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    return Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? rssKb);
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+    return { total: field('Pss') || rssKb, anon: field('Pss_Anon'), shmem: field('Pss_Shmem') };
   } catch {
-    return rssKb; // not Linux, or the process just ended
+    return { total: rssKb, anon: 0, shmem: 0 }; // not Linux, or the process just ended
   }
 }
+
+const POSTGRES_PRIVATE = 'postgres private';
+const POSTGRES_SHARED = 'postgres shared memory';
 
 function memoryByCommand(): Record<string, number> {
   const table = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,comm='], { encoding: 'utf8' });
@@ -87,15 +100,19 @@ function memoryByCommand(): Record<string, number> {
     }
   }
   const totals: Record<string, number> = {};
+  const add = (name: string, kb: number) => {
+    totals[name] = (totals[name] ?? 0) + kb;
+  };
   for (const row of rows) {
     if (!tree.has(row.pid)) continue;
-    const name =
-      row.pid === process.pid
-        ? 'node (stack + bench)'
-        : row.comm.startsWith('postgres')
-          ? 'postgres'
-          : row.comm;
-    totals[name] = (totals[name] ?? 0) + pssKb(row.pid, row.rss);
+    const pss = pssOf(row.pid, row.rss);
+    if (row.comm.startsWith('postgres')) {
+      add('postgres', pss.total);
+      add(POSTGRES_PRIVATE, pss.anon);
+      add(POSTGRES_SHARED, pss.shmem);
+    } else {
+      add(row.pid === process.pid ? 'node (stack + bench)' : row.comm, pss.total);
+    }
   }
   return totals;
 }
@@ -219,19 +236,39 @@ console.log(
     `memory over a ${burstEvents}-event burst (${seconds.toFixed(1)} s, ${(burstEvents / seconds).toFixed(0)} deliveries/s), PSS start / peak / end:`,
   );
   const names = Object.keys(samples[0] ?? {}).filter((name) => !name.startsWith('ps'));
+  // Postgres' shared memory is a cache of fixed size: pages of it touched for the first time
+  // raise PSS up to that size, which is warming, not growth. Its total is shown; what is judged
+  // is its private memory (flat) and its shared memory (within the configured size).
+  const { rows: shm } = await db.query<{ kb: string }>(
+    `select (pg_size_bytes(current_setting('shared_buffers')) + pg_size_bytes(current_setting('wal_buffers'))) / 1024 as kb`,
+  );
+  const sharedLimit = Number(shm[0]?.kb ?? 0) + 16 * 1024; // + the lock and proc tables, clog, etc.
   let flat = true;
   for (const name of names) {
     const series = samples.map((sample) => sample[name] ?? 0);
     const first = series[0] ?? 0;
     const peak = Math.max(...series);
     const last = series.at(-1) ?? 0;
-    // "Flat": the peak stays within 100 MB of where it started (nothing grows with the backlog).
-    const ok = peak - first <= 100 * 1024;
-    // esbuild is tsx's compiler serving this script, not part of the stack.
-    const judged = name !== 'esbuild';
-    if (judged) flat &&= ok;
-    const note = judged ? (ok ? 'flat' : 'GROWS') : '(tooling, not judged)';
+    let note: string;
+    if (name === 'esbuild') note = '(tooling, not judged: tsx compiling this script)';
+    else if (name === 'postgres') note = '(shared buffers warming inside: judged on the next two lines)';
+    else if (name === POSTGRES_SHARED) {
+      const ok = peak <= sharedLimit;
+      flat &&= ok;
+      note = `${ok ? 'within' : 'ABOVE'} shared_buffers + wal_buffers + 16 MB (${mb(sharedLimit)})`;
+    } else {
+      // "Flat": the peak stays within 100 MB of where it started (nothing grows with the backlog).
+      const ok = peak - first <= 100 * 1024;
+      flat &&= ok;
+      note = ok ? 'flat' : 'GROWS';
+    }
     console.log(`  ${name.padEnd(22)} ${mb(first)} / ${mb(peak)} / ${mb(last)}   ${note}`);
+    // The shape over time (tenths of the run), to tell a plateau from a climb.
+    const tenths = Array.from(
+      { length: 11 },
+      (_, i) => series[Math.round((i * (series.length - 1)) / 10)] ?? 0,
+    );
+    console.log(`  ${''.padEnd(22)} ${tenths.map((kb) => (kb / 1024).toFixed(0)).join(' ')}`);
   }
   console.log(`  (target: flat, peak within 100 MB of the start) ${verdict(flat)}`);
 }

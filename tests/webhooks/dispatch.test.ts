@@ -61,6 +61,22 @@ async function deliveryOf(endpointId: string) {
   return rows[0];
 }
 
+/** The webhook_endpoint_disabled notifications about an endpoint that each person reads through REST. */
+async function disabledNoticesByPersona(endpointId: string) {
+  const seen: Record<string, unknown[]> = {};
+  for (const persona of ['owner', 'admin', 'member', 'viewer', 'outsider'] as const) {
+    const client = persona === 'admin' ? admin : await userClient(stack, t.users[persona]);
+    const { data, error } = await client
+      .from('notifications')
+      .select('type, task_id, details')
+      .eq('type', 'webhook_endpoint_disabled')
+      .eq('details->>endpoint_id', endpointId);
+    if (error) throw error;
+    seen[persona] = data;
+  }
+  return seen;
+}
+
 beforeAll(async () => {
   db = connect(stack.dbUrl);
   await db.connect();
@@ -129,6 +145,87 @@ describe('webhook delivery', () => {
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
       data: { object: { id: t.taskId, title: 'Signed' }, previous: { title: 'First task' } },
     });
+  });
+
+  it('moving to the trash and restoring (trash RPCs and a REST delete) send .deleted and .restored events', async () => {
+    const endpoint = await createEndpoint('/trash', ['task.deleted', 'task.restored', 'comment.*']);
+    const member = await userClient(stack, t.users.member);
+    const task = await queryAs<{ id: string }>(
+      db,
+      t.users.member,
+      `insert into public.tasks (project_id, title) values ($1, 'Trash me') returning id`,
+      [t.projectId],
+    );
+    const taskId = task[0]?.id as string;
+    const comment = await queryAs<{ id: string }>(
+      db,
+      t.users.member,
+      `insert into public.comments (task_id, body) values ($1, 'goes with its task') returning id`,
+      [taskId],
+    );
+    const commentId = comment[0]?.id as string;
+    const of = (type: string, id: string) => (r: ReceivedWebhook) => {
+      if (r.path !== '/trash') return false;
+      const event = verify(r, endpoint.secret);
+      return event.type === type && event.data.object.id === id;
+    };
+
+    const trashed = await member.rpc('move_to_trash', { kind: 'task', id: taskId });
+    expect(trashed.error).toBeNull();
+    const taskDeleted = verify(await receiver.waitFor(of('task.deleted', taskId)), endpoint.secret);
+    expect(taskDeleted.data).toMatchObject({
+      object: { id: taskId, deleted_at: expect.any(String), deleted_by: t.users.member.id },
+      previous: { deleted_at: null },
+    });
+    // The task's live comment went to the trash with it.
+    expect(
+      verify(await receiver.waitFor(of('comment.deleted', commentId)), endpoint.secret).data,
+    ).toMatchObject({
+      object: { id: commentId, deleted_with_parent: true },
+    });
+
+    const restored = await member.rpc('restore_from_trash', { kind: 'task', id: taskId });
+    expect(restored.error).toBeNull();
+    expect(verify(await receiver.waitFor(of('task.restored', taskId)), endpoint.secret).data).toMatchObject({
+      object: { id: taskId, deleted_at: null },
+      previous: { deleted_at: expect.any(String) },
+    });
+    await receiver.waitFor(of('comment.restored', commentId));
+
+    // A plain REST DELETE moves the comment to the trash: `.deleted` again, then back.
+    const deleted = await member.from('comments').delete().eq('id', commentId);
+    expect(deleted.error).toBeNull();
+    await receiver.waitFor(
+      (r) =>
+        of('comment.deleted', commentId)(r) &&
+        receiver.received.filter(of('comment.deleted', commentId)).length >= 2,
+    );
+    expect((await member.rpc('restore_from_trash', { kind: 'comment', id: commentId })).error).toBeNull();
+    await receiver.waitFor(
+      (r) =>
+        of('comment.restored', commentId)(r) &&
+        receiver.received.filter(of('comment.restored', commentId)).length >= 2,
+    );
+
+    // Sentinel: a last change after all of the above; then exactly these events, each once.
+    await newComment('trash sentinel');
+    await receiver.waitFor((r) => r.path === '/trash' && r.body.includes('trash sentinel'));
+    const about = (id: string) =>
+      receiver.received
+        .filter((r) => r.path === '/trash')
+        .map((r) => verify(r, endpoint.secret))
+        .filter((e) => e.data.object.id === id)
+        .map((e) => e.type)
+        .sort();
+    expect(about(taskId)).toEqual(['task.deleted', 'task.restored']);
+    expect(about(commentId)).toEqual([
+      'comment.created',
+      'comment.deleted',
+      'comment.deleted',
+      'comment.restored',
+      'comment.restored',
+    ]);
+    await db.query('update public.webhook_endpoints set enabled = false where id = $1', [endpoint.id]);
   });
 
   it('retries a failing receiver on the schedule until it answers, with the same webhook-id each time', async () => {
@@ -207,6 +304,25 @@ describe('webhook delivery', () => {
       attempts: 1,
       last_status_code: 410,
     });
+    // Its managers (owner and admin hold webhooks.manage) are told; nobody else sees it.
+    const notice = {
+      type: 'webhook_endpoint_disabled',
+      task_id: null,
+      details: {
+        endpoint_id: endpoint.id,
+        url: `${receiver.url}/gone`,
+        description: '',
+        reason: 'The receiver answered 410 Gone',
+        disabled_at: expect.any(String),
+      },
+    };
+    expect(await disabledNoticesByPersona(endpoint.id)).toEqual({
+      owner: [notice],
+      admin: [notice],
+      member: [],
+      viewer: [],
+      outsider: [],
+    });
     // Disabled: later events are not even queued for it.
     await newComment('after gone');
     const { rows } = await db.query(
@@ -271,10 +387,38 @@ describe('webhook delivery', () => {
         )
         .toEqual({ enabled: false, says_why: true });
       expect((await deliveryOf(endpoint.id)).codes.every((code: number) => code === 301)).toBe(true);
+      const notices = await disabledNoticesByPersona(endpoint.id);
+      expect(notices.owner).toEqual([
+        expect.objectContaining({
+          details: expect.objectContaining({
+            reason: expect.stringMatching(/^Every delivery failed since /),
+          }),
+        }),
+      ]);
+      expect(notices.admin).toEqual(notices.owner);
+      expect([notices.member, notices.viewer, notices.outsider]).toEqual([[], [], []]);
       expect(receiver.received.some((r) => r.path === '/elsewhere')).toBe(false);
     } finally {
       await db.query('update private.webhook_settings set disable_after = default');
     }
+  });
+
+  it('a manager switching an endpoint off is not notified of it, and switching it on again clears why', async () => {
+    const endpoint = await createEndpoint('/switched', ['comment.created']);
+    const off = await admin
+      .from('webhook_endpoints')
+      .update({ enabled: false })
+      .eq('id', endpoint.id)
+      .select('enabled, disabled_reason');
+    expect(off.data).toEqual([{ enabled: false, disabled_reason: 'disabled by a manager' }]);
+    expect(Object.values(await disabledNoticesByPersona(endpoint.id)).flat()).toEqual([]);
+    const on = await admin
+      .from('webhook_endpoints')
+      .update({ enabled: true })
+      .eq('id', endpoint.id)
+      .select('enabled, disabled_reason');
+    expect(on.data).toEqual([{ enabled: true, disabled_reason: null }]);
+    await db.query('update public.webhook_endpoints set enabled = false where id = $1', [endpoint.id]);
   });
 
   it('after a rotation signs with both secrets, and "send test event" reaches only that endpoint', async () => {

@@ -1587,7 +1587,12 @@ export type Database = {
       };
     };
     Enums: {
-      notification_type: 'task_assigned' | 'comment_added' | 'mentioned' | 'plan_over_limit';
+      notification_type:
+        | 'task_assigned'
+        | 'comment_added'
+        | 'mentioned'
+        | 'plan_over_limit'
+        | 'webhook_endpoint_disabled';
       task_priority: 'none' | 'low' | 'medium' | 'high' | 'urgent';
       task_status: 'todo' | 'in_progress' | 'done' | 'canceled';
       webhook_delivery_status: 'pending' | 'delivering' | 'succeeded' | 'failed';
@@ -1727,7 +1732,13 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
-      notification_type: ['task_assigned', 'comment_added', 'mentioned', 'plan_over_limit'],
+      notification_type: [
+        'task_assigned',
+        'comment_added',
+        'mentioned',
+        'plan_over_limit',
+        'webhook_endpoint_disabled',
+      ],
       task_priority: ['none', 'low', 'medium', 'high', 'urgent'],
       task_status: ['todo', 'in_progress', 'done', 'canceled'],
       webhook_delivery_status: ['pending', 'delivering', 'succeeded', 'failed'],

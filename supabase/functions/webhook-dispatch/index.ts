@@ -12,12 +12,16 @@ import { corsHeaders } from '../_shared/cors.ts';
 import { webhookSettings } from '../_shared/env.ts';
 import { FunctionError, handleErrors } from '../_shared/errors.ts';
 import { parseAllowedNetworks } from './address-policy.ts';
-import { type AttemptOutcome, type ClaimedDelivery, sendDelivery } from './send-delivery.ts';
+import { type ClaimedDelivery, sendDelivery } from './send-delivery.ts';
 
 const BATCH = 200;
 // Claims are `skip locked`, so workers never take the same rows: while one waits on receivers,
 // another records or claims. A run starts with one and adds the rest when a claim comes back full.
 const WORKERS = 4;
+// Requests in flight per worker. Each open connection holds buffers in the runtime, and a
+// receiver hit by 800 connections at once (a whole claim per worker) is being flooded: 50 keeps
+// the rate (the database round trips bound it) and the dispatcher's memory bounded.
+const SENDS_PER_WORKER = 50;
 // The first worker keeps looking a little after the work runs out: while this run is in flight
 // pg_net holds its kick as queued, so a change committed now skips its own kick and would
 // otherwise wait for the next sweep (up to a second).
@@ -49,8 +53,8 @@ Deno.serve(
         }
         // A full batch: there is a backlog, so bring the other workers (back) in.
         if (deliveries.length === BATCH) while (active < WORKERS) start(false);
-        const outcomes: AttemptOutcome[] = await Promise.all(
-          deliveries.map((delivery) => sendDelivery(delivery, allowed)),
+        const outcomes = await mapWithConcurrency(deliveries, SENDS_PER_WORKER, (delivery) =>
+          sendDelivery(delivery, allowed),
         );
         const recorded = await db.rpc('record_webhook_attempts', { results: outcomes });
         if (recorded.error) throw databaseError(recorded.error);
@@ -72,6 +76,24 @@ Deno.serve(
     return Response.json({ sent }, { headers: corsHeaders });
   }),
 );
+
+/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
+async function mapWithConcurrency<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
 
 function databaseError(error: PostgrestError): Error {
   if (error.code === '42501')

@@ -79,11 +79,19 @@ export async function sendDelivery(
   if (refused) return outcome({ error: refused });
 
   const sentAt = new Date();
+  // A timer cleared once the answer is read, not AbortSignal.timeout: that one lives its full
+  // 15 s with the request's state attached, so at hundreds of deliveries a second thousands of
+  // finished requests stayed reachable (the dispatcher's memory grew by ~120 MB over a burst).
+  const timeout = new AbortController();
+  const timer = setTimeout(
+    () => timeout.abort(new DOMException(`No response within ${SEND_TIMEOUT_MS} ms`, 'TimeoutError')),
+    SEND_TIMEOUT_MS,
+  );
   try {
     const response = await fetch(url, {
       method: 'POST',
       redirect: 'manual',
-      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      signal: timeout.signal,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Groundwork-Webhooks/1',
@@ -104,5 +112,7 @@ export async function sendDelivery(
     const message =
       name === 'TimeoutError' ? `No response within ${SEND_TIMEOUT_MS} ms` : (error as Error).message;
     return outcome({ error: message.slice(0, 1000) });
+  } finally {
+    clearTimeout(timer);
   }
 }

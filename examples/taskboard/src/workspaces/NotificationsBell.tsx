@@ -16,6 +16,8 @@ function sentence(notification: Notification): string {
       return `${who} mentioned you on ${task}`;
     case 'plan_over_limit':
       return 'A workspace is over its plan’s limits';
+    case 'webhook_endpoint_disabled':
+      return 'A webhook endpoint was disabled after failing deliveries';
     default:
       return `${who}: ${notification.type}`;
   }
