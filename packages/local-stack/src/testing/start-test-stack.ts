@@ -24,6 +24,8 @@ export interface TestStackOptions {
   trustedProxies?: string[];
   /** How long a request body may stall before the gateway answers 408 (default 60 s). */
   bodyIdleTimeoutMs?: number;
+  /** False: run migrations and seed rather than copy the database template (benchmarks). */
+  databaseTemplate?: boolean;
 }
 
 export interface TestStack extends RunningStack {
@@ -89,13 +91,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.services ? { services: options.services } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
     ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
+    ...(options.databaseTemplate !== undefined ? { databaseTemplate: options.databaseTemplate } : {}),
   });
+  const stopStack = stack.stop;
   const stop = async () => {
-    await stack.stop();
+    await stopStack();
     if (ownsStateDir) {
       rmSync(dataDirOf(config), { recursive: true, force: true });
       rmSync(stateDir, { recursive: true, force: true });
     }
   };
-  return { ...stack, apiUrl: stack.status.API_URL, stateDir, stop, [Symbol.asyncDispose]: stop };
+  // Assigned onto the stack (not spread into a new object): its `postgrest` is a getter,
+  // since resetDatabase() replaces PostgREST.
+  return Object.assign(stack, { apiUrl: stack.status.API_URL, stateDir, stop, [Symbol.asyncDispose]: stop });
 }

@@ -1,0 +1,169 @@
+import pg from 'pg';
+import { StackError } from '../errors.ts';
+
+/**
+ * Copies of the project's database inside the running cluster, made with `CREATE DATABASE …
+ * TEMPLATE` (a file-level copy: no migration or seed runs). The template is the migrated and
+ * seeded `postgres` database as it was before any service touched it, kept as
+ * `groundwork_template`, which nothing may connect to (Postgres copies only a database
+ * without sessions). `groundwork reset` recreates `postgres` from it; tests get copies of it.
+ */
+export const TEMPLATE_DATABASE = 'groundwork_template';
+const TEMPLATE_COMMENT = 'groundwork: the migrated and seeded database, for reset and test copies; key ';
+
+const ident = pg.escapeIdentifier;
+
+/**
+ * CREATE DATABASE copies neither the database's grants nor its `alter database … set`
+ * settings; both are copied from the catalogs as they are, so the copy answers as the original.
+ */
+async function copyDatabaseGrantsAndSettings(admin: pg.Client, from: string, to: string): Promise<void> {
+  await admin.query(
+    `update pg_catalog.pg_database set datacl = (select datacl from pg_catalog.pg_database where datname = $1)
+      where datname = $2`,
+    [from, to],
+  );
+  await admin.query(
+    `insert into pg_catalog.pg_db_role_setting (setdatabase, setrole, setconfig)
+     select (select oid from pg_catalog.pg_database where datname = $2), s.setrole, s.setconfig
+       from pg_catalog.pg_db_role_setting s
+      where s.setdatabase = (select oid from pg_catalog.pg_database where datname = $1)`,
+    [from, to],
+  );
+}
+
+/** Connected as the superuser to `template1`, a database no copy is made from here. */
+async function withAdmin<T>(
+  superuserUrl: (database: string) => string,
+  work: (admin: pg.Client) => Promise<T>,
+) {
+  const admin = new pg.Client({
+    connectionString: superuserUrl('template1'),
+    application_name: 'groundwork copies',
+  });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end().catch(() => {});
+  }
+}
+
+/**
+ * Makes `groundwork_template` from `postgres`, which must have no sessions at that moment
+ * (the stack calls this after migrations and seed, before any service connects).
+ */
+export async function createTemplateDatabase(
+  superuserUrl: (database: string) => string,
+  key: string,
+): Promise<void> {
+  await withAdmin(superuserUrl, async (admin) => {
+    await admin.query(`drop database if exists ${ident(TEMPLATE_DATABASE)}`);
+    await admin.query(`create database ${ident(TEMPLATE_DATABASE)} template postgres`);
+    await copyDatabaseGrantsAndSettings(admin, 'postgres', TEMPLATE_DATABASE);
+    await admin.query(
+      `comment on database ${ident(TEMPLATE_DATABASE)} is ${pg.escapeLiteral(TEMPLATE_COMMENT + key)}`,
+    );
+    await admin.query(
+      `alter database ${ident(TEMPLATE_DATABASE)} with is_template true allow_connections false`,
+    );
+  });
+}
+
+/** The key the cluster's template database was made for, or undefined when it has none. */
+export async function templateDatabaseKey(
+  superuserUrl: (database: string) => string,
+): Promise<string | undefined> {
+  return withAdmin(superuserUrl, async (admin) => {
+    const { rows } = await admin.query<{ comment: string | null }>(
+      `select pg_catalog.shobj_description(oid, 'pg_database') as comment
+         from pg_catalog.pg_database where datname = $1`,
+      [TEMPLATE_DATABASE],
+    );
+    const comment = rows[0]?.comment;
+    return comment?.startsWith(TEMPLATE_COMMENT) ? comment.slice(TEMPLATE_COMMENT.length) : undefined;
+  });
+}
+
+/**
+ * Ends every session of `database` and drops it, its logical replication slots (Realtime's)
+ * first, since Postgres refuses to drop a database a slot belongs to. New sessions are
+ * refused meanwhile, so a service reconnecting cannot slip in between.
+ */
+async function dropDatabase(admin: pg.Client, database: string): Promise<void> {
+  const exists = await admin.query('select 1 from pg_catalog.pg_database where datname = $1', [database]);
+  if (!exists.rowCount) return;
+  await admin.query(`alter database ${ident(database)} with allow_connections false`);
+  await admin.query(
+    `select pg_catalog.pg_terminate_backend(active_pid) from pg_catalog.pg_replication_slots
+      where database = $1 and active_pid is not null`,
+    [database],
+  );
+  // A terminated walsender releases its slot a moment later; until then the drop would fail.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(
+        'select pg_catalog.pg_drop_replication_slot(slot_name) from pg_catalog.pg_replication_slots where database = $1',
+        [database],
+      );
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt >= 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+  await admin.query(`drop database ${ident(database)} with (force)`);
+}
+
+/** `CREATE DATABASE name TEMPLATE groundwork_template`, owned by postgres, with the original's grants and settings. */
+async function copyTemplate(admin: pg.Client, database: string): Promise<void> {
+  await admin.query(`create database ${ident(database)} template ${ident(TEMPLATE_DATABASE)} owner postgres`);
+  await copyDatabaseGrantsAndSettings(admin, TEMPLATE_DATABASE, database);
+}
+
+async function assertTemplateFor(superuserUrl: (database: string) => string, key: string): Promise<void> {
+  const found = await templateDatabaseKey(superuserUrl);
+  if (found !== key) {
+    throw new StackError(
+      'template_outdated',
+      found
+        ? 'the migrations or seed changed since the database template was made'
+        : 'this database has no template (it was made by an older groundwork)',
+      'reset',
+    );
+  }
+}
+
+/**
+ * Recreates a database (`postgres`, or a test copy) from the template while the stack runs:
+ * its sessions end (PostgREST, Auth, Storage, Realtime, cron and net reconnect by themselves)
+ * and the migration history is the template's, which is what the Supabase CLI wrote.
+ */
+export async function recreateDatabaseFromTemplate(
+  superuserUrl: (database: string) => string,
+  key: string,
+  database = 'postgres',
+): Promise<void> {
+  await assertTemplateFor(superuserUrl, key);
+  await withAdmin(superuserUrl, async (admin) => {
+    await dropDatabase(admin, database);
+    await copyTemplate(admin, database);
+  });
+}
+
+/** A new database copied from the template, for one test file; `dropDatabaseCopy` removes it. */
+export async function createDatabaseCopy(
+  superuserUrl: (database: string) => string,
+  key: string,
+  name: string,
+): Promise<void> {
+  await assertTemplateFor(superuserUrl, key);
+  await withAdmin(superuserUrl, (admin) => copyTemplate(admin, name));
+}
+
+export async function dropDatabaseCopy(
+  superuserUrl: (database: string) => string,
+  name: string,
+): Promise<void> {
+  await withAdmin(superuserUrl, (admin) => dropDatabase(admin, name));
+}
