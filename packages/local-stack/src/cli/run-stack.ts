@@ -56,6 +56,8 @@ export async function runStack(config: StackConfig, log: Logger, print: (line: s
   stack = await startStack({
     config,
     log,
+    // One copy of the template kept ready makes `groundwork reset` a rename.
+    spareDatabases: 1,
     onStep: (step, ms) => print(`  ✓ ${step} (${Math.round(ms)} ms)`),
   });
   if (stopRequested) return shutdown(stopRequested);

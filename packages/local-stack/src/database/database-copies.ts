@@ -9,6 +9,11 @@ import { StackError } from '../errors.ts';
  * without sessions). `groundwork reset` recreates `postgres` from it; tests get copies of it.
  */
 export const TEMPLATE_DATABASE = 'groundwork_template';
+/**
+ * Copies made ahead, so a reset or a test file needs only a rename (a catalog update) instead of
+ * the copy itself (~0.2–0.6 s here for ~12 MB). Nothing connects to a spare until it is claimed.
+ */
+const SPARE_PREFIX = 'groundwork_spare_';
 const TEMPLATE_COMMENT = 'groundwork: the migrated and seeded database, for reset and test copies; key ';
 
 const ident = pg.escapeIdentifier;
@@ -121,6 +126,58 @@ async function copyTemplate(admin: pg.Client, database: string): Promise<void> {
   await copyDatabaseGrantsAndSettings(admin, TEMPLATE_DATABASE, database);
 }
 
+/**
+ * Renames a spare to `database` if there is one; false if none is left. Two processes may
+ * race for the same spare: the rename is atomic, the loser finds it gone and tries the next.
+ */
+async function claimSpare(admin: pg.Client, database: string): Promise<boolean> {
+  const { rows } = await admin.query<{ name: string }>(
+    `select datname as name from pg_catalog.pg_database where datname like $1 order by oid`,
+    [`${SPARE_PREFIX}%`],
+  );
+  for (const { name } of rows) {
+    try {
+      await admin.query(`alter database ${ident(name)} rename to ${ident(database)}`);
+    } catch (error) {
+      // 3D000: claimed by another process first.
+      if ((error as { code?: string }).code === '3D000') continue;
+      throw error;
+    }
+    await admin.query(`alter database ${ident(database)} with allow_connections true`);
+    return true;
+  }
+  return false;
+}
+
+/** The template copied under `database`: a spare renamed when there is one, else copied now. */
+async function copyOrClaim(admin: pg.Client, database: string): Promise<void> {
+  if (!(await claimSpare(admin, database))) await copyTemplate(admin, database);
+}
+
+/**
+ * Tops the spares up to `count`. Run in the background after a start, a reset or a claim;
+ * the copy is made under a name of its own and renamed, so a half-made spare is never claimed.
+ */
+export async function prepareSpareDatabases(
+  superuserUrl: (database: string) => string,
+  count: number,
+): Promise<void> {
+  await withAdmin(superuserUrl, async (admin) => {
+    const { rows } = await admin.query<{ n: number }>(
+      `select count(*)::int as n from pg_catalog.pg_database where datname like $1`,
+      [`${SPARE_PREFIX}%`],
+    );
+    for (let have = rows[0]?.n ?? 0; have < count; have++) {
+      const making = `groundwork_making_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+      await copyTemplate(admin, making);
+      await admin.query(`alter database ${ident(making)} with allow_connections false`);
+      await admin.query(
+        `alter database ${ident(making)} rename to ${ident(`${SPARE_PREFIX}${making.slice(18)}`)}`,
+      );
+    }
+  });
+}
+
 async function assertTemplateFor(superuserUrl: (database: string) => string, key: string): Promise<void> {
   const found = await templateDatabaseKey(superuserUrl);
   if (found !== key) {
@@ -147,7 +204,7 @@ export async function recreateDatabaseFromTemplate(
   await assertTemplateFor(superuserUrl, key);
   await withAdmin(superuserUrl, async (admin) => {
     await dropDatabase(admin, database);
-    await copyTemplate(admin, database);
+    await copyOrClaim(admin, database);
   });
 }
 
@@ -158,7 +215,7 @@ export async function createDatabaseCopy(
   name: string,
 ): Promise<void> {
   await assertTemplateFor(superuserUrl, key);
-  await withAdmin(superuserUrl, (admin) => copyTemplate(admin, name));
+  await withAdmin(superuserUrl, (admin) => copyOrClaim(admin, name));
 }
 
 export async function dropDatabaseCopy(

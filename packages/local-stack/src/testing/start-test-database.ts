@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayMode } from '../config/config-schema.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { createDatabaseCopy, dropDatabaseCopy } from '../database/database-copies.ts';
+import { createDatabaseCopy, dropDatabaseCopy, prepareSpareDatabases } from '../database/database-copies.ts';
 import { projectTemplateKey } from '../database/project-template.ts';
 import { createLogger, type Logger, silentLogger } from '../logger.ts';
 import { databaseUrl } from '../processes/database-url.ts';
@@ -30,6 +30,11 @@ export interface TestDatabaseOptions {
   gateway?: GatewayMode;
   trustedProxies?: string[];
   log?: Logger | 'stderr';
+  /**
+   * Spares to keep ready in the shared server for the next files (default 1): this copy is
+   * one renamed when there is one, and a new one is made while this file's tests run.
+   */
+  spareDatabases?: number;
 }
 
 export interface TestDatabase extends TestStack {
@@ -72,7 +77,10 @@ export async function startTestDatabase(options: TestDatabaseOptions): Promise<T
   const started = performance.now();
   await createDatabaseCopy(superuserUrl, projectTemplateKey(config), database);
   const copyMs = performance.now() - started;
+  // The next file's copy: a spare made now, while this file's tests run.
+  const replenished = prepareSpareDatabases(superuserUrl, options.spareDatabases ?? 1).catch(() => {});
   const dropCopy = async () => {
+    await replenished;
     await dropDatabaseCopy(superuserUrl, database).catch(() => {});
     rmSync(stateDir, { recursive: true, force: true });
   };

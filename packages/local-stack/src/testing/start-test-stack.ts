@@ -24,8 +24,13 @@ export interface TestStackOptions {
   trustedProxies?: string[];
   /** How long a request body may stall before the gateway answers 408 (default 60 s). */
   bodyIdleTimeoutMs?: number;
-  /** False: run migrations and seed rather than copy the database template (benchmarks). */
+  /**
+   * Whether a cold start copies the database template for these migrations and seed (saved by
+   * the first start that ran them). Default false for now; the repo's global setup opts in.
+   */
   databaseTemplate?: boolean;
+  /** Copies of the template kept ready for `resetDatabase()` and `startTestDatabase` (default 0). */
+  spareDatabases?: number;
 }
 
 export interface TestStack extends RunningStack {
@@ -91,7 +96,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.services ? { services: options.services } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
     ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
-    ...(options.databaseTemplate !== undefined ? { databaseTemplate: options.databaseTemplate } : {}),
+    databaseTemplate: options.databaseTemplate ?? false,
+    ...(options.spareDatabases !== undefined ? { spareDatabases: options.spareDatabases } : {}),
   });
   const stopStack = stack.stop;
   const stop = async () => {

@@ -149,6 +149,10 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
     mount: MOUNTS.realtime,
     app: broadcastApi(runtime),
     upgrade: endpoint.upgrade,
+    // The recreated database's slot sees only what is committed after it exists: stream again
+    // before the reset returns, so a change made right after it reaches subscribers.
+    afterDatabaseReset: () =>
+      Promise.race([consumer.restart(), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]),
     close: async () => {
       clearInterval(pruneTimer);
       await endpoint.close();
