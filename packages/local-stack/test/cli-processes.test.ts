@@ -349,7 +349,8 @@ describe('groundwork reset', () => {
     const before = project.readState().pid;
     writeFileSync(
       join(project.project, 'supabase/migrations/20250102000000_more.sql'),
-      'create table public.more_notes (id int primary key);\n',
+      // Unique to this run, so no template saved by an earlier run fits it.
+      `-- ${crypto.randomUUID()}\ncreate table public.more_notes (id int primary key);\n`,
     );
     const { stdout } = await project.groundwork('reset', '--yes');
     expect(stdout).toContain(
