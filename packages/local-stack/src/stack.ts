@@ -349,17 +349,18 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     // On stop the gateway closes first, so no request reaches a service that is closing.
     cleanups.push(closeGateway);
 
-    // Spares are made after the start, in the background; a stop waits for the one being made.
+    // Spares are made after the start, in the background, after the databases a reset retired
+    // are dropped (a drop forces a checkpoint: seconds under load); a stop waits for that work.
     let sparing: Promise<void> = Promise.resolve();
     const keepSpares = () => {
       const count = options.spareDatabases ?? 0;
-      if (count <= 0) return;
       sparing = sparing
         .then(() => prepareSpareDatabases((database) => postgres.url(SUPERUSER, database), count))
         .catch((error: Error) => log.warn(`spare databases: ${error.message}`));
     };
     cleanups.push(() => sparing);
-    keepSpares();
+    // A test copy's stack (attach) leaves the shared server's spares to startTestDatabase.
+    if (!options.attach) keepSpares();
     const stop = cleanup;
     const running = { ...config, ports };
     const resetDatabase = async () => {
@@ -369,10 +370,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       );
       // PostgREST would notice its pooled sessions ended only when a request fails on one (a
       // 503), so it is replaced: the new one connects to the new database before it serves.
-      const previous = postgrest;
-      postgrest = await runPostgrest();
-      await previous.stop();
-      for (const service of services) await service.afterDatabaseReset?.();
+      // The services follow meanwhile (Realtime's stream and Storage's files), not after it.
+      const replacePostgrest = async () => {
+        const previous = postgrest;
+        postgrest = await runPostgrest();
+        await previous.stop();
+      };
+      await Promise.all([replacePostgrest(), ...services.map((service) => service.afterDatabaseReset?.())]);
       keepSpares();
     };
     return {
