@@ -14,6 +14,7 @@ import { applyMigrations } from './database/migrations.ts';
 import {
   hasProjectTemplate,
   projectTemplateKey,
+  replenishSpareClusters,
   restoreProjectTemplate,
   saveProjectTemplate,
 } from './database/project-template.ts';
@@ -361,6 +362,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     cleanups.push(() => sparing);
     // A test copy's stack (attach) leaves the shared server's spares to startTestDatabase.
     if (!options.attach) keepSpares();
+    // This start took a copy of the template's cluster: the next cold start's is made now.
+    if (kind === 'template') replenishSpareClusters(templateKey);
     const stop = cleanup;
     const running = { ...config, ports };
     const resetDatabase = async () => {

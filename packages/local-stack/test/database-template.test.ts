@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load-config.ts';
+import { templateCacheDir } from '../src/database/cluster-template.ts';
+import { projectTemplateKey } from '../src/database/project-template.ts';
 import { isStackError } from '../src/errors.ts';
 import { startTestStack, type TestStack } from '../src/testing/index.ts';
 import { Inbox, realtimeClient, subscribed } from './realtime/realtime-clients.ts';
@@ -80,6 +83,30 @@ describe('cold starts and the template', () => {
       secret: 'kept with the template',
       setting: '{statement_timeout=7s}',
     });
+  });
+
+  it("a cold start after one that used the template renames the spare copy of the template's cluster made meanwhile", async () => {
+    const spares = join(
+      templateCacheDir(),
+      `database-${projectTemplateKey(loadConfig({ workdir: project }))}`,
+      'spares',
+    );
+    const finished = () =>
+      existsSync(spares) ? readdirSync(spares).filter((entry) => !entry.startsWith('.making-')) : [];
+    // The previous test's second start used the template: a spare is made in the background.
+    await expect.poll(finished, { timeout: 60_000, interval: 50 }).toHaveLength(1);
+    const [spare] = finished();
+    await using stack = await startTestStack({ workdir: project, databaseTemplate: true, services: [] });
+    expect(stack.databaseStart).toBe('template');
+    // Renamed into this stack's data folder, not copied: its name is gone from the spares.
+    expect(finished()).not.toContain(spare);
+    const { rows } = await stack.db.query(
+      `select (select count(*)::int from public.notes) as notes,
+              (select decrypted_secret from vault.decrypted_secrets where name = 'template_secret') as secret`,
+    );
+    expect(rows[0]).toEqual({ notes: 3, secret: 'kept with the template' });
+    // And the next one is being made for the start after this.
+    await expect.poll(finished, { timeout: 60_000, interval: 50 }).toHaveLength(1);
   });
 });
 
