@@ -6,6 +6,10 @@ let stack: TestStack | undefined;
 export async function setup(project: TestProject) {
   stack = await startTestStack({
     workdir: new URL('..', import.meta.url).pathname,
+    // A cold start copies the migrated and seeded database saved by an earlier run, and keeps
+    // copies ready for test files that want a database of their own (startTestDatabase).
+    databaseTemplate: true,
+    spareDatabases: 2,
     // Every suite signs real users in through one stack from one IP; the project's limits
     // would throttle the suite itself. Auth's own suite tests the limits with tight values.
     configOverrides: {

@@ -16,7 +16,8 @@ export type StackErrorCode =
   | 'not_running'
   | 'already_running'
   | 'cli_failed'
-  | 'pgtap_missing';
+  | 'pgtap_missing'
+  | 'template_outdated';
 
 export class StackError extends Error {
   override readonly name = 'StackError';

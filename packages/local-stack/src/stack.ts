@@ -5,7 +5,19 @@ import { createProjectKeys, type ProjectKeys } from './config/project-keys.ts';
 import { createStateDir } from './config/project-location.ts';
 import { bootstrapCluster } from './database/bootstrap-cluster.ts';
 import { createClusterFromTemplate } from './database/cluster-template.ts';
+import {
+  createTemplateDatabase,
+  prepareSpareDatabases,
+  recreateDatabaseFromTemplate,
+} from './database/database-copies.ts';
 import { applyMigrations } from './database/migrations.ts';
+import {
+  hasProjectTemplate,
+  projectTemplateKey,
+  replenishSpareClusters,
+  restoreProjectTemplate,
+  saveProjectTemplate,
+} from './database/project-template.ts';
 import { applySeed } from './database/seed.ts';
 import { ensureVaultKey } from './database/vault-key.ts';
 import { StackError } from './errors.ts';
@@ -14,6 +26,7 @@ import { type BoundGateway, bindGateway } from './gateway/server.ts';
 import { createUpgradeHandler } from './gateway/upgrade.ts';
 import type { Logger } from './logger.ts';
 import { clusterDirFor, socketDirFor } from './processes/data-dir.ts';
+import { databaseUrl } from './processes/database-url.ts';
 import { startOnFreePorts } from './processes/free-ports.ts';
 import { assertPortFree, type PortUse } from './processes/ports.ts';
 import { type RunningPostgres, SUPERUSER, startPostgres } from './processes/postgres.ts';
@@ -34,6 +47,21 @@ export interface StartStackOptions {
   onStep?: (step: string, elapsedMs: number) => void;
   /** How long a request body may stall before the gateway answers 408 (default 60 s, as nginx). */
   bodyIdleTimeoutMs?: number;
+  /**
+   * Serve this database of an already running server (a copy made from its template, for one
+   * test file) instead of starting Postgres: no bootstrap, migrations or seed run.
+   */
+  attach?: { port: number; database: string };
+  /**
+   * Whether a cold start may copy (and the first one save) the database template; default
+   * true. False runs migrations and seed on every cold start, as before there was one.
+   */
+  databaseTemplate?: boolean;
+  /**
+   * Copies of the template to keep ready in the background (default 0), so a reset or a test
+   * copy (`startTestDatabase`) is a rename instead of a copy. Each is ~12 MB.
+   */
+  spareDatabases?: number;
 }
 
 export interface RunningStack extends AsyncDisposable {
@@ -45,9 +73,59 @@ export interface RunningStack extends AsyncDisposable {
   postgrest: RunningPostgrest;
   /** A pool connected as `postgres`, for tests and tools. */
   db: pg.Pool;
-  /** True when this start created the database (cold start: migrations from scratch and seed). */
+  /** True when this start created the database (a cold start: a fresh data folder). */
   createdDatabase: boolean;
+  /**
+   * How the database came to be: `existing` (a warm start on the data folder), `template` (a
+   * cold start copying the template for these migrations and seed), `first` (a cold start
+   * that ran migrations and seed and saved the template for the next ones), `untemplated` (a
+   * cold start with `databaseTemplate: false`), `copy` (`attach`: a test copy).
+   */
+  databaseStart: DatabaseStart;
+  /**
+   * Recreates the database from the template while everything keeps running (the services
+   * reconnect; Storage's files and config.toml buckets are laid anew). Fails with
+   * `template_outdated` when migrations or seed changed since the template was made.
+   */
+  resetDatabase(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export type DatabaseStart = 'existing' | 'template' | 'first' | 'untemplated' | 'copy';
+
+/** A database of a server someone else runs: nothing to start, stop or supervise. */
+function attachedPostgres(port: number, database: string): RunningPostgres {
+  const process: SupervisedProcess = {
+    name: 'postgres',
+    pid: undefined,
+    restarts: 0,
+    state: 'running',
+    failure: undefined,
+    onChange: () => {},
+    stop: async () => {},
+  };
+  return {
+    port,
+    url: (role, name = database) => databaseUrl(port, role, name),
+    process,
+    stop: async () => {},
+  };
+}
+
+/** The line the CLI prints about the kind of start. */
+export function describeDatabaseStart(start: DatabaseStart): string {
+  switch (start) {
+    case 'existing':
+      return 'database: the existing one (warm start)';
+    case 'template':
+      return 'database: copied from the template for these migrations and seed (cold start)';
+    case 'first':
+      return 'database: migrations and seed run, template saved (first start for these migrations; the next cold start copies it)';
+    case 'untemplated':
+      return 'database: migrations and seed run (cold start without the template)';
+    case 'copy':
+      return "database: a copy of a running server's template";
+  }
 }
 
 /** The mounts whose requests reach the database; REST also needs PostgREST. */
@@ -110,10 +188,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     // nothing can take it while the rest starts; Postgres, PostgREST and the mail catcher
     // bind theirs as they start.
     const gateway: BoundGateway = await step('ports', options, async () => {
-      const uses: PortUse[] = [
-        { port: config.ports.api, purpose: 'API gateway', setting: 'api.port' },
-        { port: config.ports.db, purpose: 'database', setting: 'db.port' },
-      ];
+      const uses: PortUse[] = [{ port: config.ports.api, purpose: 'API gateway', setting: 'api.port' }];
+      // An attached database's server is running on its port already.
+      if (!options.attach) uses.push({ port: config.ports.db, purpose: 'database', setting: 'db.port' });
       if (factories.includes(createMailCatcherService)) {
         uses.push(
           { port: config.ports.mail, purpose: 'mail catcher web page', setting: 'local_smtp.port' },
@@ -136,33 +213,53 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     ports.api = gateway.port;
     const keys = await step('keys', options, () => createProjectKeys(config));
     const dataDir = dataDirOf(config);
+    const templateKey = projectTemplateKey(config);
     let createdDatabase = false;
-    const postgres = await step('postgres', options, async () => {
-      const { existsSync } = await import('node:fs');
-      createdDatabase = !existsSync(join(dataDir, 'PG_VERSION'));
-      if (createdDatabase) await createClusterFromTemplate(dataDir, log.child('postgres'));
-      ensureVaultKey(dataDir);
+    let databaseStart: DatabaseStart = 'existing';
+    const runPostgres = () => {
       const start = (port: number) =>
         startPostgres({ dataDir, port, log: log.child('postgres'), socketDir: socketDirFor(dataDir) });
       return config.ports.db === 0
         ? startOnFreePorts(1, ([port]) => start(port as number))
         : start(config.ports.db);
+    };
+    let postgres = await step('postgres', options, async () => {
+      if (options.attach) {
+        databaseStart = 'copy';
+        return attachedPostgres(options.attach.port, options.attach.database);
+      }
+      const { existsSync } = await import('node:fs');
+      createdDatabase = !existsSync(join(dataDir, 'PG_VERSION'));
+      const useTemplate = options.databaseTemplate ?? true;
+      if (createdDatabase && useTemplate && hasProjectTemplate(templateKey)) {
+        await restoreProjectTemplate(templateKey, dataDir);
+        databaseStart = 'template';
+      } else if (createdDatabase) {
+        await createClusterFromTemplate(dataDir, log.child('postgres'));
+        databaseStart = useTemplate ? 'first' : 'untemplated';
+      }
+      ensureVaultKey(dataDir);
+      return runPostgres();
     });
-    ports.db = postgres.port;
     cleanups.push(() => postgres.stop());
-    const db = new pg.Pool({ connectionString: postgres.url(), max: 10 });
-    db.on('error', (error) => log.warn(`database pool: ${error.message}`));
+    const openPool = () => {
+      const pool = new pg.Pool({ connectionString: postgres.url(), max: 10 });
+      pool.on('error', (error) => log.warn(`database pool: ${error.message}`));
+      return pool;
+    };
+    let db = openPool();
     cleanups.push(() => db.end());
 
-    await step('bootstrap', options, () => bootstrapCluster(postgres.url(SUPERUSER), dataDir));
-    if (!config.toml.realtime.enabled) {
+    if (!options.attach)
+      await step('bootstrap', options, () => bootstrapCluster(postgres.url(SUPERUSER), dataDir));
+    if (!config.toml.realtime.enabled && !options.attach) {
       // A replication slot nobody reads pins WAL forever: drop Realtime's when it is switched off.
       await db.query(
         `select pg_drop_replication_slot(slot_name) from pg_replication_slots
           where slot_name = 'groundwork_realtime' and not active`,
       );
     }
-    if (config.toml.db.migrations.enabled) {
+    if (config.toml.db.migrations.enabled && !options.attach) {
       const applied = await step('migrations', options, () =>
         applyMigrations({
           db,
@@ -173,12 +270,28 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       );
       if (applied.length > 0) log.info(`applied ${applied.length} migration(s)`);
     }
-    if (createdDatabase) {
+    // (`as`: assigned inside the step above, which TypeScript's narrowing does not follow.)
+    const kind = databaseStart as DatabaseStart;
+    if (kind === 'first' || kind === 'untemplated') {
       const seeded = await step('seed', options, () => applySeed(db, config));
       if (seeded.length > 0) log.info(`seeded from ${seeded.join(', ')}`);
     }
+    if (kind === 'first') {
+      // The database as migrations and seed leave it, before any service touches it: kept in
+      // the cluster for resets and test copies, and the stopped cluster for the next cold start.
+      await step('template', options, async () => {
+        await db.end();
+        await createTemplateDatabase((database) => postgres.url(SUPERUSER, database), templateKey);
+        await postgres.stop();
+        await saveProjectTemplate(templateKey, dataDir);
+        postgres = await runPostgres();
+        db = openPool();
+      });
+    }
+    log.info(describeDatabaseStart(databaseStart));
+    ports.db = postgres.port;
 
-    const postgrest = await step('postgrest', options, () =>
+    const runPostgrest = () =>
       startOnFreePorts(2, ([port, adminPort]) =>
         startPostgrest({
           dbUrl: postgres.url('authenticator'),
@@ -190,8 +303,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           keys,
           log: log.child('postgrest'),
         }),
-      ),
-    );
+      );
+    let postgrest = await step('postgrest', options, runPostgrest);
     cleanups.push(() => postgrest.stop());
 
     const apiUrl = `http://${config.host}:${ports.api}`;
@@ -237,16 +350,51 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     // On stop the gateway closes first, so no request reaches a service that is closing.
     cleanups.push(closeGateway);
 
+    // Spares are made after the start, in the background, after the databases a reset retired
+    // are dropped (a drop forces a checkpoint: seconds under load); a stop waits for that work.
+    let sparing: Promise<void> = Promise.resolve();
+    const keepSpares = () => {
+      const count = options.spareDatabases ?? 0;
+      sparing = sparing
+        .then(() => prepareSpareDatabases((database) => postgres.url(SUPERUSER, database), count))
+        .catch((error: Error) => log.warn(`spare databases: ${error.message}`));
+    };
+    cleanups.push(() => sparing);
+    // A test copy's stack (attach) leaves the shared server's spares to startTestDatabase.
+    if (!options.attach) keepSpares();
+    // This start took a copy of the template's cluster: the next cold start's is made now.
+    if (kind === 'template') replenishSpareClusters(templateKey);
     const stop = cleanup;
     const running = { ...config, ports };
+    const resetDatabase = async () => {
+      await recreateDatabaseFromTemplate(
+        (database) => postgres.url(SUPERUSER, database),
+        projectTemplateKey(config),
+      );
+      // PostgREST would notice its pooled sessions ended only when a request fails on one (a
+      // 503), so it is replaced: the new one connects to the new database before it serves.
+      // The services follow meanwhile (Realtime's stream and Storage's files), not after it.
+      const replacePostgrest = async () => {
+        const previous = postgrest;
+        postgrest = await runPostgrest();
+        await previous.stop();
+      };
+      await Promise.all([replacePostgrest(), ...services.map((service) => service.afterDatabaseReset?.())]);
+      keepSpares();
+    };
     return {
       config: running,
       keys,
       status: stackStatus(running, keys),
       postgres,
-      postgrest,
+      // A getter: a reset replaces PostgREST.
+      get postgrest() {
+        return postgrest;
+      },
       db,
       createdDatabase,
+      databaseStart,
+      resetDatabase,
       stop,
       [Symbol.asyncDispose]: stop,
     };

@@ -18,6 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../src/testing/index.ts';
 
@@ -29,7 +30,7 @@ interface StateFile {
   watchdogPid?: number;
   childPids: number[];
   processes: { name: string; pid: number; state: string; failure?: string }[];
-  status?: { API_URL: string; PUBLISHABLE_KEY: string; ANON_KEY: string };
+  status?: { API_URL: string; DB_URL: string; PUBLISHABLE_KEY: string; ANON_KEY: string };
 }
 
 /** State letter and process group of every process (a zombie, dead but not yet reaped by init, is `Z`). */
@@ -306,14 +307,59 @@ describe('groundwork reset', () => {
     });
   }, 180_000);
 
-  it('with --yes asks nothing, and restarts a running stack on a fresh database', async () => {
+  it("with --yes asks nothing, and recreates a running stack's database from its template in place", async () => {
     await project.start();
-    const before = project.readState().pid;
+    const before = project.readState();
+    const db = new pg.Client({ connectionString: before.status?.DB_URL });
+    await db.connect();
+    try {
+      await db.query(
+        `insert into public.notes (owner_id, body) values (gen_random_uuid(), 'written before the reset')`,
+      );
+    } finally {
+      await db.end();
+    }
     const { stdout } = await project.groundwork('reset', '--yes');
     expect(stdout).not.toContain('[y/N]');
+    expect(stdout).toMatch(/^database reset from its template in \d+ ms; the stack kept running\n$/);
+    const after = project.readState();
+    expect(after.pid).toBe(before.pid);
+    // The new PostgREST is recorded; REST answers from the recreated database at once.
+    expect(after.childPids).not.toEqual(before.childPids);
+    const rest = await fetch(`${after.status?.API_URL}/rest/v1/rpc/add_numbers`, {
+      method: 'POST',
+      headers: { apikey: after.status?.ANON_KEY ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify({ a: 2, b: 3 }),
+    });
+    expect(rest.status).toBe(200);
+    const check = new pg.Client({ connectionString: after.status?.DB_URL });
+    await check.connect();
+    try {
+      const { rows } = await check.query<{ body: string }>('select body from public.notes order by id');
+      expect(rows.map((row) => row.body)).toEqual(['a1', 'a2', 'b1']);
+    } finally {
+      await check.end();
+    }
+    expect(readFileSync(join(project.stateDir, 'stack.log'), 'utf8')).toMatch(
+      /database reset from its template \(\d+ ms\)/,
+    );
+  }, 180_000);
+
+  it('falls back to restarting on a fresh database when the migrations changed since the template', async () => {
+    const before = project.readState().pid;
+    writeFileSync(
+      join(project.project, 'supabase/migrations/20250102000000_more.sql'),
+      // Unique to this run, so no template saved by an earlier run fits it.
+      `-- ${crypto.randomUUID()}\ncreate table public.more_notes (id int primary key);\n`,
+    );
+    const { stdout } = await project.groundwork('reset', '--yes');
+    expect(stdout).toContain(
+      'the migrations or seed changed since the database template was made: deleting the local state and starting again',
+    );
     expect(stdout).toContain('groundwork stopped.');
     expect(stdout).toContain(`removed ${project.stateDir}`);
     expect(stdout).toContain('✓ seed');
+    expect(stdout).toContain('database: migrations and seed run, template saved');
     const after = project.readState();
     expect(after.pid).not.toBe(before);
     expect(isAlive(after.pid)).toBe(true);

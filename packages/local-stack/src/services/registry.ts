@@ -14,7 +14,11 @@ import { createStorageService } from './storage/index.ts';
  * is mounted, and the key rule there, is the mount table (`MOUNTS` in mounts.ts; each
  * service's `mount` is its row); a row whose service is not started answers 503.
  */
-export function enabledServices(config: StackConfig): ServiceFactory[] {
+export function enabledServices(
+  config: StackConfig,
+  /** A test copy of the database (`startTestDatabase`) leaves out cron and warm Deno spares. */
+  options: { cron?: boolean; functionSpares?: boolean } = {},
+): ServiceFactory[] {
   const factories: ServiceFactory[] = [];
   // The mail catcher (Mailpit's role) listens on its own ports; it starts before Auth, which mails through it.
   if (config.toml.local_smtp?.enabled ?? config.toml.inbucket?.enabled ?? true)
@@ -23,8 +27,11 @@ export function enabledServices(config: StackConfig): ServiceFactory[] {
   if (config.toml.auth.enabled) factories.push(createSmsCatcherService, createAuthService);
   if (config.toml.storage.enabled) factories.push(createStorageService);
   if (config.toml.realtime.enabled) factories.push(realtimeService);
-  if (config.toml.edge_runtime.enabled) factories.push(functionsService());
+  if (config.toml.edge_runtime.enabled) {
+    factories.push(functionsService(options.functionSpares === false ? { keepSpares: false } : {}));
+  }
   // Supabase Cron and pg_net's worker: idle until a migration creates pg_cron / pg_net.
-  factories.push(cronService, netService);
+  if (options.cron !== false) factories.push(cronService);
+  factories.push(netService);
   return factories;
 }

@@ -45,6 +45,12 @@ export interface Service {
    * the services started after it and for the status.
    */
   readonly listensOn?: Partial<Ports>;
+  /**
+   * The database was just recreated from its template (`groundwork reset` while running): lay
+   * anew what the service keeps outside it (Storage: the files, config.toml's buckets).
+   * Connections need nothing: pools drop the ended sessions and reconnect.
+   */
+  afterDatabaseReset?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -24,6 +24,13 @@ export interface TestStackOptions {
   trustedProxies?: string[];
   /** How long a request body may stall before the gateway answers 408 (default 60 s). */
   bodyIdleTimeoutMs?: number;
+  /**
+   * Whether a cold start copies the database template for these migrations and seed (saved by
+   * the first start that ran them). Default false for now; the repo's global setup opts in.
+   */
+  databaseTemplate?: boolean;
+  /** Copies of the template kept ready for `resetDatabase()` and `startTestDatabase` (default 0). */
+  spareDatabases?: number;
 }
 
 export interface TestStack extends RunningStack {
@@ -89,13 +96,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.services ? { services: options.services } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
     ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
+    databaseTemplate: options.databaseTemplate ?? false,
+    ...(options.spareDatabases !== undefined ? { spareDatabases: options.spareDatabases } : {}),
   });
+  const stopStack = stack.stop;
   const stop = async () => {
-    await stack.stop();
+    await stopStack();
     if (ownsStateDir) {
       rmSync(dataDirOf(config), { recursive: true, force: true });
       rmSync(stateDir, { recursive: true, force: true });
     }
   };
-  return { ...stack, apiUrl: stack.status.API_URL, stateDir, stop, [Symbol.asyncDispose]: stop };
+  // Assigned onto the stack (not spread into a new object): its `postgrest` is a getter,
+  // since resetDatabase() replaces PostgREST.
+  return Object.assign(stack, { apiUrl: stack.status.API_URL, stateDir, stop, [Symbol.asyncDispose]: stop });
 }

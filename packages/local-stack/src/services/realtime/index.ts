@@ -17,6 +17,15 @@ import { unservedRealtimeWarning } from './unserved-features.ts';
 
 /** The persistent slot our consumer streams from; it survives stack restarts. */
 export const REPLICATION_SLOT = 'groundwork_realtime';
+
+/**
+ * A slot belongs to one database but its name to the whole server: a test copy of the
+ * database served beside the original (`startTestDatabase`) streams from a slot of its own.
+ */
+export function replicationSlotFor(databaseUrl: string): string {
+  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  return database === 'postgres' || database === '' ? REPLICATION_SLOT : `${REPLICATION_SLOT}_${database}`;
+}
 const PUBLICATIONS = ['supabase_realtime', 'supabase_realtime_messages_publication'];
 
 function isMessagesTable(change: RowChange): boolean {
@@ -116,7 +125,7 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
   const consumer = startReplicationConsumer({
     connectionString: context.databaseUrl('postgres'),
     db,
-    slotName: REPLICATION_SLOT,
+    slotName: replicationSlotFor(context.databaseUrl('postgres')),
     publications: PUBLICATIONS,
     log,
     deliver,
@@ -140,6 +149,10 @@ export const realtimeService: ServiceFactory = async (context): Promise<Service>
     mount: MOUNTS.realtime,
     app: broadcastApi(runtime),
     upgrade: endpoint.upgrade,
+    // The recreated database's slot sees only what is committed after it exists: stream again
+    // before the reset returns, so a change made right after it reaches subscribers.
+    afterDatabaseReset: () =>
+      Promise.race([consumer.restart(), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]),
     close: async () => {
       clearInterval(pruneTimer);
       await endpoint.close();

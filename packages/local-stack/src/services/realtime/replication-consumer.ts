@@ -49,6 +49,11 @@ export interface ReplicationConsumer {
   streaming(): boolean;
   /** Commit LSN of the last transaction handed to `deliver` and acknowledged. */
   deliveredLsn(): bigint;
+  /**
+   * Reconnects now, without the backoff, and resolves once streaming again: after the
+   * database was recreated (a reset), whose new slot sees only changes made after it exists.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,6 +99,7 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
   let service: LogicalReplicationService | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let markReady: () => void = () => {};
+  let streamingWaiters: (() => void)[] = [];
   const ready = new Promise<void>((resolve) => {
     markReady = resolve;
   });
@@ -240,6 +246,8 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
       attempt = 0;
       isStreaming = true;
       markReady();
+      for (const resolve of streamingWaiters) resolve();
+      streamingWaiters = [];
     });
     stream.on('data', (_lsn: string, message: PgoutputMessage) => {
       if (current === generation) onMessage(message);
@@ -280,10 +288,22 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
     ready,
     streaming: () => isStreaming && !closed,
     deliveredLsn: () => delivered,
+    restart: () => {
+      if (closed) return Promise.resolve();
+      clearTimeout(reconnectTimer);
+      reconnectTimer = undefined;
+      attempt = 0;
+      isStreaming = false;
+      const streamingAgain = new Promise<void>((resolve) => streamingWaiters.push(resolve));
+      void connect();
+      return streamingAgain;
+    },
     close: async () => {
       closed = true;
       clearTimeout(reconnectTimer);
       generation += 1;
+      for (const resolve of streamingWaiters) resolve();
+      streamingWaiters = [];
       await service?.destroy().catch(() => {});
       service = undefined;
     },

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { type BodyRefusal, BodyRefusedError } from '../../http/guarded-body.ts';
@@ -32,10 +33,11 @@ const STORAGE_API_VERSION = 'v1.33.0';
  */
 export const createStorageService: ServiceFactory = async (ctx) => {
   const log = ctx.log.child('storage');
+  const storageDir = join(ctx.config.stateDir, 'storage');
   const context: StorageContext = {
     db: ctx.db,
     keys: ctx.keys,
-    store: createDiskStore(join(ctx.config.stateDir, 'storage')),
+    store: createDiskStore(storageDir),
     log,
     globalFileSizeLimit: ctx.config.toml.storage.file_size_limit,
     images: ctx.config.toml.storage.image_transformation.enabled ? createImageRenderer() : undefined,
@@ -76,6 +78,11 @@ export const createStorageService: ServiceFactory = async (ctx) => {
     mount: MOUNTS.storage,
     app,
     refuseBody: (_c, refusal) => storageErrorResponse(bodyRefusalError(refusal)),
+    afterDatabaseReset: async () => {
+      // storage.objects is the template's again: bytes of objects it no longer lists go.
+      rmSync(storageDir, { recursive: true, force: true });
+      await applyConfigBuckets(context, ctx.config);
+    },
     close: async () => {},
   };
 };
