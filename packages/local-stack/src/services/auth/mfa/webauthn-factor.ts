@@ -89,6 +89,29 @@ export async function webAuthnChallengeOptions(
   };
 }
 
+/** The `webauthn` part of a verify request: which ceremony it answers, and the browser's credential. */
+export interface WebAuthnAnswer {
+  type: 'create' | 'request';
+  response: JsonObject;
+}
+
+/**
+ * GoTrue's checks of the `webauthn` parameters, made before the challenge is looked up (so a
+ * missing or malformed answer is a 400 whatever the challenge id).
+ */
+export function webAuthnAnswerFrom(params: JsonObject | undefined): WebAuthnAnswer {
+  if (!params) throw new AuthError('validation_failed', 'WebAuthn config required');
+  const type = params.type;
+  if (type !== 'create' && type !== 'request') {
+    throw new AuthError('validation_failed', 'WebAuthn type must be create or request');
+  }
+  const response = params.credential_response;
+  if (typeof response !== 'object' || response === null || Array.isArray(response)) {
+    throw new AuthError('validation_failed', 'credential_response required');
+  }
+  return { type, response: response as JsonObject };
+}
+
 /**
  * Checks the browser's answer to the challenge (GoTrue's verifyWebAuthnFactor): a `create`
  * answer registers the factor's credential, a `request` answer must be signed by it.
@@ -98,17 +121,8 @@ export async function verifyWebAuthnResponse(
   db: Queryable,
   factor: FactorRow,
   challenge: ChallengeRow,
-  params: JsonObject | undefined,
+  { type, response }: WebAuthnAnswer,
 ): Promise<WebAuthnVerification> {
-  if (!params) throw new AuthError('validation_failed', 'WebAuthn config required');
-  const type = params.type;
-  if (type !== 'create' && type !== 'request') {
-    throw new AuthError('validation_failed', 'WebAuthn type must be create or request');
-  }
-  const response = params.credential_response;
-  if (typeof response !== 'object' || response === null) {
-    throw new AuthError('validation_failed', 'credential_response required');
-  }
   const session = challenge.web_authn_session_data as CeremonySession | null;
   if (!session || session.type !== type) {
     throw new AuthError('validation_failed', 'Invalid credential_response');
