@@ -1,51 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import type { createClient } from '@supabase/supabase-js';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
 import { startTestStack, type TestStack } from '../../src/testing/index.ts';
 import { adminClient, clientFor, decodeJwt, fixture, uniqueEmail } from './auth-test-stack.ts';
+import {
+  type AppPage,
+  carryCredentials,
+  closeServer,
+  launchChromium,
+  openAppPage,
+  type PageWindow,
+  serveApp,
+} from './webauthn-browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps dialling Google on this closed network.
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const PASSWORD = 'correct-horse-9';
-const SUPABASE_UMD = readFileSync(
-  createRequire(import.meta.url).resolve('@supabase/supabase-js/dist/umd/supabase.js'),
-  'utf8',
-);
-/** WEBAUTHN_TEST_LOG=1 prints each page's console and network traffic (what found the hang below). */
-const LOG_PAGES = Boolean(process.env.WEBAUTHN_TEST_LOG);
 
-function appServer(): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    if (req.url === '/supabase.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(SUPABASE_UMD);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><title>app</title><script src="/supabase.js"></script>');
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })),
-  );
-}
-
-// The app page is served from http://localhost:<port> (WebAuthn needs a secure context and a
-// registrable RP ID, which an IP address is not); [auth.webauthn] names that origin and
+// The app page is served from http://localhost:<port>; [auth.webauthn] names that origin and
 // http://app.localhost:<port> (Chromium resolves *.localhost to loopback), the page that asks
 // for a credential scoped to another RP ID. The second server's origin is one the stack does not list.
 let app: Server;
@@ -57,7 +29,7 @@ let stack: TestStack;
 let verifyOff: TestStack;
 let browser: Browser;
 beforeAll(async () => {
-  const [served, other] = await Promise.all([appServer(), appServer()]);
+  const [served, other] = await Promise.all([serveApp(), serveApp()]);
   app = served.server;
   foreign = other.server;
   appOrigin = `http://localhost:${served.port}`;
@@ -81,91 +53,18 @@ beforeAll(async () => {
         auth: { webauthn, mfa: { web_authn: { enroll_enabled: true, verify_enabled: false } } },
       },
     }),
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS }),
+    launchChromium(),
   ]);
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
   await Promise.all([stack?.stop(), verifyOff?.stop()]);
-  await Promise.all([app, foreign].map((server) => new Promise((resolve) => server?.close(resolve))));
+  await Promise.all([closeServer(app), closeServer(foreign)]);
 });
 
-/** What the app page's window holds: the supabase-js UMD bundle, its client, a credential kept between steps. */
-interface PageWindow {
-  supabase: { createClient: typeof createClient };
-  // The page hands browser objects (PublicKeyCredential, null on failure) to supabase-js's
-  // experimental WebAuthn API and reads its union results loosely; the assertions are on the Node side.
-  // biome-ignore lint/suspicious/noExplicitAny: page code, see above
-  client: any;
-  held?: unknown;
-}
-
-interface AppPage {
-  page: Page;
-  cdp: CDPSession;
-  authenticatorId: string;
-}
-
-/**
- * A page of the app with supabase-js loaded and one virtual security key attached.
- *
- * A USB key, not a platform authenticator: supabase-js's mfa.webauthn.register/authenticate
- * merge `authenticatorAttachment: 'cross-platform'` and `hints: ['security-key']` into the
- * server's options, and Chromium never offers an `internal` authenticator for that, so
- * navigator.credentials.create waited out its 60 s timeout (the earlier hang).
- */
-async function appPage(origin = appOrigin): Promise<AppPage> {
-  const page = await browser.newPage();
-  if (LOG_PAGES) {
-    page.on('console', (message) => console.log(`[page ${message.type()}] ${message.text()}`));
-    page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
-    page.on('request', (request) =>
-      console.log(`[page >] ${request.method()} ${request.url()} ${request.postData() ?? ''}`),
-    );
-    page.on('response', async (response) =>
-      console.log(
-        `[page <] ${response.status()} ${response.url()} ${(await response.text().catch(() => '')).slice(0, 600)}`,
-      ),
-    );
-    page.on('requestfailed', (request) =>
-      console.log(`[page x] ${request.url()} ${request.failure()?.errorText}`),
-    );
-  }
-  await page.goto(origin);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'usb',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  await page.evaluate(
-    ({ url, key }) => {
-      const w = window as unknown as PageWindow;
-      w.client = w.supabase.createClient(url, key, {
-        auth: { persistSession: false, autoRefreshToken: false },
-      });
-    },
-    { url: stack.apiUrl, key: stack.keys.anonKey },
-  );
-  return { page, cdp, authenticatorId };
-}
-
-/** Copies the credentials of one page's virtual key into another's (the same key carried to another site). */
-async function carryCredentials(from: AppPage, to: AppPage) {
-  const { credentials } = await from.cdp.send('WebAuthn.getCredentials', {
-    authenticatorId: from.authenticatorId,
-  });
-  for (const credential of credentials) {
-    await to.cdp.send('WebAuthn.addCredential', { authenticatorId: to.authenticatorId, credential });
-  }
-  return credentials.length;
-}
+/** A page of the app (webauthn-browser.ts) signed in to nothing yet, with a virtual security key. */
+const appPage = (origin = appOrigin): Promise<AppPage> =>
+  openAppPage(browser, { origin, apiUrl: stack.apiUrl, anonKey: stack.keys.anonKey });
 
 /** Signs the page's supabase-js client in with a password; the user is created confirmed. */
 async function signInOnPage(page: Page, email: string) {
@@ -489,6 +388,11 @@ describe('WebAuthn refusals without a browser', () => {
         },
       },
     });
+    // The user handle is the user id's text, as GoTrue's WebAuthnID.
+    const publicKey = (
+      challenge.json.webauthn as { credential_options: { publicKey: { user: { id: string } } } }
+    ).credential_options.publicKey;
+    expect(Buffer.from(publicKey.user.id, 'base64url').toString('utf8')).toBe(decodeJwt(token).sub);
     const challengeId = challenge.json.id;
     for (const id of [challengeId, crypto.randomUUID()]) {
       expect(

@@ -9,6 +9,7 @@ import type { AuthRuntime } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
 import type { JsonBody, JsonObject } from '../request-body.ts';
 import type { Queryable, UserRow } from '../users.ts';
+import { userHandleOf } from '../webauthn-user-handle.ts';
 import type { ChallengeRow } from './challenges.ts';
 import type { FactorRow } from './factors.ts';
 import type { RelyingParty } from './mfa-settings.ts';
@@ -62,7 +63,7 @@ export async function webAuthnChallengeOptions(
     const options = await generateRegistrationOptions({
       rpName: rp.name,
       rpID: rp.id,
-      userID: uuidBytes(user.id),
+      userID: userHandleOf(user.id),
       userName: user.email ?? '',
       userDisplayName: user.email ?? '',
       attestationType: 'none',
@@ -207,11 +208,6 @@ async function checked<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw refusal((error as Error).message);
   }
-}
-
-/** The user id as the 16 bytes go-webauthn's user handle is (GoTrue's WebAuthnID). */
-function uuidBytes(id: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(Buffer.from(id.replace(/-/g, ''), 'hex'));
 }
 
 export type { RelyingParty };
