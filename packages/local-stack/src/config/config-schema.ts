@@ -259,6 +259,8 @@ export const configTomlSchema = z.looseObject({
           rp_origins: z.array(z.string()).optional(),
         })
         .prefault({}),
+      /** `[auth.passkey]`: passkey sign-in (GOTRUE_PASSKEY_ENABLED), off unless switched on, as in the CLI. */
+      passkey: z.looseObject({ enabled: z.boolean().default(false) }).prefault({}),
       /** `[auth.mfa]`: TOTP and WebAuthn factors (phone factors are not declared, so they are warned about). */
       mfa: z
         .looseObject({

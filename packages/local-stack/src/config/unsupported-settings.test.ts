@@ -6,7 +6,7 @@ import { configTomlSchema } from './config-schema.ts';
 import { findUnsupportedSettings } from './unsupported-settings.ts';
 
 describe('findUnsupportedSettings', () => {
-  it('names every switched-on section groundwork does not serve, and nothing it serves', () => {
+  it('names every switched-on section groundwork does not serve, and nothing it serves (auth.mfa.totp, auth.mfa.web_authn, auth.passkey are served)', () => {
     const toml = {
       api: { enabled: true },
       studio: { enabled: true },
@@ -21,6 +21,7 @@ describe('findUnsupportedSettings', () => {
           web_authn: { enroll_enabled: true },
           phone: { enroll_enabled: true },
         },
+        passkey: { enabled: true },
         hook: {
           custom_access_token: { enabled: true },
           send_sms: { enabled: true },

@@ -69,12 +69,23 @@ async function buildTemplate(target: string, log: Logger): Promise<void> {
   }
 }
 
+/**
+ * Builds under way in this process, by template: stacks started together after a bootstrap
+ * change wait for one build instead of racing in the same `.building-<pid>` folder.
+ */
+const buildsUnderWay = new Map<string, Promise<void>>();
+
 /** Makes `dataDir` a fresh, bootstrapped cluster. */
 export async function createClusterFromTemplate(dataDir: string, log: Logger): Promise<void> {
   const template = templateDir();
   if (!existsSync(join(template, 'PG_VERSION'))) {
-    log.info('building the cluster template (first start on this install)');
-    await buildTemplate(template, log);
+    let build = buildsUnderWay.get(template);
+    if (!build) {
+      log.info('building the cluster template (first start on this install)');
+      build = buildTemplate(template, log).finally(() => buildsUnderWay.delete(template));
+      buildsUnderWay.set(template, build);
+    }
+    await build;
   }
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dirname(dataDir), { recursive: true });

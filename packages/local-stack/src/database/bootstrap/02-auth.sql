@@ -411,6 +411,41 @@ create index if not exists saml_relay_states_sso_provider_id_idx on auth.saml_re
 create index if not exists saml_relay_states_for_email_idx on auth.saml_relay_states (for_email);
 create index if not exists saml_relay_states_created_at_idx on auth.saml_relay_states (created_at desc);
 
+-- Passkeys (GoTrue migration 20260302000000_add_passkeys): sign-in credentials apart from
+-- MFA factors, and the ceremonies' challenges (a sign-in challenge names no user yet).
+create table if not exists auth.webauthn_credentials (
+  id uuid not null default gen_random_uuid(),
+  user_id uuid not null references auth.users (id) on delete cascade,
+  credential_id bytea not null,
+  public_key bytea not null,
+  attestation_type text not null default '',
+  aaguid uuid,
+  sign_count bigint not null default 0,
+  transports jsonb not null default '[]'::jsonb,
+  backup_eligible boolean not null default false,
+  backed_up boolean not null default false,
+  friendly_name text not null default '',
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  last_used_at timestamptz,
+  constraint webauthn_credentials_pkey primary key (id)
+);
+create unique index if not exists webauthn_credentials_credential_id_key
+  on auth.webauthn_credentials (credential_id);
+create index if not exists webauthn_credentials_user_id_idx on auth.webauthn_credentials (user_id);
+
+create table if not exists auth.webauthn_challenges (
+  id uuid not null default gen_random_uuid(),
+  user_id uuid references auth.users (id) on delete cascade,
+  challenge_type text not null check (challenge_type in ('signup', 'registration', 'authentication')),
+  session_data jsonb not null,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  constraint webauthn_challenges_pkey primary key (id)
+);
+create index if not exists webauthn_challenges_user_id_idx on auth.webauthn_challenges (user_id);
+create index if not exists webauthn_challenges_expires_at_idx on auth.webauthn_challenges (expires_at);
+
 -- Hosted enables RLS on every auth table and defines no policy: only the owner and
 -- BYPASSRLS roles see rows, whatever else gets granted later.
 alter table auth.instances enable row level security;
@@ -429,6 +464,8 @@ alter table auth.sso_providers enable row level security;
 alter table auth.sso_domains enable row level security;
 alter table auth.saml_providers enable row level security;
 alter table auth.saml_relay_states enable row level security;
+alter table auth.webauthn_credentials enable row level security;
+alter table auth.webauthn_challenges enable row level security;
 
 -- Functions policies call ------------------------------------------------------------
 -- PostgREST sets `request.jwt.claims` (one JSON GUC); older PostgREST set one GUC per

@@ -59,6 +59,13 @@ export const AUTH_ERROR_STATUS = {
   mfa_challenge_expired: 422,
   mfa_ip_address_mismatch: 422,
   mfa_verification_failed: 422,
+  // Passkeys (GoTrue's passkey_*.go): the switch, the per-user limit and the ceremonies' refusals.
+  passkey_disabled: 404,
+  too_many_passkeys: 422,
+  webauthn_credential_exists: 422,
+  webauthn_challenge_not_found: 400,
+  webauthn_challenge_expired: 400,
+  webauthn_verification_failed: 400,
   // 403 when enrolling another factor at aal1, 422 when unenrolling a verified one (GoTrue's pairs).
   insufficient_aal: 403,
   web3_provider_disabled: 400,

@@ -17,6 +17,7 @@ import { emailLinkRoutes } from './routes/email-links.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { notEnabledRoutes } from './routes/not-enabled.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import { passkeyRoutes } from './routes/passkeys.ts';
 import { serverInfoRoutes } from './routes/server-info.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -42,6 +43,7 @@ export function createAuthApp(runtime: AuthRuntime): Hono<ServiceEnv> {
     adminRoutes(runtime),
     oauthRoutes(runtime),
     mfaRoutes(runtime),
+    passkeyRoutes(runtime),
     notEnabledRoutes(runtime),
   ]) {
     app.route('/', routes);

@@ -30,7 +30,9 @@ export type AuthMethod =
   | 'token_refresh'
   // A verified MFA factor (mfa/factors.ts FACTOR_AMR_METHOD).
   | 'totp'
-  | 'mfa/webauthn';
+  | 'mfa/webauthn'
+  // A passkey sign-in (GoTrue's PasskeyLogin).
+  | 'passkey';
 
 export interface ClientInfo {
   ip: string | undefined;

@@ -4,6 +4,7 @@ import { TrustedProxies } from '../../http/client-address.ts';
 import { MOUNTS } from '../mounts.ts';
 import { type MfaSettings, mfaSettingsFrom } from './mfa/mfa-settings.ts';
 import { type OAuthProviderSettings, oauthProvidersFrom } from './oauth/oauth-settings.ts';
+import { type PasskeySettings, passkeySettingsFrom } from './passkeys/passkey-settings.ts';
 import { type SmsSettings, smsSettingsFrom } from './phone/sms-settings.ts';
 import type { RateLimitSettings } from './rate-limits.ts';
 
@@ -56,6 +57,8 @@ export interface AuthSettings {
   oauthProviders: Map<string, OAuthProviderSettings>;
   /** `[auth.mfa]` (mfa/mfa-settings.ts). */
   mfa: MfaSettings;
+  /** `[auth.passkey]` (passkeys/passkey-settings.ts). */
+  passkeys: PasskeySettings;
 }
 
 export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSettings {
@@ -117,5 +120,6 @@ export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSetti
     sms: smsSettingsFrom(auth),
     oauthProviders: oauthProvidersFrom(auth),
     mfa: mfaSettingsFrom(auth),
+    passkeys: passkeySettingsFrom(auth),
   };
 }

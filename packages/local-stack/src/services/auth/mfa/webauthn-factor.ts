@@ -9,6 +9,7 @@ import type { AuthRuntime } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
 import type { JsonBody, JsonObject } from '../request-body.ts';
 import type { Queryable, UserRow } from '../users.ts';
+import { userHandleOf } from '../webauthn-user-handle.ts';
 import type { ChallengeRow } from './challenges.ts';
 import type { FactorRow } from './factors.ts';
 import type { RelyingParty } from './mfa-settings.ts';
@@ -62,7 +63,7 @@ export async function webAuthnChallengeOptions(
     const options = await generateRegistrationOptions({
       rpName: rp.name,
       rpID: rp.id,
-      userID: uuidBytes(user.id),
+      userID: userHandleOf(user.id),
       userName: user.email ?? '',
       userDisplayName: user.email ?? '',
       attestationType: 'none',
@@ -89,6 +90,29 @@ export async function webAuthnChallengeOptions(
   };
 }
 
+/** The `webauthn` part of a verify request: which ceremony it answers, and the browser's credential. */
+export interface WebAuthnAnswer {
+  type: 'create' | 'request';
+  response: JsonObject;
+}
+
+/**
+ * GoTrue's checks of the `webauthn` parameters, made before the challenge is looked up (so a
+ * missing or malformed answer is a 400 whatever the challenge id).
+ */
+export function webAuthnAnswerFrom(params: JsonObject | undefined): WebAuthnAnswer {
+  if (!params) throw new AuthError('validation_failed', 'WebAuthn config required');
+  const type = params.type;
+  if (type !== 'create' && type !== 'request') {
+    throw new AuthError('validation_failed', 'WebAuthn type must be create or request');
+  }
+  const response = params.credential_response;
+  if (typeof response !== 'object' || response === null || Array.isArray(response)) {
+    throw new AuthError('validation_failed', 'credential_response required');
+  }
+  return { type, response: response as JsonObject };
+}
+
 /**
  * Checks the browser's answer to the challenge (GoTrue's verifyWebAuthnFactor): a `create`
  * answer registers the factor's credential, a `request` answer must be signed by it.
@@ -98,17 +122,8 @@ export async function verifyWebAuthnResponse(
   db: Queryable,
   factor: FactorRow,
   challenge: ChallengeRow,
-  params: JsonObject | undefined,
+  { type, response }: WebAuthnAnswer,
 ): Promise<WebAuthnVerification> {
-  if (!params) throw new AuthError('validation_failed', 'WebAuthn config required');
-  const type = params.type;
-  if (type !== 'create' && type !== 'request') {
-    throw new AuthError('validation_failed', 'WebAuthn type must be create or request');
-  }
-  const response = params.credential_response;
-  if (typeof response !== 'object' || response === null) {
-    throw new AuthError('validation_failed', 'credential_response required');
-  }
   const session = challenge.web_authn_session_data as CeremonySession | null;
   if (!session || session.type !== type) {
     throw new AuthError('validation_failed', 'Invalid credential_response');
@@ -193,11 +208,6 @@ async function checked<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw refusal((error as Error).message);
   }
-}
-
-/** The user id as the 16 bytes go-webauthn's user handle is (GoTrue's WebAuthnID). */
-function uuidBytes(id: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(Buffer.from(id.replace(/-/g, ''), 'hex'));
 }
 
 export type { RelyingParty };

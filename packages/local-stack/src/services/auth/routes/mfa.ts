@@ -20,7 +20,9 @@ import { downgradeSessionsOf, sessionAal, upgradeSessionToAal2 } from '../mfa/se
 import { newTotpKey, totpCodeMatches } from '../mfa/totp.ts';
 import {
   verifyWebAuthnResponse,
+  type WebAuthnAnswer,
   type WebAuthnVerification,
+  webAuthnAnswerFrom,
   webAuthnChallengeOptions,
 } from '../mfa/webauthn-factor.ts';
 import { readJsonBody } from '../request-body.ts';
@@ -134,7 +136,8 @@ export function mfaRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
       throw new AuthError('validation_failed', 'Code needs to be non-empty');
     }
     assertVerifyEnabled(runtime, factor);
-    const webAuthnParams = factor.factor_type === 'webauthn' ? body.object('webauthn') : undefined;
+    const webAuthnAnswer =
+      factor.factor_type === 'webauthn' ? webAuthnAnswerFrom(body.object('webauthn')) : undefined;
     const ip = clientIp(c, runtime);
     const session = await inTransaction(
       runtime,
@@ -148,7 +151,13 @@ export function mfaRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
           }
           await markChallengeVerified(client, challenge.id);
         } else {
-          verification = await verifyWebAuthnResponse(runtime, client, factor, challenge, webAuthnParams);
+          verification = await verifyWebAuthnResponse(
+            runtime,
+            client,
+            factor,
+            challenge,
+            webAuthnAnswer as WebAuthnAnswer,
+          );
           // A WebAuthn challenge is used up whether or not it was the first verification.
           await deleteChallenge(client, challenge.id);
         }
