@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { SignJWT } from 'jose';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Actor, type BuiltinActor, casesOf, type Operation, permissionsOf } from './access/matrix.ts';
@@ -212,6 +213,102 @@ describe.each(operations.filter((o) => o.op === 'select' && !o.fresh && keyCases
     });
   },
 );
+
+// Workspaces requiring MFA (workspaces.require_mfa): every operation about a workspace, by a
+// built-in role the rule allows, is refused in a workspace with the setting on while the
+// session is at aal1 — but for these — and allowed again with the same person's aal2 token.
+const allowedBelowAal2: Record<string, string> = {
+  'workspaces select': 'the row says require_mfa, so the app can ask for a second factor',
+  'rpc workspace_mfa_status': 'says why the workspace refuses the session',
+  'rpc leave_workspace (sole owner stays)': 'anyone may leave, whatever their session',
+  "profiles select a co-member's":
+    "the matrix's workspaces share their people: co-members in the shared one too",
+};
+const workspaceRoles = ['owner', 'admin', 'member', 'viewer'] as const;
+
+/** The first built-in role (owner first) the rule lets do the operation. */
+function allowedRoleOf(rule: Operation['rule']): (typeof workspaceRoles)[number] | undefined {
+  const allowed = casesOf(rule).filter((c) => c.actor.kind === 'builtin' && c.allowed);
+  return workspaceRoles.find((role) =>
+    allowed.some((c) => c.actor.kind === 'builtin' && c.actor.name === role),
+  );
+}
+
+/** `user` as Auth signs them after a verified second factor (aal2), on a fresh client. */
+async function aal2ClientOf(user: TestUser): Promise<SupabaseClient> {
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({
+    aud: 'authenticated',
+    sub: user.id,
+    email: user.email,
+    role: 'authenticated',
+    aal: 'aal2',
+    amr: [
+      { method: 'password', timestamp: now },
+      { method: 'totp', timestamp: now },
+    ],
+    session_id: crypto.randomUUID(),
+    is_anonymous: false,
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(new TextEncoder().encode(stack.jwtSecret));
+  return createClient(stack.apiUrl, stack.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { headers: { Authorization: `Bearer ${token}` } },
+    accessToken: async () => token,
+  });
+}
+
+let mfaTenant: Tenant | undefined;
+
+/** A workspace of the shared people with require_mfa on (a new one for `fresh` operations). */
+async function mfaTenantFor(operation: Operation): Promise<Tenant> {
+  const lock = async (tenant: Tenant) => {
+    await db.query(`update public.workspaces set require_mfa = true, plan = 'matrix' where id = $1`, [
+      tenant.workspaceId,
+    ]);
+    return tenant;
+  };
+  if (operation.fresh) return lock(await createTenant(db, 'pro', shared.users));
+  mfaTenant ??= await lock(await createTenant(db, 'pro', shared.users));
+  return mfaTenant;
+}
+
+describe.each(
+  operations
+    .filter((o) => o.rule.kind !== 'fixed' && allowedRoleOf(o.rule) !== undefined)
+    .map((o) => ({ ...o, role: allowedRoleOf(o.rule) as (typeof workspaceRoles)[number] })),
+)('$subject $op in a workspace requiring MFA', (operation) => {
+  const belowAal2 = `${operation.subject} ${operation.op}` in allowedBelowAal2 ? 'allowed' : 'refused';
+  it(`the ${operation.role} at aal1 is ${belowAal2}, and allowed at aal2`, async () => {
+    const tenant = await mfaTenantFor(operation);
+    const user = tenant.users[operation.role];
+    const actor: Actor = { kind: 'builtin', name: operation.role };
+    const atAal1 = await operation.run({
+      client: await clientOf(user),
+      tenant,
+      self: user,
+      actor,
+      db,
+      service,
+    });
+    expect(atAal1.status, 'never a server error').toBeLessThan(500);
+    expect(atAal1.allowed ? 'allowed' : 'refused').toBe(belowAal2);
+    const again = operation.fresh ? await mfaTenantFor(operation) : tenant;
+    const atAal2 = await operation.run({
+      client: await aal2ClientOf(again.users[operation.role]),
+      tenant: again,
+      self: again.users[operation.role],
+      actor,
+      db,
+      service,
+    });
+    expect(atAal2.status, 'never a server error').toBeLessThan(500);
+    expect(atAal2.allowed ? 'allowed' : 'refused').toBe('allowed');
+  });
+});
 
 describe('the catalogue', () => {
   it('the database holds exactly the documented permissions, owner-only ones marked, with what they imply', async () => {

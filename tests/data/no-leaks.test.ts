@@ -117,6 +117,7 @@ const selectProbes: Probe[] = (
 const updateProbes: Probe[] = (
   [
     ['workspaces', { name: 'Taken over' }, 'id', 'workspaceId'],
+    ['workspaces', { require_mfa: true }, 'id', 'workspaceId'],
     ['workspace_members', { role: 'viewer' }, 'user_id', 'memberId'],
     ['roles', { description: 'mine' }, 'id', 'roleId'],
     ['invitations', { revoked_at: '2030-01-01T00:00:00Z' }, 'id', 'invitationId'],
@@ -258,6 +259,15 @@ const rpcProbes: Probe[] = [
     rpc('verify_workspace_domain', (t) => ({ workspace_id: t.workspaceId, domain: 'example.test' })),
   ],
   ['rpc join_workspace_by_domain', rpc('join_workspace_by_domain', (t) => ({ workspace_id: t.workspaceId }))],
+  ['rpc workspace_mfa_status', rpc('workspace_mfa_status', (t) => ({ workspace_id: t.workspaceId }))],
+  [
+    'rpc set_workspace_require_mfa on',
+    rpc('set_workspace_require_mfa', (t) => ({ workspace_id: t.workspaceId, require_mfa: true })),
+  ],
+  [
+    'rpc set_workspace_require_mfa off',
+    rpc('set_workspace_require_mfa', (t) => ({ workspace_id: t.workspaceId, require_mfa: false })),
+  ],
   [
     'function resend-invitation',
     (client, t) => invokeFunction(client, 'resend-invitation', { invitationId: t.invitationId }),
@@ -470,6 +480,25 @@ describe.each(['outsider', 'neighbour'] as const)(
     });
   },
 );
+
+// The same, once the real workspace requires MFA (workspaces.require_mfa): what it asks of its
+// own members below aal2 must not show through to anyone else.
+describe('while the real workspace requires MFA', () => {
+  beforeAll(async () => {
+    await db.query('update public.workspaces set require_mfa = true where id = $1', [real.workspaceId]);
+  });
+  afterAll(async () => {
+    await db.query('update public.workspaces set require_mfa = false where id = $1', [real.workspaceId]);
+  });
+
+  it.each(probes)('a non-member gets the same answer for it as for nothing: %s', async (_name, run) => {
+    const client = await clientOf('outsider');
+    const fake = randomTargets();
+    const [forReal, forNothing] = [await run(client, real), await run(client, fake)];
+    expect(forReal.status, 'never a server error').toBeLessThan(500);
+    expect(normalised(forReal, real)).toBe(normalised(forNothing, fake));
+  });
+});
 
 describe('the oracles found before permission-first triggers', () => {
   const errorOf = async (res: Response) => ({

@@ -1165,6 +1165,7 @@ export type Database = {
           id: string;
           name: string;
           plan: string;
+          require_mfa: boolean;
           slug: string;
           updated_at: string;
         };
@@ -1174,6 +1175,7 @@ export type Database = {
           id?: string;
           name: string;
           plan?: string;
+          require_mfa?: boolean;
           slug: string;
           updated_at?: string;
         };
@@ -1182,6 +1184,7 @@ export type Database = {
           id?: string;
           name?: string;
           plan?: string;
+          require_mfa?: boolean;
           slug?: string;
           updated_at?: string;
         };
@@ -1207,6 +1210,7 @@ export type Database = {
           id: string;
           name: string;
           plan: string;
+          require_mfa: boolean;
           slug: string;
           updated_at: string;
         };
@@ -1296,6 +1300,7 @@ export type Database = {
           id: string;
           name: string;
           plan: string;
+          require_mfa: boolean;
           slug: string;
           updated_at: string;
         };
@@ -1326,6 +1331,7 @@ export type Database = {
           id: string;
           name: string;
           plan: string;
+          require_mfa: boolean;
           slug: string;
           updated_at: string;
         };
@@ -1343,6 +1349,7 @@ export type Database = {
           id: string;
           name: string;
           plan: string;
+          require_mfa: boolean;
           slug: string;
           updated_at: string;
         };
@@ -1537,6 +1544,16 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      set_workspace_require_mfa: {
+        Args: { require_mfa: boolean; workspace_id: string };
+        Returns: Database['public']['CompositeTypes']['workspace_mfa'];
+        SetofOptions: {
+          from: '*';
+          to: 'workspace_mfa';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       suggested_workspaces: {
         Args: Record<PropertyKey, never>;
         Returns: {
@@ -1562,6 +1579,16 @@ export type Database = {
         SetofOptions: {
           from: '*';
           to: 'workspace_domains';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      workspace_mfa_status: {
+        Args: { workspace_id: string };
+        Returns: Database['public']['CompositeTypes']['workspace_mfa'];
+        SetofOptions: {
+          from: '*';
+          to: 'workspace_mfa';
           isOneToOne: true;
           isSetofReturn: false;
         };
@@ -1619,6 +1646,12 @@ export type Database = {
         deleted_at: string | null;
         deleted_by: string | null;
         purge_after: string | null;
+      };
+      workspace_mfa: {
+        workspace_id: string | null;
+        require_mfa: boolean | null;
+        session_aal: string | null;
+        mfa_satisfied: boolean | null;
       };
     };
   };

@@ -78,6 +78,7 @@ describe('public types', () => {
       name: string;
       slug: string;
       plan: string;
+      require_mfa: boolean;
       created_at: string;
       updated_at: string;
     }>();

@@ -4,7 +4,7 @@
  * customer, made once.
  */
 import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
-import { FunctionError } from './errors.ts';
+import { FunctionError, mfaRequiredError } from './errors.ts';
 import { callStripe, stripeClient } from './stripe.ts';
 
 export interface BillingStanding {
@@ -31,6 +31,8 @@ export async function requireBillingManager(
 }
 
 function billingDatabaseError(error: PostgrestError): Error {
+  const mfaRequired = mfaRequiredError(error);
+  if (mfaRequired) return mfaRequired;
   if (error.message === 'workspace_not_found')
     return new FunctionError('workspace_not_found', 'No such workspace');
   if (error.message === 'forbidden' || error.code === '42501') {

@@ -64,6 +64,14 @@ export const errorVocabulary = {
     sdkCode: 'forbidden',
     when: 'the caller lacks the permission (a viewer moving a task: tasks.update)',
   },
+  mfa_required: {
+    status: 403,
+    sqlstate: '42501',
+    functions: true,
+    detail: 'sentence',
+    sdkCode: 'forbidden',
+    when: 'the workspace requires MFA (require_mfa) and the session is below aal2, or require_mfa changed from below aal2',
+  },
   workspace_not_found: {
     status: 404,
     sqlstate: 'PT404',

@@ -33,6 +33,18 @@ export function errorResponse(error: FunctionError): Response {
   return Response.json(body, { status: error.status, headers: { ...corsHeaders, ...error.headers } });
 }
 
+/**
+ * The database refusing a person whose session is below aal2 in a workspace that requires MFA
+ * (`workspaces.require_mfa`): every function answers it the same way, before its own mapping.
+ */
+export function mfaRequiredError(error: { message: string }): FunctionError | undefined {
+  if (error.message !== 'mfa_required') return undefined;
+  return new FunctionError(
+    'mfa_required',
+    'This workspace requires multi-factor authentication: verify a second factor first',
+  );
+}
+
 /** `validation_failed` listing every bad field, from a zod failure. */
 export function validationError(error: z.core.$ZodError): FunctionError {
   const { formErrors, fieldErrors } = z.flattenError(error);

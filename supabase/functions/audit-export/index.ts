@@ -13,7 +13,7 @@
 import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
 import { serviceClient } from '../_shared/clients.ts';
 import { corsHeaders } from '../_shared/cors.ts';
-import { FunctionError, handleErrors, parseJsonBody } from '../_shared/errors.ts';
+import { FunctionError, handleErrors, mfaRequiredError, parseJsonBody } from '../_shared/errors.ts';
 import { resolveCaller } from '../_shared/function-caller.ts';
 import {
   AUDIT_EXPORT_MAX_ROWS,
@@ -127,6 +127,8 @@ function toCsv(rows: AuditRow[]): string {
 }
 
 function databaseError(error: PostgrestError): Error {
+  const mfaRequired = mfaRequiredError(error);
+  if (mfaRequired) return mfaRequired;
   if (error.code === '42501')
     return new FunctionError('forbidden', 'Exporting the audit log needs audit.read');
   return new Error(`database error ${error.code}: ${error.message}`);

@@ -12,7 +12,7 @@
 import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
 import { corsHeaders } from '../_shared/cors.ts';
 import { isDatabaseErrorCode } from '../_shared/error-vocabulary.ts';
-import { FunctionError, handleErrors, parseJsonBody } from '../_shared/errors.ts';
+import { FunctionError, handleErrors, mfaRequiredError, parseJsonBody } from '../_shared/errors.ts';
 import { resolveCaller } from '../_shared/function-caller.ts';
 import { invitationMail, randomToken, sha256Hex } from '../_shared/invitation-mail.ts';
 import { sendMail } from '../_shared/mailer.ts';
@@ -103,6 +103,8 @@ async function createInvitation(
 
 /** The data layer's error codes (the vocabulary's), as this function's answers. */
 function databaseError(error: PostgrestError): Error {
+  const mfaRequired = mfaRequiredError(error);
+  if (mfaRequired) return mfaRequired;
   const code = isDatabaseErrorCode(error.message) ? error.message : undefined;
   switch (code) {
     case 'already_member':

@@ -12,7 +12,13 @@
 import type { PostgrestError } from '@supabase/supabase-js';
 import { corsHeaders } from '../_shared/cors.ts';
 import { isDatabaseErrorCode } from '../_shared/error-vocabulary.ts';
-import { errorResponse, FunctionError, handleErrors, parseJsonBody } from '../_shared/errors.ts';
+import {
+  errorResponse,
+  FunctionError,
+  handleErrors,
+  mfaRequiredError,
+  parseJsonBody,
+} from '../_shared/errors.ts';
 import { resolveCaller } from '../_shared/function-caller.ts';
 import { invitationMail, randomToken, sha256Hex } from '../_shared/invitation-mail.ts';
 import { sendMail } from '../_shared/mailer.ts';
@@ -49,6 +55,8 @@ Deno.serve(
 
 /** The RPC's error codes (the vocabulary's) as this function's answers. */
 function databaseError(error: PostgrestError): Response {
+  const mfaRequired = mfaRequiredError(error);
+  if (mfaRequired) return errorResponse(mfaRequired);
   const code = isDatabaseErrorCode(error.message) ? error.message : undefined;
   switch (code) {
     case 'invitation_resend_too_soon': {

@@ -449,6 +449,29 @@ export const workspaceOperations: Operation[] = [
   },
   {
     subject: 'rpc',
+    op: 'workspace_mfa_status',
+    rule: notForServiceRole(members()),
+    run: async ({ client, tenant }) =>
+      touchedRows(await client.rpc('workspace_mfa_status', { workspace_id: tenant.workspaceId })),
+  },
+  {
+    // To the value it has: changing it needs a session at aal2 (tests/data/workspace-mfa.test.ts).
+    subject: 'rpc',
+    op: 'set_workspace_require_mfa (to the value it has)',
+    rule: notForServiceRole(needs('workspace.update')),
+    run: async ({ client, db, tenant }) => {
+      const { require_mfa } = await one<{ require_mfa: boolean }>(
+        db,
+        'select require_mfa from public.workspaces where id = $1',
+        [tenant.workspaceId],
+      );
+      return touchedRows(
+        await client.rpc('set_workspace_require_mfa', { workspace_id: tenant.workspaceId, require_mfa }),
+      );
+    },
+  },
+  {
+    subject: 'rpc',
     op: 'mark_notifications_read',
     rule: only(signedIn, true),
     run: async ({ client }) => succeeded(await client.rpc('mark_notifications_read', {})),

@@ -12,7 +12,7 @@ import type { Invitation, Workspace, WorkspaceRole } from '../types.ts';
 
 const INVITATION_COLUMNS =
   'id, workspace_id, email, role, invited_by, expires_at, accepted_at, accepted_by, revoked_at, created_at, last_sent_at, send_count';
-const WORKSPACE_COLUMNS = 'id, name, slug, plan, created_at, updated_at';
+const WORKSPACE_COLUMNS = 'id, name, slug, plan, require_mfa, created_at, updated_at';
 
 export type InvitationsApi = ReturnType<typeof createInvitationsApi>;
 

@@ -6,7 +6,7 @@ import { id as idSchema } from '../schemas/fields.ts';
 import { createWorkspaceInput, updateWorkspaceInput, workspaceRef } from '../schemas/workspaces.ts';
 import type { Workspace, WorkspaceUsage, WorkspaceWithRole } from '../types.ts';
 
-const WORKSPACE_COLUMNS = 'id, name, slug, plan, created_at, updated_at';
+const WORKSPACE_COLUMNS = 'id, name, slug, plan, require_mfa, created_at, updated_at';
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type WorkspacesApi = ReturnType<typeof createWorkspacesApi>;
