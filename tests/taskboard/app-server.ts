@@ -3,6 +3,7 @@
  * and publishable key, nothing else), served by `vite preview` on a port the OS picks.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Plugin, preview } from 'vite';
@@ -18,7 +19,13 @@ export interface AppServer {
 
 export async function startAppServer(
   stack: { apiUrl: string; publishableKey: string },
-  options: { oauthProviders?: string[] } = {},
+  options: {
+    oauthProviders?: string[];
+    /** A port chosen beforehand (freePort), for a stack that must know the app's origin first. */
+    port?: number;
+    /** `localhost` for WebAuthn, which needs a registrable domain as relying party id (not an IP). */
+    hostname?: '127.0.0.1' | 'localhost';
+  } = {},
 ): Promise<AppServer> {
   const outDir = mkdtempSync(join(tmpdir(), 'taskboard-'));
   let sdkEntry: string | undefined;
@@ -54,12 +61,13 @@ export async function startAppServer(
     root: appRoot,
     logLevel: 'warn',
     build: { outDir },
-    preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
+    preview: { host: '127.0.0.1', port: options.port ?? 0, strictPort: true, open: false },
   });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('vite preview is not listening');
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    // Chromium resolves localhost (and *.localhost) to the loopback address the server is on.
+    url: `http://${options.hostname ?? '127.0.0.1'}:${address.port}`,
     sdkEntry,
     async close() {
       await server.close();
@@ -71,4 +79,17 @@ export async function startAppServer(
 function restore(name: string, value: string | undefined) {
   if (value === undefined) delete process.env[name];
   else process.env[name] = value;
+}
+
+/** A port free right now on 127.0.0.1, for a server started a moment later. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -1,45 +1,82 @@
 /**
  * Sign-in beyond passwords in the example app, in Chromium: "Continue with GitHub" through the
- * stack's local test identity provider, and two-factor authentication with an authenticator app
- * (codes computed here with otpauth, as the app on a phone would). Both need switches the
- * suite's shared stack leaves off (`[auth.external.github]`, `[auth.mfa.totp]`), so this file
- * runs on a stack of its own.
+ * stack's local test identity provider, two-factor authentication with an authenticator app
+ * (codes computed here with otpauth, as the app on a phone would), and with a security key
+ * (Chromium's virtual authenticator, driven over the DevTools protocol). They need switches the
+ * suite's shared stack leaves off (`[auth.external.github]`, `[auth.mfa.totp]`,
+ * `[auth.mfa.web_authn]`, `[auth.webauthn]`), so this file runs on a stack of its own.
  */
 import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppServer, startAppServer } from './app-server.ts';
+import { type AppServer, freePort, startAppServer } from './app-server.ts';
 import { launchChromium, screenshots as shots } from './browser.ts';
 
 let stack: TestStack;
 let app: AppServer;
+// The same app served at http://localhost:<port>: WebAuthn needs a domain for its relying party
+// id (an IP address is not one), and [auth.webauthn] must list the origin before the stack starts.
+let keyApp: AppServer;
 let browser: Browser;
 
 beforeAll(async () => {
+  const keyPort = await freePort();
   [stack, browser] = await Promise.all([
     startTestStack({
       workdir: new URL('../..', import.meta.url).pathname,
       configOverrides: {
         auth: {
           external: { github: { enabled: true, client_id: 'taskboard', secret: 'local-test-secret' } },
-          mfa: { totp: { enroll_enabled: true, verify_enabled: true } },
+          mfa: {
+            totp: { enroll_enabled: true, verify_enabled: true },
+            web_authn: { enroll_enabled: true, verify_enabled: true },
+          },
+          webauthn: {
+            rp_display_name: 'Taskboard',
+            rp_id: 'localhost',
+            rp_origins: [`http://localhost:${keyPort}`],
+          },
         },
       },
     }),
     launchChromium(),
   ]);
-  app = await startAppServer(
-    { apiUrl: stack.apiUrl, publishableKey: stack.keys.publishableKey },
-    { oauthProviders: ['github'] },
-  );
+  const keys = { apiUrl: stack.apiUrl, publishableKey: stack.keys.publishableKey };
+  app = await startAppServer(keys, { oauthProviders: ['github'] });
+  keyApp = await startAppServer(keys, { port: keyPort, hostname: 'localhost' });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  await keyApp?.close();
   await stack?.stop();
 });
+
+/** A browser context whose page has a virtual USB security key (user present and verified). */
+async function withSecurityKey() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  // USB, not "internal": supabase-js asks for a cross-platform authenticator, which Chromium
+  // never offers a platform one for.
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'usb',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  const credentials = async () =>
+    (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+  return { context, page, cdp, authenticatorId, credentials };
+}
 
 describe('the taskboard example app: OAuth and two-factor sign-in', () => {
   it('signs in with GitHub through the local identity provider and comes back signed in', async () => {
@@ -160,4 +197,73 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await context.close();
     }
   }, 90_000);
+
+  it('a security key: added on the Account page, then asked for at sign-in; a browser without it is refused', async () => {
+    const email = 'ada-key@example.test';
+    const password = 'correct-horse-battery';
+    const { context, page, credentials } = await withSecurityKey();
+    try {
+      await page.goto(keyApp.url);
+      await page.getByRole('tab', { name: 'Create account' }).click();
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('link', { name: 'Account' }).click();
+
+      // A name is asked for beside its field; then the key makes a credential for this site.
+      await page.getByRole('button', { name: 'Add security key' }).click();
+      await page.getByText('is required').waitFor();
+      await page.getByLabel('Key name').fill('YubiKey');
+      await page.getByRole('button', { name: 'Add security key' }).click();
+      await page.getByRole('list', { name: 'Security keys' }).getByText('YubiKey', { exact: true }).waitFor();
+      await page
+        .getByText('Two-factor authentication is on: signing in asks for your security key.')
+        .waitFor();
+      const made = await credentials();
+      expect(made).toHaveLength(1);
+      expect(made[0]?.rpId).toBe('localhost');
+      await page.screenshot({ path: `${shots}security-key.png` });
+
+      // Signing in again: the password alone shows nothing of the account; the key lets her in.
+      await page.goto(keyApp.url);
+      await page.getByRole('button', { name: `Sign out ${email}` }).click();
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('heading', { name: 'Use your security key' }).waitFor();
+      expect(await page.getByRole('heading', { name: 'Your workspaces' }).count()).toBe(0);
+      expect(await page.getByLabel('Authentication code').count()).toBe(0);
+      await page.getByRole('button', { name: 'Use YubiKey' }).click();
+      await page.getByRole('heading', { name: 'Your workspaces' }).waitFor();
+      // The key signed once more (its counter moved on).
+      expect((await credentials())[0]?.signCount).toBeGreaterThan(made[0]?.signCount ?? 0);
+
+      // Another browser with a security key of its own, but not hers: the password gets her to
+      // the key step, and the key there can't answer for hers.
+      const other = await withSecurityKey();
+      try {
+        await other.page.goto(keyApp.url);
+        await other.page.getByLabel('Email', { exact: true }).fill(email);
+        await other.page.getByLabel('Password', { exact: true }).fill(password);
+        await other.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await other.page.getByRole('button', { name: 'Use YubiKey' }).click();
+        await other.page
+          .getByRole('alert')
+          .getByText(/Your security key didn’t answer/)
+          .waitFor({ timeout: 90_000 });
+        expect(await other.page.getByRole('heading', { name: 'Your workspaces' }).count()).toBe(0);
+        expect(await other.credentials()).toEqual([]);
+      } finally {
+        await other.context.close();
+      }
+
+      // Removing the key (she is at aal2 here) turns two-factor authentication off again.
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.getByRole('button', { name: 'Remove YubiKey' }).click();
+      await page.getByText('Off. Add a code from an authenticator app or a security key').waitFor();
+      expect(await page.getByRole('list', { name: 'Security keys' }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
 });

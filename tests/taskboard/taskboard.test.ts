@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createGroundworkClient } from '@groundwork/sdk';
 import { verifyWebhook } from '@groundwork/sdk/webhooks';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -65,6 +66,11 @@ async function drag(page: Page, key: string, column: string, ontoKey?: string) {
   const y = ontoKey ? to.y + to.height / 2 : to.y + to.height - 20;
   await page.mouse.move(to.x + to.width / 2, y, { steps: 8 });
   await page.mouse.up();
+}
+
+/** The label of the role picked for a member on the Members page. */
+function selectedRole(page: Page, name: string): Promise<string> {
+  return page.getByLabel(`Role of ${name}`).locator('option:checked').innerText();
 }
 
 /** An HTTP receiver for webhooks: answers 204 and hands over each request it got. */
@@ -448,7 +454,88 @@ describe('the taskboard example app', () => {
     // Nothing changed: Dave's invitation is still open and Cy is still only a viewer.
     await adaPage.reload();
     await adaPage.getByRole('list', { name: 'Pending invitations' }).getByText(dave).waitFor();
-    expect(await adaPage.getByLabel(`Role of ${cy.name}`).inputValue()).toBe('viewer');
+    expect(await selectedRole(adaPage, cy.name)).toBe('Viewer');
+  });
+
+  it('a member given a custom role can do what it grants and nothing else', async () => {
+    // Ada makes a role that may read projects and move tasks, and gives it to Cy from the Members page.
+    await adaPage.goto(boardUrl);
+    await adaPage.getByRole('link', { name: 'Settings' }).click();
+    await adaPage.getByLabel('Role name').fill('Mover');
+    const createRole = adaPage.getByRole('form', { name: 'Create a custom role' });
+    await createRole.getByRole('checkbox', { name: 'projects.read' }).check();
+    await createRole.getByRole('checkbox', { name: 'tasks.update' }).check();
+    await createRole.getByRole('button', { name: 'Create role' }).click();
+    await adaPage.getByRole('row', { name: /Mover custom/ }).waitFor();
+    await adaPage.getByRole('link', { name: 'Members' }).click();
+    const cyRole = adaPage.getByLabel(`Role of ${cy.name}`);
+    await cyRole
+      .locator('optgroup[label="Custom roles"] option', { hasText: 'Mover' })
+      .waitFor({ state: 'attached' });
+    await cyRole.selectOption({ label: 'Mover' });
+    await cyRole.locator('option:checked', { hasText: 'Mover' }).waitFor({ state: 'attached' });
+    await adaPage.reload();
+    expect(await selectedRole(adaPage, cy.name)).toBe('Mover');
+    await adaPage.screenshot({ path: `${shots}members-custom-role.png` });
+
+    // What it grants: Cy moves a task, and Ada's board shows it within a second.
+    await adaPage.goto(boardUrl);
+    await card(adaPage, 'In progress', 'ENG-2').waitFor();
+    await cyPage.goto(boardUrl);
+    await card(cyPage, 'In progress', 'ENG-2').waitFor();
+    await cyPage.getByRole('button', { name: 'Drag ENG-2' }).waitFor();
+    await cyPage.getByLabel('Status of ENG-2').selectOption({ label: 'Done' });
+    await card(cyPage, 'Done', 'ENG-2').and(cyPage.locator(':not([aria-busy])')).waitFor();
+    await card(adaPage, 'Done', 'ENG-2').waitFor({ timeout: LIVE_DEADLINE_MS });
+
+    // Nothing else: no adding tasks or commenting, and each screen says it is the role.
+    expect(await cyPage.getByRole('button', { name: 'Add task' }).count()).toBe(0);
+    expect(await cyPage.getByText(/so you can’t move or edit tasks/).count()).toBe(0);
+    await cyPage.goto(`${boardUrl}?task=ENG-2`);
+    const task = cyPage.getByRole('dialog', { name: /ENG-2/ });
+    await task.getByRole('region', { name: 'Comments' }).waitFor();
+    expect(await task.getByLabel('Assignee').isDisabled()).toBe(false);
+    expect(await task.getByRole('button', { name: 'Comment', exact: true }).count()).toBe(0);
+    await cyPage.keyboard.press('Escape');
+    await task.waitFor({ state: 'detached' });
+    await cyPage.getByRole('link', { name: 'Projects' }).click();
+    await cyPage.getByText(/You’re a Mover in .*, so you can’t create projects/).waitFor();
+    await cyPage.getByRole('link', { name: 'Members' }).click();
+    await cyPage.getByText(/You’re a Mover in .*, so you can’t invite people/).waitFor();
+    await cyPage.getByRole('cell', { name: 'Mover (custom role)' }).waitFor();
+    expect(await cyPage.getByLabel(/^Role of /).count()).toBe(0);
+    await cyPage.getByRole('link', { name: 'Settings' }).click();
+    await cyPage.getByText(/You’re a Mover in .*, so you can’t manage roles/).waitFor();
+
+    // The database holds the same line as the screens: as Cy, through the SDK, a new task and a
+    // comment are refused, and Ada's board gains no card.
+    const { apiUrl, publishableKey } = inject('stack');
+    const asCy = createGroundworkClient({
+      url: apiUrl,
+      key: publishableKey,
+      supabase: { auth: { persistSession: false, autoRefreshToken: false } },
+    });
+    await asCy.auth.signInWithPassword({ email: cy.email, password: cy.password });
+    const workspace = (await asCy.workspaces.list()).find((w) => w.name === workspaceName);
+    expect(workspace).toMatchObject({ role: null });
+    const project = (await asCy.projects.list(workspace?.id ?? '')).find((p) => p.key === 'ENG');
+    const refusal = await asCy.tasks.create({ project_id: project?.id ?? '', title: 'Not mine to add' }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refusal).toMatchObject({ code: 'forbidden' });
+    const [eng2] = (await asCy.tasks.list({ project_id: project?.id ?? '' })).items.filter(
+      (t) => t.number === 2,
+    );
+    const comment = await asCy.comments.add({ task_id: eng2?.id ?? '', body: 'Not mine to say' }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(comment).toMatchObject({ code: 'forbidden' });
+    await adaPage.reload();
+    await card(adaPage, 'Done', 'ENG-2').waitFor();
+    expect(await adaPage.locator('[data-task-key]').count()).toBe(3);
+    await asCy.auth.signOut();
   });
 
   it('a workspace you are not in reads "no access", the same as one that does not exist', async () => {

@@ -160,6 +160,7 @@ export function wrapSupabaseClient(
     members: lazyApi(() => import('./modules/members.ts').then((module) => module.createMembersApi(ctx)), {
       list: true,
       changeRole: true,
+      assignRole: true,
       remove: true,
       leave: true,
       transferOwnership: true,

@@ -222,4 +222,76 @@ describe('gw.presence', () => {
       code: 'forbidden',
     });
   });
+
+  it('someone who changed what they share and then left is gone for the others', async () => {
+    const { team, projectId } = await teamWithProject();
+    const viewerBoard = await team.viewer.gw.presence.joinProject(projectId);
+    const memberBoard = await team.member.gw.presence.joinProject(projectId, { viewing: 'LIVE-1' });
+    const member = () => viewerBoard.members().filter((m) => m.user_id === team.member.id);
+    await memberBoard.update({ viewing: 'LIVE-2' });
+    await memberBoard.update({ viewing: 'LIVE-3' });
+    // One entry with the latest state, not one per update.
+    expect(await eventually(member, (found) => found[0]?.state.viewing === 'LIVE-3')).toEqual([
+      { user_id: team.member.id, state: { viewing: 'LIVE-3' } },
+    ]);
+    await memberBoard.leave();
+    expect(await eventually(member, (found) => found.length === 0)).toEqual([]);
+    expect(viewerBoard.members().map((m) => m.user_id)).toEqual([team.viewer.id]);
+    await viewerBoard.leave();
+  });
+
+  it('two joins of one board on one client are independent: leaving one keeps the other (React’s double mount)', async () => {
+    const { team, projectId } = await teamWithProject();
+    const viewerBoard = await team.viewer.gw.presence.joinProject(projectId);
+    const memberState = () => viewerBoard.members().find((m) => m.user_id === team.member.id)?.state;
+
+    // As React's development mount-unmount-mount does: the second join starts before the first
+    // has finished, and the first is left as soon as it resolves.
+    const firstJoin = team.member.gw.presence.joinProject(projectId, { viewing: 'LIVE-1' });
+    const secondJoin = team.member.gw.presence.joinProject(projectId, { viewing: 'LIVE-1' });
+    await (await firstJoin).leave();
+    const board = await secondJoin;
+    let seenBySecond: PresentMember[] = [];
+    board.onChange((members) => {
+      seenBySecond = members;
+    });
+
+    // Still on the board: an update made after the first left reaches the viewer…
+    await board.update({ viewing: 'LIVE-2' });
+    expect(await eventually(memberState, (state) => state?.viewing === 'LIVE-2')).toMatchObject({
+      viewing: 'LIVE-2',
+    });
+    // …and the second join still hears about others.
+    const outsiderish = await team.admin.gw.presence.joinProject(projectId);
+    const three = await eventually(
+      () => seenBySecond,
+      (members) => members.length === 3,
+    );
+    expect(three.map((m) => m.user_id).sort()).toEqual(
+      [team.admin.id, team.member.id, team.viewer.id].sort(),
+    );
+    await outsiderish.leave();
+
+    // One join left after another, then both: the member is gone for the others only then.
+    const third = await team.member.gw.presence.joinProject(projectId, { viewing: 'LIVE-3' });
+    await board.leave();
+    await third.update({ viewing: 'LIVE-4' });
+    await eventually(memberState, (state) => state?.viewing === 'LIVE-4');
+    await third.leave();
+    expect(await eventually(memberState, (state) => state === undefined)).toBeUndefined();
+
+    // Joining again after everything was left opens the board afresh.
+    const again = await team.member.gw.presence.joinProject(projectId, { viewing: 'LIVE-5' });
+    expect(await eventually(memberState, (state) => state?.viewing === 'LIVE-5')).toMatchObject({
+      viewing: 'LIVE-5',
+    });
+    expect(
+      again
+        .members()
+        .map((m) => m.user_id)
+        .sort(),
+    ).toEqual([team.member.id, team.viewer.id].sort());
+    await again.leave();
+    await viewerBoard.leave();
+  });
 });

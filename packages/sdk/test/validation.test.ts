@@ -29,6 +29,11 @@ const badCalls: Array<[string, (gw: GroundworkClient) => Promise<unknown>, strin
     (gw) => gw.members.changeRole({ workspace_id: ID, user_id: 'me', role: 'king' as never }),
     ['role', 'user_id'],
   ],
+  [
+    'members.assignRole',
+    (gw) => gw.members.assignRole({ workspace_id: ID, user_id: ID, role_id: 'triager' }),
+    ['role_id'],
+  ],
   ['members.remove', (gw) => gw.members.remove({ workspace_id: 'x', user_id: ID }), ['workspace_id']],
   ['members.leave', (gw) => gw.members.leave('x'), ['_']],
   [

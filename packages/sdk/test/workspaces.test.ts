@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGroundworkError } from '../src/index.ts';
@@ -19,6 +20,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.end();
 });
+
+/** What a caller can observe of a refusal: everything but the stack. */
+function errorShape(error: unknown) {
+  if (!isGroundworkError(error)) throw error;
+  const { code, status, reason, message, fields, details } = error;
+  return { code, status, reason, message, fields, details };
+}
 
 describe('gw.workspaces', () => {
   it('create makes the caller the owner and list shows it with the role', async () => {
@@ -168,6 +176,92 @@ describe('gw.members', () => {
       }),
     );
     expect(byMember).toMatchObject({ code: 'forbidden' });
+  });
+
+  it("assignRole gives a member one of the workspace's custom roles, audited; viewers and other workspaces' roles are refused", async () => {
+    const team = await createTeam(db);
+    const triager = await team.admin.gw.roles.create({
+      workspace_id: team.workspace.id,
+      name: 'Triager',
+      permissions: ['tasks.update'],
+    });
+    const assigned = await team.admin.gw.members.assignRole({
+      workspace_id: team.workspace.id,
+      user_id: team.member.id,
+      role_id: triager.id,
+    });
+    // A custom role has no built-in name: `role` is null, role_id says which.
+    expect(assigned).toMatchObject({ user_id: team.member.id, role: null, role_id: triager.id });
+    expect(assigned.profile?.id).toBe(team.member.id);
+    expect(await team.member.gw.roles.myPermissions(team.workspace.id)).toEqual([
+      'tasks.read',
+      'tasks.update',
+    ]);
+    const [entry] = await team.admin.gw.audit.list({
+      workspace_id: team.workspace.id,
+      target_table: 'workspace_members',
+      target_id: team.member.id,
+      action: 'update',
+    });
+    expect(entry).toMatchObject({
+      actor_id: team.admin.id,
+      changes: { role: { before: 'member', after: null }, role_id: { after: triager.id } },
+    });
+    const feed = await team.viewer.gw.activity.list({ workspace_id: team.workspace.id, limit: 5 });
+    expect(feed.items.find((a) => a.action === 'role_changed')).toMatchObject({
+      entity_id: team.member.id,
+      payload: { from: 'member', to: 'Triager' },
+    });
+
+    // Back to a built-in role by its id, too.
+    const builtIn = (await team.admin.gw.roles.list(team.workspace.id)).find((r) => r.builtin === 'viewer');
+    expect(
+      await team.admin.gw.members.assignRole({
+        workspace_id: team.workspace.id,
+        user_id: team.member.id,
+        role_id: builtIn?.id ?? '',
+      }),
+    ).toMatchObject({ role: 'viewer', role_id: builtIn?.id });
+
+    // A viewer (no members.manage) is refused and nothing changes.
+    expect(
+      await failureOf(() =>
+        team.viewer.gw.members.assignRole({
+          workspace_id: team.workspace.id,
+          user_id: team.member.id,
+          role_id: triager.id,
+        }),
+      ),
+    ).toMatchObject({ code: 'forbidden', status: 403 });
+    // Someone outside the workspace learns nothing about it.
+    expect(
+      await failureOf(() =>
+        team.outsider.gw.members.assignRole({
+          workspace_id: team.workspace.id,
+          user_id: team.member.id,
+          role_id: triager.id,
+        }),
+      ),
+    ).toMatchObject({ code: 'not_found', reason: 'member_not_found' });
+
+    // Another workspace's custom role reads exactly like a made-up id.
+    const other = await createTeam(db);
+    const foreign = await other.owner.gw.roles.create({ workspace_id: other.workspace.id, name: 'Triager' });
+    const assign = (role_id: string) =>
+      failureOf(() =>
+        team.admin.gw.members.assignRole({
+          workspace_id: team.workspace.id,
+          user_id: team.member.id,
+          role_id,
+        }),
+      );
+    const foreignRefusal = await assign(foreign.id);
+    const randomRefusal = await assign(randomUUID());
+    expect(foreignRefusal).toMatchObject({ code: 'not_found', status: 404, reason: 'role_not_found' });
+    expect(errorShape(foreignRefusal)).toEqual(errorShape(randomRefusal));
+    expect(
+      (await team.viewer.gw.members.list(team.workspace.id)).find((m) => m.user_id === team.member.id),
+    ).toMatchObject({ role: 'viewer' });
   });
 
   it('the last owner cannot demote themselves (conflict, last_owner)', async () => {

@@ -1,26 +1,22 @@
 /**
  * Two-factor sign-in with an authenticator app (TOTP): turn it on by scanning the QR code (or
- * typing the secret) and confirming one code, see it, turn it off. On supabase-js's MFA API
- * through the SDK's client (`gw.supabase.auth.mfa`; `gw.auth` has no MFA methods).
+ * typing the secret) and confirming one code, see it, turn it off; and with security keys
+ * (SecurityKeys.tsx). On supabase-js's MFA API through the SDK's client (`gw.supabase.auth.mfa`;
+ * `gw.auth` has no MFA methods).
  */
 import type { GroundworkClient } from '@groundwork/sdk';
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
 import { authFailure } from './auth-failure.ts';
-
-interface Factor {
-  id: string;
-  friendly_name?: string | undefined;
-  status: string;
-}
+import { type KeyFactor, SecurityKeys } from './SecurityKeys.tsx';
 
 export function TwoFactor({ gw }: { gw: GroundworkClient }) {
   const mfa = gw.supabase.auth.mfa;
-  const [factors, setFactors] = useState<Factor[] | null>(null);
+  const [factors, setFactors] = useState<KeyFactor[] | null>(null);
   const [enrolling, setEnrolling] = useState<{ id: string; qr: string; secret: string } | null>(null);
   const load = useCallback(() => {
     mfa.listFactors().then(
-      ({ data }) => setFactors((data?.totp ?? []) as Factor[]),
+      ({ data }) => setFactors((data?.all ?? []) as KeyFactor[]),
       () => setFactors([]),
     );
   }, [mfa]);
@@ -45,15 +41,27 @@ export function TwoFactor({ gw }: { gw: GroundworkClient }) {
   });
 
   const verified = (factors ?? []).filter((factor) => factor.status === 'verified');
+  const apps = verified.filter((factor) => factor.factor_type === 'totp');
   return (
     <section className="panel" aria-labelledby="two-factor-heading">
       <h2 id="two-factor-heading">Two-factor authentication</h2>
       {verified.length > 0 ? (
+        <Notice>
+          Two-factor authentication is on: signing in asks for{' '}
+          {apps.length > 0 && verified.length > apps.length
+            ? 'a code from your authenticator app or your security key'
+            : apps.length > 0
+              ? 'a code from your authenticator app'
+              : 'your security key'}
+          .
+        </Notice>
+      ) : (
+        <p>Off. Add a code from an authenticator app or a security key to every sign-in.</p>
+      )}
+      <h3>Authenticator app</h3>
+      {apps.length > 0 ? (
         <>
-          <Notice>
-            Two-factor authentication is on: signing in asks for a code from your authenticator app.
-          </Notice>
-          {verified.map((factor) => (
+          {apps.map((factor) => (
             <button
               key={factor.id}
               type="button"
@@ -97,13 +105,13 @@ export function TwoFactor({ gw }: { gw: GroundworkClient }) {
         </form>
       ) : (
         <>
-          <p>Off. Add a code from an authenticator app to every sign-in.</p>
           <button type="button" disabled={start.busy || factors === null} onClick={() => void start.run()}>
             Set up an authenticator app
           </button>
           <Alert problem={start.problem} />
         </>
       )}
+      <SecurityKeys gw={gw} factors={factors} onChange={load} />
     </section>
   );
 }

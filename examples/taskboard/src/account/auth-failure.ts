@@ -21,3 +21,33 @@ export function authFailure(
   }
   return new GroundworkError('unknown', error.message, { reason: error.code, status: error.status });
 }
+
+/**
+ * A security key's failure: supabase-js's WebAuthnError codes (`ERROR_…`, from the browser's
+ * navigator.credentials call) or Auth's refusal of what the key signed.
+ */
+export function keyFailure(error: {
+  message: string;
+  code?: string | undefined;
+  status?: number | undefined;
+}): GroundworkError {
+  if (error.code?.startsWith('ERROR_') || /NotAllowedError|timed out|not allowed/i.test(error.message)) {
+    return new GroundworkError(
+      'validation_failed',
+      'Your security key didn’t answer: it was cancelled or timed out.',
+      {
+        reason: error.code,
+      },
+    );
+  }
+  if (error.code === 'mfa_verification_failed' || error.code === 'mfa_challenge_expired') {
+    return new GroundworkError(
+      'validation_failed',
+      'Auth didn’t accept what your security key signed. Try again.',
+      {
+        reason: error.code,
+      },
+    );
+  }
+  return authFailure(error);
+}

@@ -19,7 +19,7 @@ import { useEffect, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
 import { navigate } from '../router.ts';
 import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
-import { roleReason, useWorkspace } from '../workspaces/workspace-context.ts';
+import { useWorkspace } from '../workspaces/workspace-context.ts';
 import { Column } from './Column.tsx';
 import { boardAnnouncements, boardKeyboardCoordinates, screenReaderInstructions } from './keyboard.ts';
 import { Presence } from './Presence.tsx';
@@ -34,7 +34,7 @@ const collision: CollisionDetection = (args) => {
 };
 
 export function Board({ projectKey, openTaskKey }: { projectKey: string; openTaskKey: string | null }) {
-  const { gw, workspace, can } = useWorkspace();
+  const { gw, workspace, can, roleReason } = useWorkspace();
   const [project, setProject] = useState<Project | null | undefined>(undefined);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [saving, setSaving] = useState<ReadonlySet<string>>(new Set());
@@ -139,7 +139,7 @@ export function Board({ projectKey, openTaskKey }: { projectKey: string; openTas
         </h1>
         <Presence projectId={project.id} />
       </header>
-      {canMove ? null : <Notice>{roleReason(workspace, 'move or edit tasks')}</Notice>}
+      {canMove ? null : <Notice>{roleReason('move or edit tasks')}</Notice>}
       <Alert problem={problem} />
       {can('tasks.create') ? (
         <form

@@ -10,26 +10,22 @@ export function Presence({ projectId }: { projectId: string }) {
     let cancelled = false;
     let leave: (() => Promise<void>) | undefined;
     const name = (user.user_metadata?.display_name as string | undefined) || user.email || 'someone';
-    // supabase-js hands out one channel per topic, so a join left straight away (React's
-    // mount-unmount-mount in development) would take the next join's channel with it: join
-    // only once the board has stayed on screen for a tick.
-    const start = setTimeout(() => {
-      gw.presence.joinProject(projectId, { name }).then(
-        (board) => {
-          leave = () => board.leave();
-          if (cancelled) {
-            void board.leave();
-            return;
-          }
-          setHere(board.members());
-          board.onChange(setHere);
-        },
-        () => undefined,
-      );
-    }, 0);
+    // Each join has its own leave (the SDK counts joins of one board), so React's development
+    // mount-unmount-mount leaving the first join keeps the second on the board.
+    gw.presence.joinProject(projectId, { name }).then(
+      (board) => {
+        leave = () => board.leave();
+        if (cancelled) {
+          void board.leave();
+          return;
+        }
+        setHere(board.members());
+        board.onChange(setHere);
+      },
+      () => undefined,
+    );
     return () => {
       cancelled = true;
-      clearTimeout(start);
       void leave?.();
     };
   }, [gw, projectId, user]);

@@ -3,7 +3,7 @@ import type { Member, TaskPriority, TaskStatus, TaskWithRelations, UpdateTaskInp
 import { useEffect, useRef, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
 import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
-import { roleReason, useWorkspace } from '../workspaces/workspace-context.ts';
+import { useWorkspace } from '../workspaces/workspace-context.ts';
 import { StatusOptions } from './StatusOptions.tsx';
 import { TaskActivity } from './TaskActivity.tsx';
 import { TaskAttachments } from './TaskAttachments.tsx';
@@ -23,7 +23,7 @@ export function TaskDetail({
   onDeleted: (id: string) => void;
   onClose: () => void;
 }) {
-  const { gw, workspace, can } = useWorkspace();
+  const { gw, workspace, can, roleReason } = useWorkspace();
   const dialog = useRef<HTMLDialogElement>(null);
   const [members, setMembers] = useState<Member[]>([]);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -66,7 +66,7 @@ export function TaskDetail({
           ✕
         </button>
       </header>
-      {canEdit ? null : <Notice>{roleReason(workspace, 'edit tasks')}</Notice>}
+      {canEdit ? null : <Notice>{roleReason('edit tasks')}</Notice>}
       <div className="grid-fields">
         <label>
           Status

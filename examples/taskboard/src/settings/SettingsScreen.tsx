@@ -1,7 +1,7 @@
 /** Workspace settings: one page per area, each shown only with its permission (and saying so). */
 import { Notice } from '../ui.tsx';
 import { follow } from '../workspaces/Home.tsx';
-import { roleReason, useWorkspace } from '../workspaces/workspace-context.ts';
+import { useWorkspace } from '../workspaces/workspace-context.ts';
 import { ApiKeysSettings } from './ApiKeysSettings.tsx';
 import { AuditSettings } from './AuditSettings.tsx';
 import { BillingSettings } from './BillingSettings.tsx';
@@ -41,7 +41,7 @@ const SECTIONS = [
 ] as const;
 
 export function SettingsScreen({ section }: { section: string }) {
-  const { workspace, can } = useWorkspace();
+  const { workspace, can, roleReason } = useWorkspace();
   const current = SECTIONS.find((candidate) => candidate.id === section) ?? SECTIONS[0];
   const { Page } = current;
   return (
@@ -59,7 +59,7 @@ export function SettingsScreen({ section }: { section: string }) {
           </a>
         ))}
       </nav>
-      {can(current.permission) ? <Page /> : <Notice>{roleReason(workspace, current.needs)}</Notice>}
+      {can(current.permission) ? <Page /> : <Notice>{roleReason(current.needs)}</Notice>}
     </section>
   );
 }

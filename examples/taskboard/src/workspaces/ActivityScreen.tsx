@@ -4,10 +4,10 @@ import { useEffect, useState } from 'react';
 import { describeError, type Problem } from '../errors.ts';
 import { Alert, Notice } from '../ui.tsx';
 import { describeActivity } from './activity-text.ts';
-import { roleReason, useWorkspace } from './workspace-context.ts';
+import { useWorkspace } from './workspace-context.ts';
 
 export function ActivityScreen() {
-  const { gw, workspace, can } = useWorkspace();
+  const { gw, workspace, can, roleReason } = useWorkspace();
   const [entries, setEntries] = useState<Activity[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [members, setMembers] = useState<Member[]>([]);
@@ -39,7 +39,7 @@ export function ActivityScreen() {
   return (
     <section aria-labelledby="activity-heading">
       <h1 id="activity-heading">Activity in {workspace.name}</h1>
-      {allowed ? null : <Notice>{roleReason(workspace, 'read the activity feed')}</Notice>}
+      {allowed ? null : <Notice>{roleReason('read the activity feed')}</Notice>}
       <Alert problem={problem} />
       <ol className="cards" aria-label="Activity">
         {entries.map((entry) => (

@@ -5,10 +5,10 @@ import { describeError, type Problem } from '../errors.ts';
 import { navigate } from '../router.ts';
 import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
 import { follow } from './Home.tsx';
-import { roleReason, useWorkspace } from './workspace-context.ts';
+import { useWorkspace } from './workspace-context.ts';
 
 export function ProjectsScreen() {
-  const { gw, workspace, can } = useWorkspace();
+  const { gw, workspace, can, roleReason } = useWorkspace();
   const [projects, setProjects] = useState<Project[] | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   useEffect(() => {
@@ -61,7 +61,7 @@ export function ProjectsScreen() {
           </button>
         </form>
       ) : (
-        <Notice>{roleReason(workspace, 'create projects')}</Notice>
+        <Notice>{roleReason('create projects')}</Notice>
       )}
     </section>
   );

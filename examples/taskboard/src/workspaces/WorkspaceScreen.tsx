@@ -12,7 +12,7 @@ import { ActivityScreen } from './ActivityScreen.tsx';
 import { follow } from './Home.tsx';
 import { NotificationsBell } from './NotificationsBell.tsx';
 import { ProjectsScreen } from './ProjectsScreen.tsx';
-import { WorkspaceContext, type WorkspaceContextValue } from './workspace-context.ts';
+import { roleReason, WorkspaceContext, type WorkspaceContextValue } from './workspace-context.ts';
 
 // Settings are visited rarely: their code (and the SDK's webhooks entry) loads when first opened.
 const SettingsScreen = lazy(() =>
@@ -23,7 +23,13 @@ type Loaded =
   | { status: 'loading' }
   | { status: 'missing' }
   | { status: 'failed'; message: string }
-  | { status: 'ready'; workspace: WorkspaceWithRole; workspaces: WorkspaceWithRole[]; permissions: string[] };
+  | {
+      status: 'ready';
+      workspace: WorkspaceWithRole;
+      workspaces: WorkspaceWithRole[];
+      permissions: string[];
+      roleName: string;
+    };
 
 export function WorkspaceScreen({
   gw,
@@ -46,8 +52,14 @@ export function WorkspaceScreen({
       const workspaces = await gw.workspaces.list();
       const workspace = workspaces.find((candidate) => candidate.slug === slug);
       if (!workspace) return { status: 'missing' } as const;
-      const permissions = await gw.roles.myPermissions(workspace.id);
-      return { status: 'ready', workspace, workspaces, permissions } as const;
+      const [permissions, roles] = await Promise.all([
+        gw.roles.myPermissions(workspace.id),
+        gw.roles.list(workspace.id),
+      ]);
+      // A custom role has no built-in name (role is null): its own name says what you are.
+      const roleName =
+        workspace.role ?? roles.find((role) => role.id === workspace.role_id)?.name ?? 'custom role';
+      return { status: 'ready', workspace, workspaces, permissions, roleName } as const;
     })().then(
       (result) => {
         if (live) setLoaded(result);
@@ -63,8 +75,17 @@ export function WorkspaceScreen({
 
   const context = useMemo<WorkspaceContextValue | null>(() => {
     if (loaded.status !== 'ready') return null;
+    const { workspace, roleName } = loaded;
     const permissions = new Set(loaded.permissions);
-    return { gw, user, workspace: loaded.workspace, permissions, can: (p) => permissions.has(p) };
+    return {
+      gw,
+      user,
+      workspace,
+      permissions,
+      roleName,
+      can: (p) => permissions.has(p),
+      roleReason: (needs) => roleReason(workspace, roleName, needs),
+    };
   }, [gw, user, loaded]);
 
   if (loaded.status === 'loading') return <p className="centered">Loading…</p>;

@@ -7,8 +7,12 @@ export interface WorkspaceContextValue {
   user: User;
   workspace: WorkspaceWithRole;
   permissions: ReadonlySet<string>;
+  /** Your role's name: the built-in role (`viewer`…) or the workspace's custom role (`Triager`). */
+  roleName: string;
   /** Whether you hold a permission (`tasks.update`…); the database enforces it regardless. */
   can(permission: string): boolean;
+  /** The sentence shown where a control is missing because of your role. */
+  roleReason(needs: string): string;
 }
 
 export const WorkspaceContext = createContext<WorkspaceContextValue | null>(null);
@@ -19,8 +23,7 @@ export function useWorkspace(): WorkspaceContextValue {
   return value;
 }
 
-/** The sentence shown where a control is missing because of your role. */
-export function roleReason(workspace: WorkspaceWithRole, needs: string): string {
-  const role = workspace.role ?? 'custom';
-  return `You’re a ${role} in ${workspace.name}, so you can’t ${needs}. Ask an admin for a role that allows it.`;
+export function roleReason(workspace: WorkspaceWithRole, roleName: string, needs: string): string {
+  const article = /^[aeiou]/i.test(roleName) ? 'an' : 'a';
+  return `You’re ${article} ${roleName} in ${workspace.name}, so you can’t ${needs}. Ask an admin for a role that allows it.`;
 }

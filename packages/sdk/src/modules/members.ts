@@ -3,7 +3,12 @@ import { GroundworkError } from '../errors.ts';
 import { parseInput, rows } from '../query-result.ts';
 import { PROFILE_COLUMNS, requireRow } from '../row-access.ts';
 import { id as idSchema } from '../schemas/fields.ts';
-import { changeRoleInput, memberRef, transferOwnershipInput } from '../schemas/workspaces.ts';
+import {
+  assignRoleInput,
+  changeRoleInput,
+  memberRef,
+  transferOwnershipInput,
+} from '../schemas/workspaces.ts';
 import type { Member, WorkspaceRole } from '../types.ts';
 
 const MEMBER_SELECT = `workspace_id, user_id, role, role_id, created_at, profile:profiles(${PROFILE_COLUMNS})`;
@@ -56,6 +61,33 @@ export function createMembersApi(ctx: SdkContext) {
         supabase
           .from('workspace_members')
           .update({ role })
+          .match({ workspace_id, user_id })
+          .select(MEMBER_SELECT)
+          .maybeSingle(),
+      );
+      return requireRow(ctx, updated, 'workspace_members', { workspace_id, user_id }, 'member');
+    },
+
+    /**
+     * Gives a member a role by its id: one of the workspace's custom roles (from
+     * `gw.roles.list`) or a built-in one. Needs `members.manage`, and you can only give — and take
+     * away — a role whose permissions you hold yourself (the owner role: owners only). The change
+     * is in the audit log and the activity feed. A role that is not this workspace's (another
+     * workspace's, or no role at all) is `not_found` (`role_not_found`) either way; a member you
+     * may see but not change is `forbidden`.
+     *
+     * @example
+     * ```ts
+     * const triager = await gw.roles.create({ workspace_id, name: 'Triager', permissions: ['tasks.update'] });
+     * await gw.members.assignRole({ workspace_id, user_id: carolId, role_id: triager.id });
+     * ```
+     */
+    async assignRole(input: { workspace_id: string; user_id: string; role_id: string }): Promise<Member> {
+      const { workspace_id, user_id, role_id } = parseInput(assignRoleInput, input);
+      const updated = await rows(
+        supabase
+          .from('workspace_members')
+          .update({ role_id })
           .match({ workspace_id, user_id })
           .select(MEMBER_SELECT)
           .maybeSingle(),

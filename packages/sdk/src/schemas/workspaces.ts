@@ -9,5 +9,7 @@ export const updateWorkspaceInput = z
 export const workspaceRef = z.union([id, workspaceSlug], { error: 'must be a workspace id or slug' });
 
 export const changeRoleInput = z.object({ workspace_id: id, user_id: id, role: workspaceRole });
+/** Any role id: a built-in one or a custom role of the same workspace (checked by the database). */
+export const assignRoleInput = z.object({ workspace_id: id, user_id: id, role_id: id });
 export const memberRef = z.object({ workspace_id: id, user_id: id });
 export const transferOwnershipInput = z.object({ workspace_id: id, new_owner_id: id });
