@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
-import {
-  createLocalJWKSet,
-  importJWK,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTPayload,
-  type JWTVerifyResult,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import type { JSONWebKeySet, JWK, JWTPayload, JWTVerifyResult } from 'jose';
+// Through jose's subpath entries: the index loads every JWE/JWS/JWK module, which the stack
+// process would hold for its lifetime.
+import { createLocalJWKSet } from 'jose/jwks/local';
+import { SignJWT } from 'jose/jwt/sign';
+import { jwtVerify } from 'jose/jwt/verify';
+import { importJWK } from 'jose/key/import';
 import { StackError } from '../errors.ts';
 import { resolveProjectPath, type StackConfig } from './load-config.ts';
 

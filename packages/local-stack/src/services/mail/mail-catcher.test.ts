@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../logger.ts';
@@ -73,5 +74,37 @@ describe('mail catcher ports', () => {
     await expect(
       startMailCatcher({ host: '127.0.0.1', smtpPort, httpPort: await findFreePort(), log: silentLogger }),
     ).rejects.toMatchObject({ code: 'port_in_use', message: expect.stringContaining(String(smtpPort)) });
+  });
+});
+
+describe('mail catcher SMTP server, loaded with the first connection', () => {
+  it('survives a client that hangs up before the SMTP server has loaded, then catches the next mail', async () => {
+    const fresh = await startMailCatcher({ host: '127.0.0.1', smtpPort: 0, httpPort: 0, log: silentLogger });
+    try {
+      // Connected and reset at once: the socket is gone before smtp-server takes it over.
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(fresh.smtpPort, '127.0.0.1', () => {
+          socket.resetAndDestroy();
+          resolve();
+        });
+        socket.once('error', reject);
+      });
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: fresh.smtpPort,
+        ignoreTLS: true,
+      });
+      await transport.sendMail({
+        from: 'a@example.com',
+        to: 'after@example.com',
+        subject: 'After',
+        text: 'x',
+      });
+      transport.close();
+      const list = await (await fetch(`${fresh.url}/api/v1/messages`)).json();
+      expect(list.messages.map((message: { Subject: string }) => message.Subject)).toEqual(['After']);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { SMTPServer } from 'smtp-server';
+import { createServer } from 'node:net';
+import type { SMTPServer } from 'smtp-server';
 import type { Logger } from '../../logger.ts';
 import { type MessageStore, toCaughtMessage } from './message-store.ts';
 
@@ -11,15 +12,68 @@ export interface SmtpListener {
   close(): Promise<void>;
 }
 
-/** An SMTP server that accepts any sender, recipient and credentials, and keeps what it gets. */
+/**
+ * An SMTP server that accepts any sender, recipient and credentials, and keeps what it gets.
+ *
+ * The port is held by a plain `net` server from the start, so it is bound (and a clash is
+ * reported) before the stack is ready; smtp-server, with its share of nodemailer, is loaded with
+ * the first connection, which it then gets through `SMTPServer#connect` (its API for sockets
+ * accepted elsewhere). A stack that never sends mail keeps it out of its memory.
+ */
 export async function listenSmtp(options: {
   host: string;
   port: number;
   store: MessageStore;
   log: Logger;
 }): Promise<SmtpListener> {
+  let smtp: Promise<SMTPServer> | undefined;
+  const smtpServer = () => {
+    smtp ??= import('smtp-server').then(({ SMTPServer }) => createSmtpServer(SMTPServer, options));
+    return smtp;
+  };
+  const listener = createServer((socket) => {
+    // A client that hangs up while smtp-server loads must not take the process down.
+    const onEarlyError = (error: Error) => options.log.warn(`smtp: ${error.message}`);
+    socket.once('error', onEarlyError);
+    smtpServer().then(
+      (server) => {
+        socket.off('error', onEarlyError);
+        if (socket.destroyed) return;
+        server.connect(socket);
+      },
+      (error: Error) => {
+        options.log.warn(`smtp: could not load the SMTP server: ${error.message}`);
+        socket.destroy();
+      },
+    );
+  });
+  listener.on('error', (error) => options.log.warn(`smtp: ${error.message}`));
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(options.port, options.host, () => {
+      listener.off('error', reject);
+      resolve();
+    });
+  });
+  const address = listener.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : options.port,
+    close: async () => {
+      // The listener closes once every connection has ended; smtp-server ends the sessions it
+      // holds (421 after its grace period), as it did when it owned the listening socket.
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      (await smtp?.catch(() => undefined))?.close();
+      await closed;
+    },
+  };
+}
+
+function createSmtpServer(
+  Server: typeof SMTPServer,
+  options: { store: MessageStore; log: Logger },
+): SMTPServer {
   let sequence = 0;
-  const server = new SMTPServer({
+  const server = new Server({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     size: MAX_MESSAGE_BYTES,
@@ -49,17 +103,5 @@ export async function listenSmtp(options: {
     },
   });
   server.on('error', (error) => options.log.warn(`smtp: ${error.message}`));
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.server.off('error', onError);
-      resolve();
-    });
-  });
-  const address = server.server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : options.port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return server;
 }

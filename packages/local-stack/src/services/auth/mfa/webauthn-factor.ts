@@ -1,10 +1,4 @@
-import {
-  type AuthenticatorTransport,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type { AuthenticatorTransport } from '@simplewebauthn/server';
 import type { AuthRuntime } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
 import type { JsonBody, JsonObject } from '../request-body.ts';
@@ -36,6 +30,13 @@ export interface WebAuthnVerification {
   save(): Promise<void>;
 }
 
+/**
+ * @simplewebauthn/server is loaded with the first WebAuthn ceremony, not at stack start: with its
+ * ASN.1/X.509 dependencies it is some 300 modules and ~4 MB of heap that an idle stack, and one
+ * whose users never register a security key, would otherwise hold.
+ */
+const webAuthnLibrary = () => import('@simplewebauthn/server');
+
 /** The credentials of the user's verified WebAuthn factors. */
 async function credentialsOf(db: Queryable, userId: string): Promise<StoredCredential[]> {
   const { rows } = await db.query<{ web_authn_credential: StoredCredential }>(
@@ -59,6 +60,7 @@ export async function webAuthnChallengeOptions(
   _body: JsonBody,
 ): Promise<{ sessionData: Record<string, unknown>; response: Record<string, unknown> }> {
   const rp = runtime.settings.mfa.relyingParty;
+  const { generateAuthenticationOptions, generateRegistrationOptions } = await webAuthnLibrary();
   if (factor.status === 'unverified') {
     const options = await generateRegistrationOptions({
       rpName: rp.name,
@@ -129,6 +131,7 @@ export async function verifyWebAuthnResponse(
     throw new AuthError('validation_failed', 'Invalid credential_response');
   }
   const rp = runtime.settings.mfa.relyingParty;
+  const { verifyAuthenticationResponse, verifyRegistrationResponse } = await webAuthnLibrary();
   if (type === 'create') {
     const registration = await checked(() =>
       verifyRegistrationResponse({
