@@ -125,14 +125,6 @@ export function adminRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     return c.json({});
   });
 
-  app.get('/admin/users/:id/factors', async (c) => {
-    await userForAdmin(runtime.db, c.req.param('id'));
-    return c.json([]);
-  });
-  app.all('/admin/users/:id/factors/:factorId', async () => {
-    throw new AuthError('mfa_factor_not_found', 'Factor not found');
-  });
-
   app.post('/admin/generate_link', async (c) => {
     const body = await readJsonBody(c);
     const result = await inTransaction(runtime, (client) =>
