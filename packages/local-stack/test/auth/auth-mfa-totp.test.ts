@@ -394,6 +394,9 @@ describe('refusals with GoTrue’s codes', () => {
       }),
     ]);
     expect(JSON.stringify(listed.data)).not.toContain('secret');
+    // The admin's user JSON carries the factors, as GoTrue's eager-loaded user does.
+    const { data: asAdmin } = await admin.auth.admin.getUserById(userId);
+    expect(asAdmin.user?.factors).toEqual([expect.objectContaining({ id: factor.id, status: 'verified' })]);
 
     const serviceKey = stack.keys.serviceRoleKey;
     const renamed = await raw(stack, 'PUT', `/admin/users/${userId}/factors/${factor.id}`, serviceKey, {
