@@ -378,6 +378,70 @@ describe('refusals with GoTrue’s codes', () => {
     expect((await supabase.auth.mfa.listFactors()).data?.all).toEqual([]);
   });
 
+  it('admin MFA API: listFactors, deleteFactor (its sessions back to aal1), another user’s factor = random id, renaming; soft delete drops factors', async () => {
+    const admin = adminClient(stack);
+    const { supabase, session } = await signedIn();
+    const factor = await enrolledAndVerified(supabase, 'phone app');
+    const userId = session.user.id;
+    const listed = await admin.auth.admin.mfa.listFactors({ userId });
+    expect(listed.error).toBeNull();
+    expect(listed.data?.factors).toEqual([
+      expect.objectContaining({
+        id: factor.id,
+        factor_type: 'totp',
+        status: 'verified',
+        friendly_name: 'phone app',
+      }),
+    ]);
+    expect(JSON.stringify(listed.data)).not.toContain('secret');
+    // The admin's user JSON carries the factors, as GoTrue's eager-loaded user does.
+    const { data: asAdmin } = await admin.auth.admin.getUserById(userId);
+    expect(asAdmin.user?.factors).toEqual([expect.objectContaining({ id: factor.id, status: 'verified' })]);
+
+    const serviceKey = stack.keys.serviceRoleKey;
+    const renamed = await raw(stack, 'PUT', `/admin/users/${userId}/factors/${factor.id}`, serviceKey, {
+      friendly_name: 'old phone',
+    });
+    expect(renamed).toMatchObject({ status: 200, json: { id: factor.id, friendly_name: 'old phone' } });
+
+    const other = await signedIn();
+    for (const [owner, id] of [
+      [other.session.user.id, factor.id],
+      [userId, crypto.randomUUID()],
+    ] as const) {
+      for (const method of ['DELETE', 'PUT']) {
+        expect(await raw(stack, method, `/admin/users/${owner}/factors/${id}`, serviceKey, {})).toMatchObject(
+          {
+            status: 404,
+            code: 'mfa_factor_not_found',
+            message: 'Factor not found',
+          },
+        );
+      }
+    }
+    expect(
+      await raw(stack, 'GET', `/admin/users/${userId}/factors`, other.session.access_token),
+    ).toMatchObject({ status: 403, code: 'not_admin' });
+
+    const deleted = await admin.auth.admin.mfa.deleteFactor({ userId, id: factor.id });
+    expect(deleted.error).toBeNull();
+    // supabase-js 2.109 wraps the body once more here ({ data: { data: factor, error } }).
+    expect(deleted.data as unknown).toMatchObject({ data: { id: factor.id, factor_type: 'totp' } });
+    expect((await admin.auth.admin.mfa.listFactors({ userId })).data?.factors).toEqual([]);
+    // The aal2 session it raised is aal1 again.
+    const { data: refreshed } = await supabase.auth.refreshSession();
+    expect(decodeJwt(refreshed.session?.access_token ?? '').aal).toBe('aal1');
+
+    // Soft-deleting a user hard-deletes their factors, as GoTrue does.
+    const third = await signedIn();
+    await enrolledAndVerified(third.supabase);
+    await admin.auth.admin.deleteUser(third.session.user.id, true);
+    const { rowCount } = await stack.db.query('select 1 from auth.mfa_factors where user_id = $1', [
+      third.session.user.id,
+    ]);
+    expect(rowCount).toBe(0);
+  });
+
   it('answers switched-off settings with GoTrue’s codes: verify off, WebAuthn and phone enrolment off, unknown type', async () => {
     const { supabase, session } = await signedIn(verifyOff);
     const { data: factor, error } = await supabase.auth.mfa.enroll({ factorType: 'totp' });

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createClient } from '@supabase/supabase-js';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -448,7 +449,7 @@ describe('passkey refusals without a browser', () => {
     });
   });
 
-  it('answers another user’s passkey exactly as a random id, for the user and the admin routes; limits to 10 passkeys', async () => {
+  it('answers another user’s passkey exactly as a random id, for the user and the admin routes; limits to 10 passkeys; soft delete drops them', async () => {
     const ownerEmail = uniqueEmail('passkey-owner');
     const ownerId = await createUser(ownerEmail);
     const { rows } = await stack.db.query<{ id: string }>(
@@ -492,10 +493,14 @@ describe('passkey refusals without a browser', () => {
       code: 'too_many_passkeys',
       message: 'Maximum number of passkeys reached',
     });
-    // The admin API lists and revokes them; it needs the service role.
-    const listed = await raw(stack, 'GET', `/admin/users/${ownerId}/passkeys`, stack.keys.serviceRoleKey);
-    expect(listed.json).toHaveLength(10);
-    expect(listed.json[0]).toEqual({
+    // The admin API (supabase-js auth.admin.passkey) lists and revokes them; it needs the service role.
+    const admin = createClient(stack.apiUrl, stack.keys.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false, experimental: { passkey: true } },
+    }).auth.admin.passkey;
+    const listed = await admin.listPasskeys({ userId: ownerId });
+    expect(listed.error).toBeNull();
+    expect(listed.data).toHaveLength(10);
+    expect(listed.data?.[0]).toEqual({
       id: theirs,
       friendly_name: 'Passkey 1',
       created_at: expect.any(String),
@@ -504,11 +509,13 @@ describe('passkey refusals without a browser', () => {
       status: 403,
       code: 'not_admin',
     });
-    const revoked = await fetch(`${stack.apiUrl}/auth/v1/admin/users/${ownerId}/passkeys/${theirs}`, {
-      method: 'DELETE',
-      headers: { apikey: stack.keys.serviceRoleKey, authorization: `Bearer ${stack.keys.serviceRoleKey}` },
-    });
-    expect(revoked.status).toBe(204);
+    expect((await admin.deletePasskey({ userId: ownerId, passkeyId: theirs })).error).toBeNull();
     expect((await raw(stack, 'GET', '/passkeys', owner)).json).toHaveLength(9);
+    // Soft-deleting the user hard-deletes their passkeys, as GoTrue does.
+    await adminClient(stack).auth.admin.deleteUser(ownerId, true);
+    const { rowCount } = await stack.db.query('select 1 from auth.webauthn_credentials where user_id = $1', [
+      ownerId,
+    ]);
+    expect(rowCount).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import { createSmsSender } from './phone/sms-sender.ts';
 import { AuthRateLimits } from './rate-limits.ts';
 import { API_VERSION_HEADER, renderAuthError } from './render-error.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { adminFactorRoutes } from './routes/admin-factors.ts';
 import { emailLinkRoutes } from './routes/email-links.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { notEnabledRoutes } from './routes/not-enabled.ts';
@@ -41,6 +42,7 @@ export function createAuthApp(runtime: AuthRuntime): Hono<ServiceEnv> {
     emailLinkRoutes(runtime),
     userRoutes(runtime),
     adminRoutes(runtime),
+    adminFactorRoutes(runtime),
     oauthRoutes(runtime),
     mfaRoutes(runtime),
     passkeyRoutes(runtime),

@@ -100,6 +100,9 @@ export async function listUsers(
  */
 export async function softDeleteUser(db: Queryable, id: string): Promise<void> {
   await db.query('delete from auth.identities where user_id = $1', [id]);
+  // GoTrue hard-deletes the user's MFA factors and passkeys too.
+  await db.query('delete from auth.mfa_factors where user_id = $1', [id]);
+  await db.query('delete from auth.webauthn_credentials where user_id = $1', [id]);
   await db.query('delete from auth.sessions where user_id = $1', [id]);
   await updateUser(db, id, {
     deleted_at: new Date(),

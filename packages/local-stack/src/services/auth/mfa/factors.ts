@@ -1,3 +1,4 @@
+import { AuthError } from '../error-codes.ts';
 import type { Queryable } from '../users.ts';
 
 export type FactorType = 'totp' | 'webauthn' | 'phone';
@@ -101,4 +102,28 @@ export async function deleteUnverifiedFactors(db: Queryable, userId: string, typ
 
 export async function deleteFactor(db: Queryable, factorId: string) {
   await db.query('delete from auth.mfa_factors where id = $1', [factorId]);
+}
+
+/** A new friendly name; the (friendly_name, user_id) unique index refuses a duplicate. */
+export async function renameFactor(
+  db: Queryable,
+  factorId: string,
+  friendlyName: string,
+): Promise<FactorRow> {
+  try {
+    const { rows } = await db.query<FactorRow>(
+      'update auth.mfa_factors set friendly_name = $2, updated_at = now() where id = $1 returning *',
+      [factorId, friendlyName],
+    );
+    return rows[0] as FactorRow;
+  } catch (error) {
+    // GoTrue lets the unique violation through as a 500; here it is the caller's input.
+    if ((error as { code?: string }).code === '23505') {
+      throw new AuthError(
+        'mfa_factor_name_conflict',
+        `A factor with the friendly name ${JSON.stringify(friendlyName)} for this user already exists`,
+      );
+    }
+    throw error;
+  }
 }

@@ -6,6 +6,7 @@ import { type AuthRuntime, inTransaction } from '../auth-runtime.ts';
 import { validEmail } from '../email-address.ts';
 import { AuthError } from '../error-codes.ts';
 import { generateLink } from '../generate-link.ts';
+import { factorsOf } from '../mfa/factors.ts';
 import { resolveRedirect } from '../redirect-urls.ts';
 import { readJsonBody } from '../request-body.ts';
 import { clientInfo, requireAdmin } from '../request-context.ts';
@@ -22,6 +23,11 @@ import {
 
 async function withIdentities(db: Queryable, user: UserRow) {
   return userJson(user, await identitiesOf(db, user.id));
+}
+
+/** One user as GoTrue's loadUser has it (FindUserByID loads identities and factors eagerly). */
+async function withIdentitiesAndFactors(db: Queryable, user: UserRow) {
+  return userJson(user, await identitiesOf(db, user.id), await factorsOf(db, user.id));
 }
 
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -103,14 +109,14 @@ export function adminRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
 
   app.get('/admin/users/:id', async (c) => {
     const user = await userForAdmin(runtime.db, c.req.param('id'));
-    return c.json(await withIdentities(runtime.db, user));
+    return c.json(await withIdentitiesAndFactors(runtime.db, user));
   });
 
   app.put('/admin/users/:id', async (c) => {
     const user = await userForAdmin(runtime.db, c.req.param('id'));
     const body = await readJsonBody(c);
     const updated = await inTransaction(runtime, async (client) =>
-      withIdentities(client, await updateUserAsAdmin(runtime, client, user, body)),
+      withIdentitiesAndFactors(client, await updateUserAsAdmin(runtime, client, user, body)),
     );
     return c.json(updated);
   });
@@ -123,14 +129,6 @@ export function adminRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
       soft ? softDeleteUser(client, user.id) : deleteUser(client, user.id),
     );
     return c.json({});
-  });
-
-  app.get('/admin/users/:id/factors', async (c) => {
-    await userForAdmin(runtime.db, c.req.param('id'));
-    return c.json([]);
-  });
-  app.all('/admin/users/:id/factors/:factorId', async () => {
-    throw new AuthError('mfa_factor_not_found', 'Factor not found');
   });
 
   app.post('/admin/generate_link', async (c) => {
