@@ -257,7 +257,9 @@ describe('the taskboard example app', () => {
     await bobPage.setViewportSize({ width: 1280, height: 800 });
 
     // Ada makes an invite link for viewers; Cy follows it, signs up with a password and joins.
+    // Leaving the board, she leaves Bob's "Here now".
     await adaPage.getByRole('link', { name: 'Members' }).click();
+    await bobPage.getByRole('list', { name: 'Here now' }).getByText(ada.name).waitFor({ state: 'detached' });
     await adaPage.getByLabel('Joins as').selectOption({ label: 'Viewer' });
     await adaPage.getByRole('button', { name: 'Create link' }).click();
     const link = await adaPage.getByLabel('New invite link').inputValue();
