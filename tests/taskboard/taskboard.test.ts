@@ -257,7 +257,9 @@ describe('the taskboard example app', () => {
     await bobPage.setViewportSize({ width: 1280, height: 800 });
 
     // Ada makes an invite link for viewers; Cy follows it, signs up with a password and joins.
+    // Leaving the board, she leaves Bob's "Here now".
     await adaPage.getByRole('link', { name: 'Members' }).click();
+    await bobPage.getByRole('list', { name: 'Here now' }).getByText(ada.name).waitFor({ state: 'detached' });
     await adaPage.getByLabel('Joins as').selectOption({ label: 'Viewer' });
     await adaPage.getByRole('button', { name: 'Create link' }).click();
     const link = await adaPage.getByLabel('New invite link').inputValue();
@@ -510,6 +512,7 @@ describe('the taskboard example app', () => {
     // The database holds the same line as the screens: as Cy, through the SDK, a new task and a
     // comment are refused, and Ada's board gains no card.
     const { apiUrl, publishableKey } = inject('stack');
+    // Never signed out: supabase-js's sign-out ends all of the person's sessions, the browser's too.
     const asCy = createGroundworkClient({
       url: apiUrl,
       key: publishableKey,
@@ -535,7 +538,6 @@ describe('the taskboard example app', () => {
     await adaPage.reload();
     await card(adaPage, 'Done', 'ENG-2').waitFor();
     expect(await adaPage.locator('[data-task-key]').count()).toBe(3);
-    await asCy.auth.signOut();
   });
 
   it('a workspace you are not in reads "no access", the same as one that does not exist', async () => {
