@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { loadConfig } from '../config/load-config.ts';
 import type { ProjectLocation } from '../config/project-location.ts';
 import { StackError } from '../errors.ts';
 import { formatStatusPretty } from '../status.ts';
@@ -22,9 +23,11 @@ export async function devCommand(location: ProjectLocation): Promise<void> {
       'start',
     );
   }
+  // Checked here, as `start` does: the stack process gets the validated config.
+  const config = loadConfig({ workdir: location.workdir });
   const leftovers = await endLeftoverProcesses(location);
   if (leftovers) print(leftovers);
-  const child = spawnStackProcess(location.workdir, ['ignore', 'inherit', 'inherit']);
+  const child = spawnStackProcess(config, 'inherit');
   for (const signal of STOP_SIGNALS) process.on(signal, () => child.kill(signal));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const ready = await waitUntilReady(location, child).catch(() => undefined);

@@ -33,7 +33,7 @@ export async function startCommand(workdir: string | undefined): Promise<void> {
   // The previous run's log stays beside the new one (stack.log.1), e.g. to see why it died.
   if (existsSync(log)) renameSync(log, `${log}.1`);
   const out = openSync(log, 'a');
-  const child = spawnStackProcess(config.workdir, ['ignore', out, out]);
+  const child = spawnStackProcess(config, out);
   closeSync(out);
   child.unref();
   // Ctrl-C while waiting stops the starting stack instead of leaving it to start unwatched.

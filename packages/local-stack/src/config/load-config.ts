@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { StackError } from '../errors.ts';
 import { TrustedProxies } from '../http/client-address.ts';
@@ -133,7 +133,5 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return `${key}: ${first.message}${more}`;
 }
 
-/** Resolves a path written in config.toml, which the CLI reads relative to `supabase/`. */
-export function resolveProjectPath(config: StackConfig, path: string): string {
-  return isAbsolute(path) ? path : resolve(config.supabaseDir, path);
-}
+// Defined beside the project's location so the stack process can use it without the schema.
+export { resolveProjectPath } from './project-location.ts';

@@ -7,7 +7,8 @@ import { SignJWT } from 'jose/jwt/sign';
 import { jwtVerify } from 'jose/jwt/verify';
 import { importJWK } from 'jose/key/import';
 import { StackError } from '../errors.ts';
-import { resolveProjectPath, type StackConfig } from './load-config.ts';
+import type { StackConfig } from './load-config.ts';
+import { resolveProjectPath } from './project-location.ts';
 
 /** The Supabase CLI's well-known local defaults, so apps configured for `supabase start` work unchanged. */
 export const DEFAULT_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';

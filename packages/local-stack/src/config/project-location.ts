@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { StackError } from '../errors.ts';
 
@@ -110,4 +110,9 @@ export function createStateDir(location: { workdir: string; stateDir: string }):
   if (!existsSync(ignoreFile)) {
     writeFileSync(ignoreFile, '# Written by groundwork: local runtime state, never committed.\n*\n');
   }
+}
+
+/** Resolves a path written in config.toml, which the CLI reads relative to `supabase/`. */
+export function resolveProjectPath(config: { supabaseDir: string }, path: string): string {
+  return isAbsolute(path) ? path : resolve(config.supabaseDir, path);
 }

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import type pg from 'pg';
-import { resolveProjectPath, type StackConfig } from '../config/load-config.ts';
+import type { StackConfig } from '../config/load-config.ts';
+import { resolveProjectPath } from '../config/project-location.ts';
 import { StackError } from '../errors.ts';
 
 /** `[db.seed] sql_paths` entries, with `*` globs in the file name expanded in sorted order as the CLI does. */

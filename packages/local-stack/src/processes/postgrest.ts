@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProjectKeys } from '../config/project-keys.ts';
 import { StackError } from '../errors.ts';
+import { localStatus } from '../http/local-status.ts';
 import type { Logger } from '../logger.ts';
 import { type SupervisedProcess, startSupervised } from './supervise.ts';
 
@@ -50,8 +51,7 @@ async function waitUntilReady(adminPort: number, exited: () => string | undefine
     }
     if (exit) throw new StackError('postgrest_failed', `postgrest exited: ${exit}`, 'postgrest');
     try {
-      const response = await fetch(`http://127.0.0.1:${adminPort}/ready`);
-      if (response.status === 200) return;
+      if ((await localStatus(`http://127.0.0.1:${adminPort}/ready`)) === 200) return;
     } catch {
       // not listening yet
     }

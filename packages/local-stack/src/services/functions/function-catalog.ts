@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveProjectPath, type StackConfig } from '../../config/load-config.ts';
+import type { StackConfig } from '../../config/load-config.ts';
+import { resolveProjectPath } from '../../config/project-location.ts';
 
 /** Everything the runtime needs to know about one function in `supabase/functions/`. */
 export interface FunctionDefinition {

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { Caller, ServiceEnv, TokenFailure } from '../caller.ts';
 import { canWrite } from './channel-authorization.ts';
 import type { BroadcastPayload, ChannelHub } from './channel-hub.ts';
@@ -12,18 +11,46 @@ import type { RealtimeRuntime } from './realtime-channel.ts';
  * private ones only if the caller's RLS lets them write to the topic.
  */
 
-const batchSchema = z.object({
-  messages: z
-    .array(
-      z.object({
-        topic: z.string().min(1),
-        event: z.string().min(1),
-        payload: z.record(z.string(), z.unknown()).default({}),
-        private: z.boolean().default(false),
-      }),
-    )
-    .min(1),
-});
+interface BatchMessage {
+  topic: string;
+  event: string;
+  payload: Record<string, unknown>;
+  private: boolean;
+}
+
+type BatchCheck =
+  | { ok: true; messages: BatchMessage[] }
+  | { ok: false; errors: Record<string, string[] | undefined> };
+
+/**
+ * The batch body's check, built with zod on the first batch request: nothing else in the stack
+ * process needs zod (the CLI validates config.toml before it starts the stack), so an idle stack
+ * does not hold it.
+ */
+let batchCheck: Promise<(body: unknown) => BatchCheck> | undefined;
+function checkBatch(body: unknown): Promise<BatchCheck> {
+  batchCheck ??= import('zod').then(({ z }) => {
+    const schema = z.object({
+      messages: z
+        .array(
+          z.object({
+            topic: z.string().min(1),
+            event: z.string().min(1),
+            payload: z.record(z.string(), z.unknown()).default({}),
+            private: z.boolean().default(false),
+          }),
+        )
+        .min(1),
+    });
+    return (input: unknown): BatchCheck => {
+      const parsed = schema.safeParse(input);
+      return parsed.success
+        ? { ok: true, messages: parsed.data.messages }
+        : { ok: false, errors: z.flattenError(parsed.error).fieldErrors };
+    };
+  });
+  return batchCheck.then((check) => check(body));
+}
 
 function tokenFailureMessage(failure: TokenFailure): string {
   return failure === 'expired' ? 'JWT expired' : 'invalid JWT';
@@ -47,17 +74,17 @@ export function broadcastApi(runtime: RealtimeRuntime): Hono<ServiceEnv> {
     const caller = c.get('caller');
     if (caller.tokenFailure) return c.json({ message: tokenFailureMessage(caller.tokenFailure) }, 401);
     const body = await c.req.json().catch(() => undefined);
-    const parsed = batchSchema.safeParse(body);
-    if (!parsed.success) {
+    const checked = await checkBatch(body);
+    if (!checked.ok) {
       return c.json(
         {
           message: 'Invalid broadcast: expected {"messages":[{"topic","event","payload"}]}',
-          errors: z.flattenError(parsed.error).fieldErrors,
+          errors: checked.errors,
         },
         422,
       );
     }
-    for (const message of parsed.data.messages) {
+    for (const message of checked.messages) {
       if (!(await authorized(caller, message.topic, message.private))) continue;
       send(runtime.hub, message.topic, message.private, {
         type: 'broadcast',

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
-import { resolveProjectPath, type StackConfig } from '../../config/load-config.ts';
+import type { StackConfig } from '../../config/load-config.ts';
+import { resolveProjectPath } from '../../config/project-location.ts';
 import { STORAGE_ADMIN } from './caller-identity.ts';
 import { asCaller } from './caller-transaction.ts';
 import { assertValidBucketName, isValidObjectKey } from './object-key.ts';

@@ -3,6 +3,7 @@ import type { AuthRuntime } from '../auth-runtime.ts';
 import { AuthError } from '../error-codes.ts';
 import type { JsonBody, JsonObject } from '../request-body.ts';
 import type { Queryable, UserRow } from '../users.ts';
+import { webAuthnLibrary } from '../webauthn-library.ts';
 import { userHandleOf } from '../webauthn-user-handle.ts';
 import type { ChallengeRow } from './challenges.ts';
 import type { FactorRow } from './factors.ts';
@@ -29,13 +30,6 @@ export interface WebAuthnVerification {
   /** Writes the credential (first verification) or its new signature counter. */
   save(): Promise<void>;
 }
-
-/**
- * @simplewebauthn/server is loaded with the first WebAuthn ceremony, not at stack start: with its
- * ASN.1/X.509 dependencies it is some 300 modules and ~4 MB of heap that an idle stack, and one
- * whose users never register a security key, would otherwise hold.
- */
-const webAuthnLibrary = () => import('@simplewebauthn/server');
 
 /** The credentials of the user's verified WebAuthn factors. */
 async function credentialsOf(db: Queryable, userId: string): Promise<StoredCredential[]> {

@@ -1,17 +1,14 @@
-import {
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { AuthError } from '../error-codes.ts';
 import type { RelyingParty } from '../mfa/mfa-settings.ts';
 import type { JsonObject } from '../request-body.ts';
 import { isUuid } from '../request-context.ts';
 import type { UserRow } from '../users.ts';
+import { webAuthnLibrary } from '../webauthn-library.ts';
 import { userHandleOf } from '../webauthn-user-handle.ts';
 import type { NewPasskey, PasskeyRow } from './passkey-store.ts';
 
@@ -31,6 +28,7 @@ function webAuthnNames(user: UserRow): { name: string; displayName: string } {
  */
 export async function passkeyRegistrationOptions(rp: RelyingParty, user: UserRow, existing: PasskeyRow[]) {
   const { name, displayName } = webAuthnNames(user);
+  const { generateRegistrationOptions } = await webAuthnLibrary();
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -45,7 +43,8 @@ export async function passkeyRegistrationOptions(rp: RelyingParty, user: UserRow
 }
 
 /** Discoverable sign-in options: no allowCredentials, so the authenticator offers its passkeys. */
-export function passkeyAuthenticationOptions(rp: RelyingParty) {
+export async function passkeyAuthenticationOptions(rp: RelyingParty) {
+  const { generateAuthenticationOptions } = await webAuthnLibrary();
   return generateAuthenticationOptions({
     rpID: rp.id,
     timeout: CEREMONY_TIMEOUT_MS,
@@ -63,6 +62,7 @@ export async function verifyPasskeyRegistration(
   challenge: string,
   credential: JsonObject,
 ): Promise<NewPasskey> {
+  const { verifyRegistrationResponse } = await webAuthnLibrary();
   const registration = await verifyRegistrationResponse({
     response: credential as unknown as RegistrationResponseJSON,
     expectedChallenge: challenge,
@@ -111,6 +111,7 @@ export async function verifyPasskeyAssertion(
   const rawId = typeof credential.rawId === 'string' ? credential.rawId : credential.id;
   const passkey = passkeys.find((candidate) => candidate.credential_id.toString('base64url') === rawId);
   if (!passkey) throw verificationFailed();
+  const { verifyAuthenticationResponse } = await webAuthnLibrary();
   const authentication = await verifyAuthenticationResponse({
     response: credential as unknown as AuthenticationResponseJSON,
     expectedChallenge: challenge,
