@@ -43,7 +43,7 @@ function templateDir(): string {
 }
 
 async function buildTemplate(target: string, log: Logger): Promise<void> {
-  const building = `${target}.building-${process.pid}`;
+  const building = `${target}.building-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   rmSync(building, { recursive: true, force: true });
   mkdirSync(dirname(building), { recursive: true });
   const scratchData = join(building, 'data');
