@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../logger.ts';
 import { findFreePort } from '../processes/ports.ts';
-import { initCluster, SUPERUSER, startPostgres } from '../processes/postgres.ts';
+import { initCluster, SUPERUSER, startPostgres, WAL_SEGMENT_MB } from '../processes/postgres.ts';
 import { bootstrapVersion } from './apply-bootstrap.ts';
 import { bootstrapCluster } from './bootstrap-cluster.ts';
 import { extensionFilesVersion } from './extensions/install-extension-files.ts';
@@ -29,13 +29,13 @@ export function templateCacheDir(): string {
   return join(dirname(embeddedPostgresDir()), '.cache', 'groundwork');
 }
 
-/** Server version, bootstrap hash and extension files' hash: what the pristine cluster is made of. */
+/** Server version, bootstrap hash, extension files' hash and WAL segment size: what the pristine cluster is made of. */
 export function clusterTemplateKey(): string {
   const { version } = JSON.parse(readFileSync(join(embeddedPostgresDir(), 'package.json'), 'utf8')) as {
     version: string;
   };
   // The bootstrap creates supabase_vault, so the extension files are part of the template too.
-  return `${version}-${bootstrapVersion().slice(0, 16)}-${extensionFilesVersion().slice(0, 8)}`;
+  return `${version}-${bootstrapVersion().slice(0, 16)}-${extensionFilesVersion().slice(0, 8)}-wal${WAL_SEGMENT_MB}`;
 }
 
 function templateDir(): string {
@@ -43,7 +43,7 @@ function templateDir(): string {
 }
 
 async function buildTemplate(target: string, log: Logger): Promise<void> {
-  const building = `${target}.building-${process.pid}`;
+  const building = `${target}.building-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   rmSync(building, { recursive: true, force: true });
   mkdirSync(dirname(building), { recursive: true });
   const scratchData = join(building, 'data');

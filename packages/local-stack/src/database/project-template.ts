@@ -22,10 +22,11 @@ import { seedFiles } from './seed.ts';
 const run = promisify(execFile);
 
 /**
- * How many templates are kept (each a stopped cluster, ~50 MB); the least recently used go.
- * Enough for a test suite's fixture projects to keep theirs between runs.
+ * How many templates are kept (each a stopped cluster, ~50 MB, and its spare); the least
+ * recently used go. Enough for this repo's suite, whose test stacks use some twenty fixture
+ * projects, to keep theirs between runs (fewer would evict one the same run needs again).
  */
-const KEPT_TEMPLATES = 12;
+const KEPT_TEMPLATES = 32;
 
 /**
  * What a migrated and seeded database is made of, by content: the pristine cluster (server,
@@ -157,7 +158,7 @@ export function replenishSpareClusters(key: string): void {
  */
 export async function saveProjectTemplate(key: string, dataDir: string): Promise<void> {
   const target = templateFolder(key);
-  const building = `${target}.building-${process.pid}`;
+  const building = `${target}.building-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true });
   try {
@@ -179,6 +180,13 @@ export async function saveProjectTemplate(key: string, dataDir: string): Promise
 
 function pruneProjectTemplates(keep: string): void {
   const root = templateCacheDir();
+  // A template being built by a start that died is left half-made; swept once surely abandoned.
+  for (const entry of readdirSync(root)) {
+    const path = join(root, entry);
+    if (entry.includes('.building-') && Date.now() - statSync(path).mtimeMs > ABANDONED_SPARE_MS) {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
   const templates = readdirSync(root)
     .filter((entry) => entry.startsWith('database-') && !entry.includes('.building-'))
     .map((entry) => join(root, entry))

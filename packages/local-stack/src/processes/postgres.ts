@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
+  appendFileSync,
   chmodSync,
   chownSync,
   existsSync,
@@ -93,6 +94,9 @@ function ownForPostgres(path: string) {
   if (identity) chownSync(path, identity.uid, identity.gid);
 }
 
+/** The WAL segment size new clusters are made with, in MB (part of the cluster template's key). */
+export const WAL_SEGMENT_MB = 1;
+
 /**
  * Creates a new cluster: UTF-8, no locale dependence, password auth over TCP as `supabase
  * start` has it, and `supabase_admin` as the bootstrap superuser. (`superuser` exists for
@@ -122,6 +126,10 @@ export async function initCluster(dataDir: string, log: Logger, superuser = SUPE
         '--no-locale',
         // The data folder is disposable local state; skipping fsync makes a cold start ~0.5 s faster.
         '--no-sync',
+        // 1 MB WAL segments (hosted: 16 MB), with min_wal_size below: a stopped cluster keeps
+        // ~2 MB of WAL instead of 32 MB, and the database templates copied for cold starts and
+        // tests are that much smaller. Nothing an app or a migration sees depends on it.
+        `--wal-segsize=${WAL_SEGMENT_MB}`,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], ...identity },
     );
@@ -134,6 +142,9 @@ export async function initCluster(dataDir: string, log: Logger, superuser = SUPE
       rmSync(dataDir, { recursive: true, force: true });
       throw new StackError('postgres_failed', `initdb failed: ${stderr.trim()}`, 'postgres');
     }
+    // In the cluster's own file, not a server flag: clusters made before keep 16 MB segments,
+    // and min_wal_size must be at least two of them.
+    appendFileSync(join(dataDir, 'postgresql.conf'), `\nmin_wal_size = '${2 * WAL_SEGMENT_MB}MB'\n`);
     log.info(`initialised a new cluster in ${dataDir}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -26,7 +26,9 @@ export interface TestStackOptions {
   bodyIdleTimeoutMs?: number;
   /**
    * Whether a cold start copies the database template for these migrations and seed (saved by
-   * the first start that ran them). Default false for now; the repo's global setup opts in.
+   * the first start that ran them), as `groundwork start` does; default true. False runs the
+   * migrations and seed on every cold start, for a test of that path or of a project made anew
+   * for each run (saving a template nobody takes again costs a stop, a copy and a start).
    */
   databaseTemplate?: boolean;
   /** Copies of the template kept ready for `resetDatabase()` and `startTestDatabase` (default 0). */
@@ -96,7 +98,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.services ? { services: options.services } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
     ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
-    databaseTemplate: options.databaseTemplate ?? false,
+    databaseTemplate: options.databaseTemplate ?? true,
     ...(options.spareDatabases !== undefined ? { spareDatabases: options.spareDatabases } : {}),
   });
   const stopStack = stack.stop;
