@@ -195,7 +195,10 @@ describe('turning require_mfa on and off', () => {
 });
 
 describe('while require_mfa is on', () => {
+  /** A workspace the member is in too, which does not require MFA. */
+  let other: Tenant;
   beforeAll(async () => {
+    other = await createTenant(db, 'pro', { ...t.users, owner: t.users.outsider });
     await requireMfa(true);
   });
   afterAll(async () => {
@@ -276,10 +279,27 @@ describe('while require_mfa is on', () => {
   });
 
   it('a member of two workspaces still uses the other one at aal1', async () => {
-    const other = await createTenant(db, 'pro', { ...t.users, owner: t.users.outsider });
     const member = await aal1(t.users.member);
     const tasks = await member.from('tasks').select('workspace_id');
     expect(new Set(tasks.data?.map((task) => task.workspace_id))).toEqual(new Set([other.workspaceId]));
+  });
+
+  it('Realtime tells a member at aal1 nothing of the workspace (a change in the other one arrives)', async () => {
+    const member = await aal1(t.users.member);
+    const seen: string[] = [];
+    const channel = member
+      .channel(`mfa-rt-${uniqueSuffix()}`)
+      .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'tasks' }, (payload) =>
+        seen.push((payload.new as { id: string }).id),
+      );
+    await new Promise<void>((resolve, reject) =>
+      channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : error && reject(error))),
+    );
+    await db.query(`update public.tasks set priority = 'urgent' where id = $1`, [t.taskId]);
+    await db.query(`update public.tasks set priority = 'urgent' where id = $1`, [other.taskId]);
+    await expect.poll(() => seen.includes(other.taskId), { timeout: 10_000 }).toBe(true);
+    expect(seen).not.toContain(t.taskId);
+    await member.removeChannel(channel);
   });
 
   it('API keys are not subject to it, and cannot change it', async () => {
@@ -334,6 +354,12 @@ describe('while require_mfa is on', () => {
       [t.workspaceId],
     );
     expect(rows[0].n).toBe(0);
+    const exported = await admin.functions.invoke('audit-export', {
+      body: { workspaceId: t.workspaceId, format: 'json' },
+    });
+    const exportResponse = (exported.error as { context?: Response } | null)?.context;
+    expect(exportResponse?.status).toBe(403);
+    expect(await exportResponse?.json()).toMatchObject({ code: 'mfa_required' });
   });
 
   it('an owner at aal2 turns it off, and the aal1 member reads again', async () => {
