@@ -227,6 +227,19 @@ describe('while require_mfa is on', () => {
     expect(status.data).toMatchObject({ require_mfa: true, session_aal: 'aal1', mfa_satisfied: false });
   });
 
+  it("a member's notifications from it wait until the session is at aal2", async () => {
+    const { rows } = await db.query<{ id: string }>(
+      `insert into public.notifications (recipient_id, workspace_id, type, task_id, actor_id)
+       values ($1, $2, 'task_assigned', $3, $4) returning id`,
+      [t.users.member.id, t.workspaceId, t.taskId, t.users.owner.id],
+    );
+    const id = (rows[0] as { id: string }).id;
+    const below = await (await aal1(t.users.member)).from('notifications').select('id').eq('id', id);
+    expect([below.status, below.data]).toEqual([200, []]);
+    const above = await (await aal2(t.users.member)).from('notifications').select('id').eq('id', id);
+    expect(above.data).toEqual([{ id }]);
+  });
+
   it('RPCs answer mfa_required to a member at aal1', async () => {
     const member = await aal1(t.users.member);
     const calls = [
