@@ -163,6 +163,23 @@ describe('turning require_mfa on and off', () => {
     await requireMfa(false);
   });
 
+  it('the service role may change it (support tooling), and the audit log says so', async () => {
+    const service = createClient(stack.apiUrl, stack.serviceRoleKey, clientOptions);
+    const on = await service
+      .from('workspaces')
+      .update({ require_mfa: true })
+      .eq('id', t.workspaceId)
+      .select('require_mfa');
+    expect(on.data).toEqual([{ require_mfa: true }]);
+    const { rows } = await db.query(
+      `select actor_type from public.audit_log
+       where workspace_id = $1 and target_table = 'workspaces' and changes ? 'require_mfa' order by id desc limit 1`,
+      [t.workspaceId],
+    );
+    expect(rows).toEqual([{ actor_type: 'service_role' }]);
+    await requireMfa(false);
+  });
+
   it('an owner at aal2 turns it on, and the audit log records who changed it from what to what', async () => {
     const owner = await aal2(t.users.owner);
     const result = await owner.rpc('set_workspace_require_mfa', {
