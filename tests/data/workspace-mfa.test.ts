@@ -163,6 +163,23 @@ describe('turning require_mfa on and off', () => {
     await requireMfa(false);
   });
 
+  it('the service role may change it (support tooling), and the audit log says so', async () => {
+    const service = createClient(stack.apiUrl, stack.serviceRoleKey, clientOptions);
+    const on = await service
+      .from('workspaces')
+      .update({ require_mfa: true })
+      .eq('id', t.workspaceId)
+      .select('require_mfa');
+    expect(on.data).toEqual([{ require_mfa: true }]);
+    const { rows } = await db.query(
+      `select actor_type from public.audit_log
+       where workspace_id = $1 and target_table = 'workspaces' and changes ? 'require_mfa' order by id desc limit 1`,
+      [t.workspaceId],
+    );
+    expect(rows).toEqual([{ actor_type: 'service_role' }]);
+    await requireMfa(false);
+  });
+
   it('an owner at aal2 turns it on, and the audit log records who changed it from what to what', async () => {
     const owner = await aal2(t.users.owner);
     const result = await owner.rpc('set_workspace_require_mfa', {
@@ -195,7 +212,10 @@ describe('turning require_mfa on and off', () => {
 });
 
 describe('while require_mfa is on', () => {
+  /** A workspace the member is in too, which does not require MFA. */
+  let other: Tenant;
   beforeAll(async () => {
+    other = await createTenant(db, 'pro', { ...t.users, owner: t.users.outsider });
     await requireMfa(true);
   });
   afterAll(async () => {
@@ -222,6 +242,19 @@ describe('while require_mfa is on', () => {
     expect(row.data).toEqual([{ id: t.workspaceId, require_mfa: true }]);
     const status = await member.rpc('workspace_mfa_status', { workspace_id: t.workspaceId });
     expect(status.data).toMatchObject({ require_mfa: true, session_aal: 'aal1', mfa_satisfied: false });
+  });
+
+  it("a member's notifications from it wait until the session is at aal2", async () => {
+    const { rows } = await db.query<{ id: string }>(
+      `insert into public.notifications (recipient_id, workspace_id, type, task_id, actor_id)
+       values ($1, $2, 'task_assigned', $3, $4) returning id`,
+      [t.users.member.id, t.workspaceId, t.taskId, t.users.owner.id],
+    );
+    const id = (rows[0] as { id: string }).id;
+    const below = await (await aal1(t.users.member)).from('notifications').select('id').eq('id', id);
+    expect([below.status, below.data]).toEqual([200, []]);
+    const above = await (await aal2(t.users.member)).from('notifications').select('id').eq('id', id);
+    expect(above.data).toEqual([{ id }]);
   });
 
   it('RPCs answer mfa_required to a member at aal1', async () => {
@@ -276,10 +309,27 @@ describe('while require_mfa is on', () => {
   });
 
   it('a member of two workspaces still uses the other one at aal1', async () => {
-    const other = await createTenant(db, 'pro', { ...t.users, owner: t.users.outsider });
     const member = await aal1(t.users.member);
     const tasks = await member.from('tasks').select('workspace_id');
     expect(new Set(tasks.data?.map((task) => task.workspace_id))).toEqual(new Set([other.workspaceId]));
+  });
+
+  it('Realtime tells a member at aal1 nothing of the workspace (a change in the other one arrives)', async () => {
+    const member = await aal1(t.users.member);
+    const seen: string[] = [];
+    const channel = member
+      .channel(`mfa-rt-${uniqueSuffix()}`)
+      .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'tasks' }, (payload) =>
+        seen.push((payload.new as { id: string }).id),
+      );
+    await new Promise<void>((resolve, reject) =>
+      channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : error && reject(error))),
+    );
+    await db.query(`update public.tasks set priority = 'urgent' where id = $1`, [t.taskId]);
+    await db.query(`update public.tasks set priority = 'urgent' where id = $1`, [other.taskId]);
+    await expect.poll(() => seen.includes(other.taskId), { timeout: 10_000 }).toBe(true);
+    expect(seen).not.toContain(t.taskId);
+    await member.removeChannel(channel);
   });
 
   it('API keys are not subject to it, and cannot change it', async () => {
@@ -334,6 +384,12 @@ describe('while require_mfa is on', () => {
       [t.workspaceId],
     );
     expect(rows[0].n).toBe(0);
+    const exported = await admin.functions.invoke('audit-export', {
+      body: { workspaceId: t.workspaceId, format: 'json' },
+    });
+    const exportResponse = (exported.error as { context?: Response } | null)?.context;
+    expect(exportResponse?.status).toBe(403);
+    expect(await exportResponse?.json()).toMatchObject({ code: 'mfa_required' });
   });
 
   it('an owner at aal2 turns it off, and the aal1 member reads again', async () => {

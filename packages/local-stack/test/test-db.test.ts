@@ -43,11 +43,12 @@ describe('groundwork test db', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^TAP version 14\n/);
     expect(stdout).toContain('ok 1 - supabase/tests/tasks.test.sql');
-    expect(stdout).toContain('ok 2 - supabase/tests/workspaces.test.sql');
+    expect(stdout).toContain('ok 2 - supabase/tests/workspace-mfa.test.sql');
+    expect(stdout).toContain('ok 3 - supabase/tests/workspaces.test.sql');
     expect(stdout).toContain('    ok 5 - a non-member sees no task');
     expect(stdout).toContain('    ok 4 - a non-member does not see the workspace');
     expect(stdout).not.toMatch(/^\s*not ok/m);
-    expect(stdout).toMatch(/# All tests successful\. Files=2, Tests=14, Result: PASS\n$/);
+    expect(stdout).toMatch(/# All tests successful\. Files=3, Tests=22, Result: PASS\n$/);
   });
 
   it('fails (exit 1) on a wrong answer, an SQL error and a plan not met, and still runs the good files', async () => {

@@ -22,6 +22,7 @@ import { createProjectsApi, type ProjectsApi } from './modules/projects.ts';
 import type { RolesApi } from './modules/roles.ts';
 import { createTasksApi, type TasksApi } from './modules/tasks.ts';
 import type { TrashApi } from './modules/trash.ts';
+import type { WorkspaceMfaApi } from './modules/workspace-mfa.ts';
 import { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
 
 export interface GroundworkClientOptions {
@@ -50,6 +51,7 @@ export const API_KEY_HEADER = 'Groundwork-Api-Key';
 export interface GroundworkClient {
   auth: AuthApi;
   workspaces: WorkspacesApi;
+  workspaceMfa: WorkspaceMfaApi;
   members: MembersApi;
   invitations: InvitationsApi;
   inviteLinks: InviteLinksApi;
@@ -184,6 +186,10 @@ export function wrapSupabaseClient(
         revoke: true,
         join: true,
       },
+    ),
+    workspaceMfa: lazyApi(
+      () => import('./modules/workspace-mfa.ts').then((module) => module.createWorkspaceMfaApi(ctx)),
+      { status: true, setRequired: true },
     ),
     domains: lazyApi(() => import('./modules/domains.ts').then((module) => module.createDomainsApi(ctx)), {
       verify: true,

@@ -54,6 +54,7 @@ export {
   type UpdateTaskInput,
 } from './modules/tasks.ts';
 export type { TrashApi } from './modules/trash.ts';
+export type { WorkspaceMfaApi } from './modules/workspace-mfa.ts';
 export { createWorkspacesApi, type WorkspacesApi } from './modules/workspaces.ts';
 export type { Subscription } from './realtime-channel.ts';
 export type {
@@ -90,6 +91,7 @@ export type {
   WebhookEventType,
   Workspace,
   WorkspaceDomain,
+  WorkspaceMfaStatus,
   WorkspaceRole,
   WorkspaceUsage,
   WorkspaceWithRole,

@@ -25,4 +25,5 @@ export { createProjectsApi } from './modules/projects.ts';
 export { createRolesApi } from './modules/roles.ts';
 export { createTasksApi } from './modules/tasks.ts';
 export { createTrashApi } from './modules/trash.ts';
+export { createWorkspaceMfaApi } from './modules/workspace-mfa.ts';
 export { createWorkspacesApi } from './modules/workspaces.ts';

@@ -19,6 +19,16 @@ export type Workspace = Row<'workspaces'>;
  * `role` when it is a built-in role (null for a custom role).
  */
 export type WorkspaceWithRole = Workspace & { role: WorkspaceRole | null; role_id: string };
+/**
+ * A workspace's "members must use MFA" setting as the caller meets it: the session's `aal` (null
+ * for an API key) and whether the workspace lets the session in now.
+ */
+export type WorkspaceMfaStatus = {
+  workspace_id: string;
+  require_mfa: boolean;
+  session_aal: 'aal1' | 'aal2' | null;
+  mfa_satisfied: boolean;
+};
 /** Members, open invitations and active projects next to the plan's limits (`null` = unlimited). */
 export type WorkspaceUsage = {
   plan: string;
