@@ -2,13 +2,15 @@
  * Sign-in beyond passwords in the example app, in Chromium: "Continue with GitHub" through the
  * stack's local test identity provider, two-factor authentication with an authenticator app
  * (codes computed here with otpauth, as the app on a phone would), and with a security key
- * (Chromium's virtual authenticator, driven over the DevTools protocol). They need switches the
+ * (Chromium's virtual authenticator, driven over the DevTools protocol), and a workspace that
+ * requires two-factor authentication of its members. They need switches the
  * suite's shared stack leaves off (`[auth.external.github]`, `[auth.mfa.totp]`,
  * `[auth.mfa.web_authn]`, `[auth.webauthn]`), so this file runs on a stack of its own.
  */
 import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
+import { createGroundworkClient } from '@groundwork/sdk';
 import { Secret, TOTP } from 'otpauth';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, freePort, startAppServer } from './app-server.ts';
 import { launchChromium, screenshots as shots } from './browser.ts';
@@ -53,6 +55,24 @@ afterAll(async () => {
   await keyApp?.close();
   await stack?.stop();
 });
+
+/** Signs a new person up on the page with a password (they land on their workspaces). */
+async function signUp(page: Page, email: string, password: string) {
+  await page.getByRole('tab', { name: 'Create account' }).click();
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** Turns on an authenticator app from the Account page; the session is at aal2 afterwards. */
+async function turnOnAuthenticatorApp(page: Page): Promise<TOTP> {
+  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  const totp = new TOTP({ secret: Secret.fromBase32(await page.getByTestId('totp-secret').innerText()) });
+  await page.getByLabel('Code from the app', { exact: true }).fill(totp.generate());
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.getByText('Two-factor authentication is on').waitFor();
+  return totp;
+}
 
 /** A browser context whose page has a virtual USB security key (user present and verified). */
 async function withSecurityKey() {
@@ -266,4 +286,74 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await context.close();
     }
   }, 180_000);
+
+  it('a workspace requiring two-factor authentication: turned on at aal2 only; a member without it is told so and sees nothing until they set it up', async () => {
+    const password = 'correct-horse-battery';
+    const owner = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const member = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    owner.setDefaultTimeout(15_000);
+    member.setDefaultTimeout(15_000);
+    try {
+      // Olga makes a workspace with a project and an invite link for members.
+      const olga = await owner.newPage();
+      await olga.goto(app.url);
+      await signUp(olga, 'olga-mfa@example.test', password);
+      await olga.getByLabel('Workspace name').fill('Locked Co');
+      await olga.getByRole('button', { name: 'Create workspace' }).click();
+      await olga.getByRole('heading', { name: 'Locked Co: projects' }).waitFor();
+      await olga.getByLabel('Project name').fill('Operations');
+      await olga.getByLabel(/^Key/).fill('OPS');
+      await olga.getByRole('button', { name: 'Create project' }).click();
+      await olga.getByRole('heading', { name: /Operations/ }).waitFor();
+      await olga.getByRole('link', { name: 'Members' }).click();
+      await olga.getByLabel('Joins as').selectOption({ label: 'Member' });
+      await olga.getByRole('button', { name: 'Create link' }).click();
+      const link = await olga.getByLabel('New invite link').inputValue();
+
+      // With a password alone she may not change the setting: the page says why, no switch.
+      await olga.getByRole('link', { name: 'Settings' }).click();
+      await olga.getByRole('link', { name: 'Security' }).click();
+      await olga.getByText('To change this, sign in with two-factor authentication yourself first').waitFor();
+      expect(await olga.getByRole('button', { name: 'Require two-factor authentication' }).count()).toBe(0);
+      // With an authenticator app (aal2 now) she turns it on.
+      await olga.getByRole('link', { name: 'set it up on your account' }).click();
+      await turnOnAuthenticatorApp(olga);
+      await olga.goBack();
+      await olga.getByRole('button', { name: 'Require two-factor authentication' }).click();
+      await olga.getByText(/^On: everyone in Locked Co must sign in/).waitFor();
+      await olga.screenshot({ path: `${shots}workspace-mfa.png` });
+
+      // Max joins by the link with a password only: the workspace tells him what it needs and
+      // shows nothing of itself.
+      const max = await member.newPage();
+      await max.goto(link);
+      await signUp(max, 'max-mfa@example.test', password);
+      await max.getByRole('heading', { name: 'Locked Co requires two-factor authentication' }).waitFor();
+      expect(await max.getByRole('link', { name: 'Operations' }).count()).toBe(0);
+      expect(await max.getByRole('heading', { name: 'Locked Co: projects' }).count()).toBe(0);
+      await max.screenshot({ path: `${shots}workspace-mfa-required.png` });
+      // The database agrees: through the SDK as Max, nothing of the workspace reads back.
+      // Never signed out: supabase-js's sign-out ends all of the person's sessions, the browser's too.
+      const asMax = createGroundworkClient({
+        url: stack.apiUrl,
+        key: stack.keys.publishableKey,
+        supabase: { auth: { persistSession: false, autoRefreshToken: false } },
+      });
+      await asMax.auth.signInWithPassword({ email: 'max-mfa@example.test', password });
+      const locked = await asMax.workspaces.get('locked-co');
+      expect(locked).toMatchObject({ require_mfa: true });
+      expect(await asMax.projects.list(locked.id)).toEqual([]);
+      expect(await asMax.workspaces.list()).toEqual([]);
+
+      // He sets up an authenticator app, and the workspace opens.
+      await max.getByRole('link', { name: 'Set up two-factor authentication' }).click();
+      await turnOnAuthenticatorApp(max);
+      await max.goBack();
+      await max.getByRole('heading', { name: 'Locked Co: projects' }).waitFor();
+      await max.getByRole('link', { name: 'Operations' }).waitFor();
+    } finally {
+      await owner.close();
+      await member.close();
+    }
+  }, 120_000);
 });

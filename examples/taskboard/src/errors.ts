@@ -17,7 +17,14 @@ export function describeError(error: unknown): Problem {
   const fields = error.fields ?? {};
   switch (error.code) {
     case 'forbidden':
-      return { message: "You don't have access to do that.", fields, code: error.code };
+      return {
+        message:
+          error.reason === 'mfa_required'
+            ? 'This needs two-factor authentication: sign in with your authenticator app or security key first (Account).'
+            : "You don't have access to do that.",
+        fields,
+        code: error.code,
+      };
     case 'not_found':
       return { message: "That doesn't exist, or you don't have access to it.", fields, code: error.code };
     case 'unauthenticated':

@@ -6,6 +6,7 @@ import { ApiKeysSettings } from './ApiKeysSettings.tsx';
 import { AuditSettings } from './AuditSettings.tsx';
 import { BillingSettings } from './BillingSettings.tsx';
 import { RolesSettings } from './RolesSettings.tsx';
+import { SecuritySettings } from './SecuritySettings.tsx';
 import { WebhooksSettings } from './WebhooksSettings.tsx';
 
 const SECTIONS = [
@@ -30,6 +31,13 @@ const SECTIONS = [
     permission: 'api_keys.manage',
     needs: 'manage API keys',
     Page: ApiKeysSettings,
+  },
+  {
+    id: 'security',
+    label: 'Security',
+    permission: 'workspace.update',
+    needs: 'change the workspace’s security settings',
+    Page: SecuritySettings,
   },
   {
     id: 'billing',

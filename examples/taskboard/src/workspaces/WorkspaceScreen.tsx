@@ -2,7 +2,7 @@
  * One workspace: loads it from your memberships (so a workspace you're not in reads the same as
  * one that doesn't exist), your permissions, and shows the screen the address names.
  */
-import type { GroundworkClient, User, WorkspaceWithRole } from '@groundwork/sdk';
+import type { GroundworkClient, User, Workspace, WorkspaceWithRole } from '@groundwork/sdk';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Board } from '../board/Board.tsx';
 import { describeError } from '../errors.ts';
@@ -22,6 +22,7 @@ const SettingsScreen = lazy(() =>
 type Loaded =
   | { status: 'loading' }
   | { status: 'missing' }
+  | { status: 'needs-mfa'; workspace: Workspace }
   | { status: 'failed'; message: string }
   | {
       status: 'ready';
@@ -30,6 +31,19 @@ type Loaded =
       permissions: string[];
       roleName: string;
     };
+
+/**
+ * A workspace that requires two-factor authentication shows a session without it nothing but its
+ * own row — not even the membership, so it is missing from the list: the row and the workspace's
+ * MFA status tell such a member why, instead of "no access". Anyone else reads no row at all and
+ * gets the same "no access" as for a workspace that doesn't exist.
+ */
+async function lockedOrMissing(gw: GroundworkClient, slug: string): Promise<Loaded> {
+  const workspace = await gw.workspaces.get(slug).catch(() => null);
+  if (!workspace?.require_mfa) return { status: 'missing' };
+  const mfa = await gw.workspaceMfa.status(workspace.id).catch(() => null);
+  return mfa && !mfa.mfa_satisfied ? { status: 'needs-mfa', workspace } : { status: 'missing' };
+}
 
 export function WorkspaceScreen({
   gw,
@@ -51,7 +65,7 @@ export function WorkspaceScreen({
     (async () => {
       const workspaces = await gw.workspaces.list();
       const workspace = workspaces.find((candidate) => candidate.slug === slug);
-      if (!workspace) return { status: 'missing' } as const;
+      if (!workspace) return lockedOrMissing(gw, slug);
       const [permissions, roles] = await Promise.all([
         gw.roles.myPermissions(workspace.id),
         gw.roles.list(workspace.id),
@@ -89,6 +103,25 @@ export function WorkspaceScreen({
   }, [gw, user, loaded]);
 
   if (loaded.status === 'loading') return <p className="centered">Loading…</p>;
+  if (loaded.status === 'needs-mfa') {
+    return (
+      <main className="centered">
+        <h1>{loaded.workspace.name} requires two-factor authentication</h1>
+        <p role="status" className="notice">
+          Its admins ask everyone to sign in with an authenticator app or a security key. Set one up on your
+          account, then open the workspace again.
+        </p>
+        <div className="row">
+          <a href="/account" onClick={follow}>
+            Set up two-factor authentication
+          </a>
+          <a href="/" onClick={follow}>
+            Back to your workspaces
+          </a>
+        </div>
+      </main>
+    );
+  }
   if (loaded.status !== 'ready' || !context) {
     return (
       <main className="centered">
