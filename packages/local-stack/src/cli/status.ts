@@ -1,3 +1,4 @@
+import { databaseUrl } from '../processes/database-url.ts';
 import { formatStatus, type StatusFormat } from '../status.ts';
 import { print } from './print.ts';
 import { runningStack } from './running-stack.ts';
@@ -30,15 +31,15 @@ async function printCronJobs(port: number, dataDir: string): Promise<void> {
   ]);
   // cron.job shows each role its own jobs only; the status lists everyone's. Through the
   // cluster's Unix socket, where local connections are trusted (as the stack's own cron
-  // scheduler connects): no password exchange (SCRAM's key derivation) for one query.
-  const client = new pg.Client({
-    host: socketDirFor(dataDir),
-    port,
-    user: 'supabase_admin',
-    database: 'postgres',
-  });
+  // scheduler connects): no password exchange (SCRAM's key derivation) for one query. Over TCP
+  // when the socket is not where this process looks (another TMPDIR than the stack's).
+  const admin = { port, user: 'supabase_admin', database: 'postgres' };
+  let client = new pg.Client({ ...admin, host: socketDirFor(dataDir) });
   try {
-    await client.connect();
+    await client.connect().catch(async () => {
+      client = new pg.Client({ connectionString: databaseUrl(port, 'supabase_admin') });
+      await client.connect();
+    });
     const jobs = await listCronJobs(client);
     if (jobs) process.stdout.write(`\n${formatCronJobs(jobs)}`);
   } catch (error) {
