@@ -23,11 +23,10 @@ const DAEMON_SCRIPT = fileURLToPath(
  */
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size';
 
-function stackProcessFlags(): string[] {
-  const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((flag) =>
-    flag.includes(YOUNG_GENERATION_FLAG),
-  );
-  return chosen ? process.execArgv : [`${YOUNG_GENERATION_FLAG}=2`, ...process.execArgv];
+/** The stack process's node flags: this CLI process's own, with the young generation's cap. */
+export function stackProcessFlags(execArgv: readonly string[], nodeOptions = ''): string[] {
+  const chosen = [...execArgv, nodeOptions].some((flag) => flag.includes(YOUNG_GENERATION_FLAG));
+  return chosen ? [...execArgv] : [`${YOUNG_GENERATION_FLAG}=2`, ...execArgv];
 }
 
 /**
@@ -38,11 +37,15 @@ function stackProcessFlags(): string[] {
  * instead of every child dying at once and being reported as a crash.
  */
 export function spawnStackProcess(config: StackConfig, output: 'inherit' | number): ChildProcess {
-  const child = spawn(process.execPath, [...stackProcessFlags(), DAEMON_SCRIPT, config.workdir], {
-    detached: true,
-    stdio: ['pipe', output, output],
-    env: process.env,
-  });
+  const child = spawn(
+    process.execPath,
+    [...stackProcessFlags(process.execArgv, process.env.NODE_OPTIONS), DAEMON_SCRIPT, config.workdir],
+    {
+      detached: true,
+      stdio: ['pipe', output, output],
+      env: process.env,
+    },
+  );
   // A stack process that failed at once has closed its end; its exit is what gets reported.
   child.stdin?.on('error', () => {});
   child.stdin?.end(encodeDaemonConfig(config));

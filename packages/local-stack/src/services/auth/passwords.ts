@@ -1,4 +1,3 @@
-import bcrypt from 'bcryptjs';
 import { AuthError } from './error-codes.ts';
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -60,16 +59,19 @@ export function assertStrongPassword(password: string, rules: PasswordRules): vo
 /** GoTrue's bcrypt cost. */
 const BCRYPT_COST = 10;
 
+/** bcryptjs is loaded with the first password hashed or checked, not at stack start. */
+const bcryptLibrary = () => import('bcryptjs').then((module) => module.default);
+
 /** Refuses what bcrypt would truncate, as Go's bcrypt.GenerateFromPassword does (ErrPasswordTooLong). */
 export async function hashPassword(password: string): Promise<string> {
   assertPasswordFitsBcrypt(password);
-  return bcrypt.hash(password, BCRYPT_COST);
+  return (await bcryptLibrary()).hash(password, BCRYPT_COST);
 }
 
 export async function passwordMatches(password: string, hash: string | null): Promise<boolean> {
   if (!hash || password === '') return false;
   try {
-    return await bcrypt.compare(password, hash);
+    return await (await bcryptLibrary()).compare(password, hash);
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { refuseUpgrade } from '../../http/refuse-upgrade.ts';
 import type { Caller } from '../caller.ts';
 import { type SerializerVersion, SUPPORTED_VERSIONS } from './phoenix-serializer.ts';
@@ -25,13 +25,22 @@ export interface SocketEndpoint {
 }
 
 export function createSocketEndpoint(runtime: RealtimeRuntime, mountPath: string): SocketEndpoint {
-  const server = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    maxPayload: MAX_FRAME_BYTES,
-    // Phoenix's JS client may offer the "phoenix" subprotocol; accept it, else none.
-    handleProtocols: (protocols) => (protocols.has('phoenix') ? 'phoenix' : false),
-  });
+  // ws is loaded with the first socket, not at stack start: a stack whose apps never open a
+  // Realtime socket keeps it (and the zlib it brings) out of the stack process's memory.
+  let server: Promise<WebSocketServer> | undefined;
+  const webSocketServer = () => {
+    server ??= import('ws').then(
+      ({ WebSocketServer }) =>
+        new WebSocketServer({
+          noServer: true,
+          perMessageDeflate: false,
+          maxPayload: MAX_FRAME_BYTES,
+          // Phoenix's JS client may offer the "phoenix" subprotocol; accept it, else none.
+          handleProtocols: (protocols) => (protocols.has('phoenix') ? 'phoenix' : false),
+        }),
+    );
+    return server;
+  };
   const connections = new Set<SocketConnection>();
   // Phoenix drops a socket that sent nothing (not even a heartbeat) for a minute.
   const idleSweep = setInterval(() => {
@@ -55,11 +64,17 @@ export function createSocketEndpoint(runtime: RealtimeRuntime, mountPath: string
     }
     // Hosted Realtime takes the socket's token from the API key, never from Authorization.
     const keyToken = caller.apiKey.jwt ?? '';
-    server.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new SocketConnection(ws, socket, vsn as SerializerVersion, keyToken, runtime);
-      connections.add(connection);
-      ws.on('close', () => connections.delete(connection));
-    });
+    void webSocketServer().then(
+      (wss) => {
+        if (socket.destroyed) return;
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          const connection = new SocketConnection(ws, socket, vsn as SerializerVersion, keyToken, runtime);
+          connections.add(connection);
+          ws.on('close', () => connections.delete(connection));
+        });
+      },
+      () => socket.destroy(),
+    );
   };
 
   return {
@@ -69,7 +84,8 @@ export function createSocketEndpoint(runtime: RealtimeRuntime, mountPath: string
       clearInterval(idleSweep);
       for (const connection of connections) connection.close();
       connections.clear();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const opened = await server;
+      if (opened) await new Promise<void>((resolve) => opened.close(() => resolve()));
     },
   };
 }

@@ -68,7 +68,8 @@ export function mfaRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     const enrolled = await inTransaction(runtime, async (client) => {
       await checkRoomForFactor(runtime, client, signedIn, friendlyName);
       const id = crypto.randomUUID();
-      const key = type === 'totp' ? newTotpKey(issuer || mfa.defaultTotpIssuer, user.email ?? '') : undefined;
+      const key =
+        type === 'totp' ? await newTotpKey(issuer || mfa.defaultTotpIssuer, user.email ?? '') : undefined;
       const factor = await insertFactor(client, {
         id,
         userId: user.id,
@@ -146,7 +147,7 @@ export function mfaRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
         let verification: WebAuthnVerification | undefined;
         if (factor.factor_type === 'totp') {
           const secret = openSecret(runtime.keys.jwtSecret, factor.id, factor.secret ?? '');
-          if (!totpCodeMatches(secret, code)) {
+          if (!(await totpCodeMatches(secret, code))) {
             throw new AuthError('mfa_verification_failed', 'Invalid TOTP code entered');
           }
           await markChallengeVerified(client, challenge.id);
