@@ -120,8 +120,9 @@ describe('startTestDatabase', () => {
     );
   });
 
-  it('is gone once disposed: the database and its replication slot are dropped', async () => {
+  it('is gone once disposed: renamed away with its replication slot dropped, and the next copy drops it', async () => {
     let name: string;
+    let oid: number;
     {
       await using copy = await startTestDatabase({
         dbUrl: inject('stack').dbUrl,
@@ -129,16 +130,33 @@ describe('startTestDatabase', () => {
         services: [],
       });
       name = copy.database;
-      const { rows } = await copy.db.query('select current_database() as database');
-      expect(rows).toEqual([{ database: name }]);
+      const { rows } = await copy.db.query<{ database: string; oid: number }>(
+        'select current_database() as database, oid::int as oid from pg_database where datname = current_database()',
+      );
+      expect(rows).toEqual([{ database: name, oid: expect.any(Number) }]);
+      oid = rows[0]?.oid as number;
     }
     const left = await sharedDatabase((client) =>
       client.query(
         `select (select count(*)::int from pg_database where datname = $1) as databases,
-                (select count(*)::int from pg_replication_slots where database = $1) as slots`,
-        [name],
+                (select count(*)::int from pg_replication_slots where database = $1) as slots,
+                (select count(*)::int from pg_replication_slots where datoid = $2) as slots_of_the_copy`,
+        [name, oid],
       ),
     );
-    expect(left.rows[0]).toEqual({ databases: 0, slots: 0 });
+    expect(left.rows[0]).toEqual({ databases: 0, slots: 0, slots_of_the_copy: 0 });
+    // The next file's copy tops the spares up, dropping retired databases first.
+    await using _next = await startTestDatabase({
+      dbUrl: inject('stack').dbUrl,
+      workdir: repo,
+      services: [],
+    });
+    const stillThere = () =>
+      sharedDatabase((client) =>
+        client
+          .query('select count(*)::int as n from pg_database where oid = $1', [oid])
+          .then((r) => r.rows[0]?.n),
+      );
+    await expect.poll(stillThere, { timeout: 30_000, interval: 50 }).toBe(0);
   });
 });

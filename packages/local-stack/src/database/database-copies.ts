@@ -135,12 +135,6 @@ async function closeDatabase(admin: pg.Client, database: string): Promise<boolea
   return true;
 }
 
-/** Ends every session of `database` and drops it (and its replication slots). */
-async function dropDatabase(admin: pg.Client, database: string): Promise<void> {
-  if (await closeDatabase(admin, database))
-    await admin.query(`drop database ${ident(database)} with (force)`);
-}
-
 /**
  * Takes `database` out of service at once: its sessions end, its slots go, and it is renamed
  * to a retired name that `dropRetiredDatabases` drops later, off the caller's path.
@@ -266,7 +260,7 @@ export async function recreateDatabaseFromTemplate(
   });
 }
 
-/** A new database copied from the template, for one test file; `dropDatabaseCopy` removes it. */
+/** A new database copied from the template, for one test file; `retireDatabaseCopy` removes it. */
 export async function createDatabaseCopy(
   superuserUrl: (database: string) => string,
   key: string,
@@ -276,9 +270,13 @@ export async function createDatabaseCopy(
   await withAdmin(superuserUrl, (admin) => copyOrClaim(admin, name));
 }
 
-export async function dropDatabaseCopy(
+/**
+ * Takes a test copy out of service at once (sessions ended, slots dropped, renamed away); the
+ * next `prepareSpareDatabases` (the next file's copy starts one) drops it, off this file's path.
+ */
+export async function retireDatabaseCopy(
   superuserUrl: (database: string) => string,
   name: string,
 ): Promise<void> {
-  await withAdmin(superuserUrl, (admin) => dropDatabase(admin, name));
+  await withAdmin(superuserUrl, (admin) => retireDatabase(admin, name));
 }

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayMode } from '../config/config-schema.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { createDatabaseCopy, dropDatabaseCopy, prepareSpareDatabases } from '../database/database-copies.ts';
+import {
+  createDatabaseCopy,
+  prepareSpareDatabases,
+  retireDatabaseCopy,
+} from '../database/database-copies.ts';
 import { projectTemplateKey } from '../database/project-template.ts';
 import { createLogger, type Logger, silentLogger } from '../logger.ts';
 import { databaseUrl } from '../processes/database-url.ts';
@@ -51,7 +55,8 @@ let copies = 0;
  * Postgres with `CREATE DATABASE … TEMPLATE` (no migration or seed runs), with its own
  * gateway on a free port serving REST, Auth, Storage, Realtime, Functions and the mail catcher
  * for it — one per test file, so files can write the same ids side by side. Disposed with
- * `await using`: the API stops and the copy is dropped.
+ * `await using`: the API stops and the copy is retired at once (renamed away, its replication
+ * slot dropped); the next file's copy drops retired ones in the background.
  *
  * @example
  * // tests/tasks.test.ts (vitest; tests/global-setup.ts provides the shared stack's dbUrl)
@@ -81,7 +86,7 @@ export async function startTestDatabase(options: TestDatabaseOptions): Promise<T
   const replenished = prepareSpareDatabases(superuserUrl, options.spareDatabases ?? 1).catch(() => {});
   const dropCopy = async () => {
     await replenished;
-    await dropDatabaseCopy(superuserUrl, database).catch(() => {});
+    await retireDatabaseCopy(superuserUrl, database).catch(() => {});
     rmSync(stateDir, { recursive: true, force: true });
   };
   const log = options.log === 'stderr' ? createLogger('test-database') : (options.log ?? silentLogger);
