@@ -17,25 +17,13 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.ts';
 import { firstBlock, readMarkdown, type Step, sectionOf, stepsOf } from './markdown-steps.ts';
 
 const repo = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 const readme = readMarkdown(new URL('../../README.md', import.meta.url));
 const sdkReadme = readMarkdown(new URL('../../packages/sdk/README.md', import.meta.url));
-// GitHub's Ubuntu images have Google Chrome instead (see .github/workflows/test.yml).
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps dialling Google on this closed network.
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const VITE = 'vite@8.3.8';
 
 const work = mkdtempSync(join(tmpdir(), 'groundwork-consumer-'));
@@ -306,7 +294,7 @@ describe('installed from the packed tarballs into a fresh project, as the README
     const mainChunk = assets.find((file) => /^index-.+\.js$/.test(file)) ?? '';
     expect(readFileSync(join(app, 'dist', 'assets', mainChunk), 'utf8')).not.toContain('transfer_ownership');
     await waitForHttp(previewUrl);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

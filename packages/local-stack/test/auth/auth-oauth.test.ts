@@ -3,25 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../../tests/support/chromium.ts';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
 import { createSmsCatcherService } from '../../src/services/sms/index.ts';
 import { followOAuthFlow, startTestStack, type TestStack } from '../../src/testing/index.ts';
 import { clientFor, decodeJwt, fixture, uniqueEmail } from './auth-test-stack.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps dialling Google on this closed network.
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const PASSWORD = 'correct1horse';
 
 let stack: TestStack;
@@ -44,7 +34,7 @@ beforeAll(async () => {
       // The site URL is where a refused redirect_to falls back to: the app's /site page here.
       configOverrides: { auth: { site_url: `${appOrigin}/site` } },
     }),
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS }),
+    launchChromium(),
   ]);
 }, 120_000);
 afterAll(async () => {

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { createClient } from '@supabase/supabase-js';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { launchChromium } from '../../../../tests/support/chromium.ts';
 
 /**
  * Headless Chromium with the DevTools virtual authenticator, for WebAuthn tests: an app page
@@ -11,17 +12,6 @@ import { type Browser, type CDPSession, chromium, type Page } from 'playwright-c
  * which an IP address is not) with supabase-js's browser bundle loaded, and a virtual key attached.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps dialling Google on this closed network.
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const SUPABASE_UMD = readFileSync(
   createRequire(import.meta.url).resolve('@supabase/supabase-js/dist/umd/supabase.js'),
   'utf8',
@@ -29,9 +19,7 @@ const SUPABASE_UMD = readFileSync(
 /** WEBAUTHN_TEST_LOG=1 prints each page's console and network traffic (how the hang of session 5 was found). */
 const LOG_PAGES = Boolean(process.env.WEBAUTHN_TEST_LOG);
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-}
+export { launchChromium };
 
 /** A server for the app page on 127.0.0.1 and a free port. */
 export function serveApp(): Promise<{ server: Server; port: number }> {
