@@ -51,22 +51,13 @@ describe('gw.tasks.subscribe', () => {
     // files' deletes reach this subscription too: keep those of this project's task.
     const ours = () => seen.filter((change) => change.type !== 'DELETE' || change.id === task.id);
     // One step at a time: Realtime checks an update against the row as it is when delivering.
-    await eventually(
-      ours,
-      (list) => list.length >= 1,
-    );
+    await eventually(ours, (list) => list.length >= 1);
     await team.member.gw.tasks.update(task.id, { status: 'in_progress' });
-    await eventually(
-      ours,
-      (list) => list.length >= 2,
-    );
+    await eventually(ours, (list) => list.length >= 2);
     // Moving to the trash hides the row, so Realtime does not deliver it; a permanent delete
     // is a DELETE event.
     await team.admin.gw.tasks.deletePermanently(task.id);
-    const changes = await eventually(
-      ours,
-      (list) => list.length >= 3,
-    );
+    const changes = await eventually(ours, (list) => list.length >= 3);
     expect(changes.map((c) => c.type)).toEqual(['INSERT', 'UPDATE', 'DELETE']);
     expect(changes[0]).toMatchObject({
       type: 'INSERT',
