@@ -14,6 +14,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only make each slower.
     maxWorkers: 2,
+    // Files share a worker's module graph instead of importing it anew each (import time 52 s →
+    // 14 s of the suite's CPU). Safe because no test mocks modules or leaves globals or
+    // process.env changed; each file's state lives in its own stacks and rows.
+    isolate: false,
     // supabase-js' Realtime client needs a global WebSocket; Node 20 has one behind this flag.
     execArgv: ['--experimental-websocket'],
   },

@@ -1,5 +1,5 @@
 /** Small labelled controls shared by every screen: each input has a label and its own error. */
-import { type FormEvent, type InputHTMLAttributes, type ReactNode, useId, useState } from 'react';
+import { type FormEvent, type InputHTMLAttributes, type ReactNode, useEffect, useId, useState } from 'react';
 import { describeError, type Problem } from './errors.ts';
 
 export function Field({
@@ -42,6 +42,19 @@ export function Notice({ children }: { children: ReactNode }) {
       {children}
     </p>
   );
+}
+
+/**
+ * Loads what a screen shows when it mounts, and again whenever `load` changes (wrap it in
+ * `useCallback` with what it reads), keeping the failure to show in place of the content.
+ */
+export function useLoaded<T>(load: () => Promise<T>) {
+  const [value, setValue] = useState<T | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  useEffect(() => {
+    load().then(setValue, (error: unknown) => setProblem(describeError(error)));
+  }, [load]);
+  return { value, setValue, problem };
 }
 
 /**

@@ -1,19 +1,14 @@
 /** The workspace's plan and subscription; upgrading and managing go through Stripe's own pages. */
 import type { BillingSubscription } from '@groundwork/sdk';
-import { useEffect, useState } from 'react';
-import { describeError, type Problem } from '../errors.ts';
-import { Alert, Notice, useAction } from '../ui.tsx';
+import { useCallback } from 'react';
+import { Alert, Notice, useAction, useLoaded } from '../ui.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 
 export function BillingSettings() {
   const { gw, workspace } = useWorkspace();
-  const [billing, setBilling] = useState<BillingSubscription | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  useEffect(() => {
-    gw.billing
-      .subscription(workspace.id)
-      .then(setBilling, (error: unknown) => setProblem(describeError(error)));
-  }, [gw, workspace.id]);
+  const { value: billing, problem } = useLoaded<BillingSubscription>(
+    useCallback(() => gw.billing.subscription(workspace.id), [gw, workspace.id]),
+  );
   const upgrade = useAction(async () => {
     const { url } = await gw.billing.checkout({
       workspace_id: workspace.id,

@@ -4,21 +4,20 @@
  * themselves out; below aal2 the page says so instead of offering a switch that would fail.
  */
 import type { WorkspaceMfaStatus } from '@groundwork/sdk';
-import { useEffect, useState } from 'react';
-import { describeError, type Problem } from '../errors.ts';
-import { Alert, Notice, useAction } from '../ui.tsx';
+import { useCallback } from 'react';
+import { Alert, Notice, useAction, useLoaded } from '../ui.tsx';
 import { follow } from '../workspaces/Home.tsx';
 import { useWorkspace } from '../workspaces/workspace-context.ts';
 
 export function SecuritySettings() {
   const { gw, workspace } = useWorkspace();
-  const [status, setStatus] = useState<WorkspaceMfaStatus | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  useEffect(() => {
-    gw.workspaceMfa
-      .status(workspace.id)
-      .then(setStatus, (error: unknown) => setProblem(describeError(error)));
-  }, [gw, workspace.id]);
+  const {
+    value: status,
+    setValue: setStatus,
+    problem,
+  } = useLoaded<WorkspaceMfaStatus>(
+    useCallback(() => gw.workspaceMfa.status(workspace.id), [gw, workspace.id]),
+  );
   const change = useAction(async (required: boolean) => {
     setStatus(await gw.workspaceMfa.setRequired(workspace.id, required));
   });

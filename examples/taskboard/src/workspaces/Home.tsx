@@ -1,17 +1,14 @@
 /** The signed-in person's workspaces, and a new one. */
 import type { GroundworkClient, User, WorkspaceWithRole } from '@groundwork/sdk';
-import { useEffect, useState } from 'react';
-import { describeError, type Problem } from '../errors.ts';
+import { useCallback } from 'react';
 import { navigate } from '../router.ts';
-import { Alert } from '../ui.tsx';
+import { Alert, useLoaded } from '../ui.tsx';
 import { CreateWorkspace } from './CreateWorkspace.tsx';
 
 export function Home({ gw, user }: { gw: GroundworkClient; user: User }) {
-  const [workspaces, setWorkspaces] = useState<WorkspaceWithRole[] | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  useEffect(() => {
-    gw.workspaces.list().then(setWorkspaces, (error: unknown) => setProblem(describeError(error)));
-  }, [gw]);
+  const { value: workspaces, problem } = useLoaded<WorkspaceWithRole[]>(
+    useCallback(() => gw.workspaces.list(), [gw]),
+  );
   return (
     <main className="centered">
       <header className="row spread">

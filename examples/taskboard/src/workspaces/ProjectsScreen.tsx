@@ -1,19 +1,16 @@
 /** A workspace's projects, each a board, and a new one for those who may create them. */
 import type { Project } from '@groundwork/sdk';
-import { useEffect, useState } from 'react';
-import { describeError, type Problem } from '../errors.ts';
+import { useCallback } from 'react';
 import { navigate } from '../router.ts';
-import { Alert, Field, Notice, text, useAction } from '../ui.tsx';
+import { Alert, Field, Notice, text, useAction, useLoaded } from '../ui.tsx';
 import { follow } from './Home.tsx';
 import { useWorkspace } from './workspace-context.ts';
 
 export function ProjectsScreen() {
   const { gw, workspace, can, roleReason } = useWorkspace();
-  const [projects, setProjects] = useState<Project[] | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  useEffect(() => {
-    gw.projects.list(workspace.id).then(setProjects, (error: unknown) => setProblem(describeError(error)));
-  }, [gw, workspace.id]);
+  const { value: projects, problem } = useLoaded<Project[]>(
+    useCallback(() => gw.projects.list(workspace.id), [gw, workspace.id]),
+  );
   const create = useAction(async (name: string, key: string) => {
     const project = await gw.projects.create({ workspace_id: workspace.id, name, key });
     navigate(`/w/${workspace.slug}/p/${project.key}`);

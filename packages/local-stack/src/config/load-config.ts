@@ -42,6 +42,11 @@ export interface StackConfig {
   unsupported: string[];
   /** Environment the config was resolved with (`env(NAME)` values, function secrets). */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * bcrypt cost of the passwords Auth hashes: GoTrue's 10, unless a test stack asks for the
+   * quickest (see `QUICK_PASSWORD_HASH_COST`).
+   */
+  passwordHashCost: number;
 }
 
 export interface LoadConfigOptions {
@@ -57,7 +62,19 @@ export interface LoadConfigOptions {
   gateway?: GatewayMode;
   /** Trusted reverse proxies; defaults to `GROUNDWORK_TRUSTED_PROXIES` in `env`, else none. */
   trustedProxies?: string[];
+  /** bcrypt cost for new password hashes; defaults to GoTrue's (`DEFAULT_PASSWORD_HASH_COST`). */
+  passwordHashCost?: number;
 }
+
+/** GoTrue's bcrypt cost (Go's bcrypt.DefaultCost), what hosted hashes passwords with. */
+export const DEFAULT_PASSWORD_HASH_COST = 10;
+
+/**
+ * bcrypt's minimum cost, for disposable test stacks: a hash costs ~2 ms instead of ~90 ms of
+ * CPU. Supabase Auth's own test suite does the same (`crypto.QuickHashCost`). The hashes are
+ * real bcrypt and checked the same way; only the work factor in them differs.
+ */
+export const QUICK_PASSWORD_HASH_COST = 4;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -121,6 +138,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
     toml,
     unsupported: findUnsupportedSettings(raw as Record<string, unknown>),
     env,
+    passwordHashCost: options.passwordHashCost ?? DEFAULT_PASSWORD_HASH_COST,
   };
 }
 

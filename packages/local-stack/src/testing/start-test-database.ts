@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayMode } from '../config/config-schema.ts';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfig, QUICK_PASSWORD_HASH_COST } from '../config/load-config.ts';
 import {
   createDatabaseCopy,
   prepareSpareDatabases,
@@ -76,6 +76,7 @@ export async function startTestDatabase(options: TestDatabaseOptions): Promise<T
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     stateDir,
     ...(options.configOverrides ? { overrides: options.configOverrides } : {}),
+    passwordHashCost: QUICK_PASSWORD_HASH_COST,
   });
   copies += 1;
   const database = `groundwork_test_${process.pid}_${copies}`;

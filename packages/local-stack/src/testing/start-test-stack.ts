@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayMode } from '../config/config-schema.ts';
-import { loadConfig, type Ports } from '../config/load-config.ts';
+import { loadConfig, type Ports, QUICK_PASSWORD_HASH_COST } from '../config/load-config.ts';
 import { createLogger, type Logger, silentLogger } from '../logger.ts';
 import { canBind } from '../processes/ports.ts';
 import type { ServiceFactory } from '../services/service.ts';
@@ -90,6 +90,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     stateDir,
     ...(options.configOverrides ? { overrides: options.configOverrides } : {}),
+    passwordHashCost: QUICK_PASSWORD_HASH_COST,
   });
   const log = options.log === 'stderr' ? createLogger('test-stack') : (options.log ?? silentLogger);
   const stack = await startStack({

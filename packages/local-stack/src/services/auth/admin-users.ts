@@ -90,7 +90,9 @@ export async function createUserAsAdmin(
     throw new AuthError('phone_exists', 'A user with this phone number has already been registered');
   }
   const bannedUntil = attributes.banDuration ? banUntil(attributes.banDuration) : null;
-  const encryptedPassword = attributes.password ? await hashPassword(attributes.password) : null;
+  const encryptedPassword = attributes.password
+    ? await hashPassword(attributes.password, runtime.settings.passwordHashCost)
+    : null;
   if (email) {
     return createEmailUser(client, {
       email,
@@ -133,7 +135,7 @@ export async function updateUserAsAdmin(
   if (attributes.banDuration !== undefined) patch.banned_until = banUntil(attributes.banDuration);
   if (attributes.password !== undefined) {
     assertStrongPassword(attributes.password, passwordRules(runtime));
-    patch.encrypted_password = await hashPassword(attributes.password);
+    patch.encrypted_password = await hashPassword(attributes.password, runtime.settings.passwordHashCost);
   }
   if (attributes.phone !== undefined) patch.phone = validPhone(attributes.phone);
   if (attributes.phoneConfirm) patch.phone_confirmed_at = user.phone_confirmed_at ?? new Date();

@@ -59,7 +59,7 @@ export async function generateLink(
       }
       user = await createEmailUser(client, {
         email,
-        encryptedPassword: password ? await hashPassword(password) : null,
+        encryptedPassword: password ? await hashPassword(password, runtime.settings.passwordHashCost) : null,
         userMetadata: data,
         confirmed: false,
         invited: type === 'invite',

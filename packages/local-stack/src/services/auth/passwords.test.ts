@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PASSWORD_HASH_COST, QUICK_PASSWORD_HASH_COST } from '../../config/load-config.ts';
 import { AuthError } from './error-codes.ts';
 import { assertStrongPassword, hashPassword, passwordMatches } from './passwords.ts';
 
@@ -30,9 +31,10 @@ describe('password rules from config.toml', () => {
     expect(reasonsFor('ab', 'letters_digits')).toEqual(['length', 'characters']);
   });
 
-  it('hashes with bcrypt and compares', async () => {
-    const hash = await hashPassword('s3cret-pass');
+  it('hashes with bcrypt at the cost asked for and compares', async () => {
+    const hash = await hashPassword('s3cret-pass', DEFAULT_PASSWORD_HASH_COST);
     expect(hash).toMatch(/^\$2[aby]\$10\$/);
+    expect(await hashPassword('s3cret-pass', QUICK_PASSWORD_HASH_COST)).toMatch(/^\$2[aby]\$04\$/);
     expect(await passwordMatches('s3cret-pass', hash)).toBe(true);
     expect(await passwordMatches('wrong', hash)).toBe(false);
     expect(await passwordMatches('anything', null)).toBe(false);

@@ -56,16 +56,13 @@ export function assertStrongPassword(password: string, rules: PasswordRules): vo
   }
 }
 
-/** GoTrue's bcrypt cost. */
-const BCRYPT_COST = 10;
-
 /** bcryptjs is loaded with the first password hashed or checked, not at stack start. */
 const bcryptLibrary = () => import('bcryptjs').then((module) => module.default);
 
 /** Refuses what bcrypt would truncate, as Go's bcrypt.GenerateFromPassword does (ErrPasswordTooLong). */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost: number): Promise<string> {
   assertPasswordFitsBcrypt(password);
-  return (await bcryptLibrary()).hash(password, BCRYPT_COST);
+  return (await bcryptLibrary()).hash(password, cost);
 }
 
 export async function passwordMatches(password: string, hash: string | null): Promise<boolean> {

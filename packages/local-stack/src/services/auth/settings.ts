@@ -41,6 +41,8 @@ export interface AuthSettings {
   emailMaxFrequencyMs: number;
   otpLength: number;
   otpExpirySeconds: number;
+  /** bcrypt cost of new password hashes (`StackConfig.passwordHashCost`). */
+  passwordHashCost: number;
   minimumPasswordLength: number;
   passwordRequirements: string;
   rateLimits: RateLimitSettings;
@@ -90,6 +92,7 @@ export function authSettingsFrom(config: StackConfig, apiUrl: string): AuthSetti
     emailMaxFrequencyMs: email.max_frequency,
     otpLength: email.otp_length,
     otpExpirySeconds: email.otp_expiry,
+    passwordHashCost: config.passwordHashCost,
     minimumPasswordLength: auth.minimum_password_length,
     passwordRequirements: auth.password_requirements,
     rateLimits: {

@@ -118,7 +118,8 @@ async function checkUserUpdate(
   return {
     changesEmail,
     changesPhone,
-    encryptedPassword: password !== undefined ? await hashPassword(password) : undefined,
+    encryptedPassword:
+      password !== undefined ? await hashPassword(password, runtime.settings.passwordHashCost) : undefined,
   };
 }
 

@@ -96,7 +96,7 @@ export function signupRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
       if (pkce) throw new AuthError('validation_failed', 'PKCE not supported for phone signups');
       return signUpWithPhone(c, runtime, {
         phone,
-        encryptedPassword: await hashPassword(password),
+        encryptedPassword: await hashPassword(password, runtime.settings.passwordHashCost),
         data,
         channel: body.string('channel'),
       });
@@ -106,7 +106,7 @@ export function signupRoutes(runtime: AuthRuntime): Hono<ServiceEnv> {
     }
     const email = validEmail(rawEmail);
     const redirectTo = resolveRedirect(settings, c.req.query('redirect_to'));
-    const encryptedPassword = await hashPassword(password);
+    const encryptedPassword = await hashPassword(password, runtime.settings.passwordHashCost);
 
     const result = await inTransaction(runtime, async (client) => {
       const existing = await findUserByEmail(client, email);
