@@ -103,121 +103,117 @@ function spawnInTerminalGroup(args: string[]): { child: ChildProcess; output: ()
   return { child, output: () => output };
 }
 
-describe('kill -9 of the stack process', () => {
+// One project for kill -9 and supervision: the stack the kill -9 test starts again is the one
+// supervision crashes (a start and a stop fewer; a plain stop is checked at the end of the reset tests).
+describe('the stack process and its supervision', () => {
   let project: Awaited<ReturnType<typeof makeProject>>;
   afterAll(async () => {
     await project?.groundwork('stop').catch(() => {});
     if (project) rmSync(project.project, { recursive: true, force: true });
   });
 
-  it('leaves no Postgres, PostgREST or Deno behind (its watchdog ends them), and the next start keeps the previous log', async () => {
-    project = await makeProject('groundwork-kill9-');
-    await project.start();
-    const state = project.readState();
-    const { API_URL, ANON_KEY } = state.status as { API_URL: string; ANON_KEY: string };
-    // A Deno process for the function, in the stack's process group like the others.
-    const hello = await fetch(`${API_URL}/functions/v1/hello`, {
-      headers: { authorization: `Bearer ${ANON_KEY}` },
-    });
-    expect(await hello.json()).toMatchObject({ message: 'hello' });
-    expect(state.childPids).toHaveLength(2);
-    for (const pid of state.childPids) expect(isAlive(pid)).toBe(true);
+  describe('kill -9 of the stack process', () => {
+    it('leaves no Postgres, PostgREST or Deno behind (its watchdog ends them), and the next start keeps the previous log', async () => {
+      project = await makeProject('groundwork-kill9-');
+      await project.start();
+      const state = project.readState();
+      const { API_URL, ANON_KEY } = state.status as { API_URL: string; ANON_KEY: string };
+      // A Deno process for the function, in the stack's process group like the others.
+      const hello = await fetch(`${API_URL}/functions/v1/hello`, {
+        headers: { authorization: `Bearer ${ANON_KEY}` },
+      });
+      expect(await hello.json()).toMatchObject({ message: 'hello' });
+      expect(state.childPids).toHaveLength(2);
+      for (const pid of state.childPids) expect(isAlive(pid)).toBe(true);
 
-    process.kill(state.pid, 'SIGKILL');
-    await expect.poll(() => groupAlive(state.pid), { timeout: 30_000, interval: 100 }).toBe(false);
-    for (const pid of state.childPids) expect(isAlive(pid)).toBe(false);
+      process.kill(state.pid, 'SIGKILL');
+      await expect.poll(() => groupAlive(state.pid), { timeout: 30_000, interval: 100 }).toBe(false);
+      for (const pid of state.childPids) expect(isAlive(pid)).toBe(false);
 
-    // Same ports: nothing holds them any more.
-    const again = await project.start();
-    expect(again.stdout).toContain(`API URL: http://127.0.0.1:${project.ports.api}`);
-    expect(readFileSync(join(project.stateDir, 'stack.log.1'), 'utf8')).toContain('groundwork is running');
-    const second = project.readState();
-    expect(second.pid).not.toBe(state.pid);
-    await project.groundwork('stop');
-    expect(groupAlive(second.pid)).toBe(false);
-  }, 180_000);
-});
-
-describe('supervision as the CLI reports it', () => {
-  let project: Awaited<ReturnType<typeof makeProject>>;
-  afterAll(async () => {
-    await project?.groundwork('stop').catch(() => {});
-    if (project) rmSync(project.project, { recursive: true, force: true });
+      // Same ports: nothing holds them any more.
+      const again = await project.start();
+      expect(again.stdout).toContain(`API URL: http://127.0.0.1:${project.ports.api}`);
+      expect(readFileSync(join(project.stateDir, 'stack.log.1'), 'utf8')).toContain('groundwork is running');
+      const second = project.readState();
+      expect(second.pid).not.toBe(state.pid);
+      expect(isAlive(second.pid)).toBe(true);
+    }, 180_000);
   });
 
-  const postgrestOf = (state: StateFile) => state.processes.find((entry) => entry.name === 'postgrest');
+  describe('supervision as the CLI reports it', () => {
+    const postgrestOf = (state: StateFile) => state.processes.find((entry) => entry.name === 'postgrest');
 
-  it('records each restarted PostgREST’s pid; after 6 crashes in a minute status and the API name it as stopped', async () => {
-    project = await makeProject('groundwork-give-up-');
-    await project.start();
-    const { API_URL, PUBLISHABLE_KEY } = project.readState().status as StackStatusKeys;
-    const rest = () =>
-      fetch(`${API_URL}/rest/v1/rpc/add_numbers?a=1&b=2`, { headers: { apikey: PUBLISHABLE_KEY } });
-    expect(await (await rest()).json()).toBe(3);
+    it('records each restarted PostgREST’s pid; after 6 crashes in a minute status and the API name it as stopped', async () => {
+      // The stack the kill -9 test started again.
+      const { API_URL, PUBLISHABLE_KEY } = project.readState().status as StackStatusKeys;
+      const rest = () =>
+        fetch(`${API_URL}/rest/v1/rpc/add_numbers?a=1&b=2`, { headers: { apikey: PUBLISHABLE_KEY } });
+      expect(await (await rest()).json()).toBe(3);
 
-    const killed: number[] = [];
-    for (let crash = 1; crash <= 6; crash++) {
-      const current = postgrestOf(project.readState());
-      expect(current?.state).toBe('running');
-      const pid = current?.pid as number;
-      expect(project.readState().childPids).toContain(pid);
-      process.kill(pid, 'SIGKILL');
-      killed.push(pid);
-      if (crash < 6) {
-        // The state file follows the restart: the new pid, running again.
-        await expect
-          .poll(
-            () => {
-              const next = postgrestOf(project.readState());
-              return next?.state === 'running' && !killed.includes(next.pid);
-            },
-            { timeout: 20_000, interval: 50 },
-          )
-          .toBe(true);
+      const killed: number[] = [];
+      for (let crash = 1; crash <= 6; crash++) {
+        const current = postgrestOf(project.readState());
+        expect(current?.state).toBe('running');
+        const pid = current?.pid as number;
+        expect(project.readState().childPids).toContain(pid);
+        process.kill(pid, 'SIGKILL');
+        killed.push(pid);
+        if (crash < 6) {
+          // The state file follows the restart: the new pid, running again.
+          await expect
+            .poll(
+              () => {
+                const next = postgrestOf(project.readState());
+                return next?.state === 'running' && !killed.includes(next.pid);
+              },
+              { timeout: 20_000, interval: 50 },
+            )
+            .toBe(true);
+        }
       }
-    }
-    await expect
-      .poll(() => postgrestOf(project.readState())?.state, { timeout: 20_000, interval: 50 })
-      .toBe('given-up');
-    for (const pid of killed) expect(isAlive(pid)).toBe(false);
+      await expect
+        .poll(() => postgrestOf(project.readState())?.state, { timeout: 20_000, interval: 50 })
+        .toBe('given-up');
+      for (const pid of killed) expect(isAlive(pid)).toBe(false);
 
-    const status = await project.groundwork('status', '-o', 'env');
-    expect(status.stdout).toContain(`API_URL="${API_URL}"`);
-    expect(status.stderr).toMatch(
-      /^Stopped service: postgrest exited \(last: SIGKILL\) 6 times in a minute and is no longer restarted; restart groundwork\n$/,
-    );
-    const refused = await rest();
-    expect(refused.status).toBe(503);
-    expect(await refused.json()).toEqual({
-      code: 'service_unavailable',
-      message:
-        'The rest service is unavailable: postgrest exited (last: SIGKILL) 6 times in a minute and is no longer restarted; restart groundwork',
-    });
-    // Services that need only Postgres still serve.
-    const health = await fetch(`${API_URL}/auth/v1/health`, { headers: { apikey: PUBLISHABLE_KEY } });
-    expect(health.status).toBe(200);
-  }, 180_000);
+      const status = await project.groundwork('status', '-o', 'env');
+      expect(status.stdout).toContain(`API_URL="${API_URL}"`);
+      expect(status.stderr).toMatch(
+        /^Stopped service: postgrest exited \(last: SIGKILL\) 6 times in a minute and is no longer restarted; restart groundwork\n$/,
+      );
+      const refused = await rest();
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toEqual({
+        code: 'service_unavailable',
+        message:
+          'The rest service is unavailable: postgrest exited (last: SIGKILL) 6 times in a minute and is no longer restarted; restart groundwork',
+      });
+      // Services that need only Postgres still serve.
+      const health = await fetch(`${API_URL}/auth/v1/health`, { headers: { apikey: PUBLISHABLE_KEY } });
+      expect(health.status).toBe(200);
+    }, 180_000);
 
-  it('stop ends what is left when the stack process and its watchdog were both killed', async () => {
-    const state = project.readState();
-    const postgres = state.processes.find((entry) => entry.name === 'postgres')?.pid as number;
-    expect(isAlive(postgres)).toBe(true);
-    process.kill(state.watchdogPid as number, 'SIGKILL');
-    process.kill(state.pid, 'SIGKILL');
-    // Reaped by init, which may take a moment.
-    await expect.poll(() => isAlive(state.pid), { timeout: 30_000, interval: 100 }).toBe(false);
-    // Nothing ends Postgres now but the next command.
-    expect(isAlive(postgres)).toBe(true);
+    it('stop ends what is left when the stack process and its watchdog were both killed', async () => {
+      const state = project.readState();
+      const postgres = state.processes.find((entry) => entry.name === 'postgres')?.pid as number;
+      expect(isAlive(postgres)).toBe(true);
+      process.kill(state.watchdogPid as number, 'SIGKILL');
+      process.kill(state.pid, 'SIGKILL');
+      // Reaped by init, which may take a moment.
+      await expect.poll(() => isAlive(state.pid), { timeout: 30_000, interval: 100 }).toBe(false);
+      // Nothing ends Postgres now but the next command.
+      expect(isAlive(postgres)).toBe(true);
 
-    const { stdout } = await project.groundwork('stop');
-    expect(stdout).toBe(
-      `groundwork had not stopped cleanly (stack process ${state.pid} ended without stopping): ended the processes of stack process ${state.pid}\ngroundwork stopped.\n`,
-    );
-    expect(isAlive(postgres)).toBe(false);
-    expect(groupAlive(state.pid)).toBe(false);
-    expect(existsSync(join(project.stateDir, 'stack.json'))).toBe(false);
-    expect((await project.groundwork('stop')).stdout).toBe('groundwork is not running.\n');
-  }, 60_000);
+      const { stdout } = await project.groundwork('stop');
+      expect(stdout).toBe(
+        `groundwork had not stopped cleanly (stack process ${state.pid} ended without stopping): ended the processes of stack process ${state.pid}\ngroundwork stopped.\n`,
+      );
+      expect(isAlive(postgres)).toBe(false);
+      expect(groupAlive(state.pid)).toBe(false);
+      expect(existsSync(join(project.stateDir, 'stack.json'))).toBe(false);
+      expect((await project.groundwork('stop')).stdout).toBe('groundwork is not running.\n');
+    }, 60_000);
+  });
 });
 
 type StackStatusKeys = { API_URL: string; PUBLISHABLE_KEY: string };
@@ -364,5 +360,8 @@ describe('groundwork reset', () => {
     expect(after.pid).not.toBe(before);
     expect(isAlive(after.pid)).toBe(true);
     expect(groupAlive(before)).toBe(false);
+    // A plain stop ends the whole group.
+    await project.groundwork('stop');
+    expect(groupAlive(after.pid)).toBe(false);
   }, 180_000);
 });
