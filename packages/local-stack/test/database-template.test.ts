@@ -38,9 +38,12 @@ const history = (stack: TestStack) =>
     )
     .then((result) => result.rows);
 
+// One project for the file: the first start (migrations through the Supabase CLI, seed, saving the
+// template) is paid once; the reset tests start from the template it saved, as a developer's next start would.
+const project = uniqueProject();
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
 describe('cold starts and the template', () => {
-  const project = uniqueProject();
-  afterAll(() => rmSync(project, { recursive: true, force: true }));
 
   it('the first start runs migrations and seed and saves the template; the next cold start copies it, history and all', async () => {
     let first: Awaited<ReturnType<typeof history>>;
@@ -111,14 +114,12 @@ describe('cold starts and the template', () => {
 });
 
 describe('resetDatabase() while the stack runs', () => {
-  const project = uniqueProject();
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack({ workdir: project, databaseTemplate: true, spareDatabases: 1 });
   });
   afterAll(async () => {
     await stack?.stop();
-    rmSync(project, { recursive: true, force: true });
   });
 
   const service = () =>
