@@ -44,7 +44,6 @@ const project = uniqueProject();
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('cold starts and the template', () => {
-
   it('the first start runs migrations and seed and saves the template; the next cold start copies it, history and all', async () => {
     let first: Awaited<ReturnType<typeof history>>;
     {
