@@ -1,31 +1,34 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
+import { startTestDatabase, type TestDatabase } from '@groundwork/local-stack/testing';
 import { createGroundworkClient, isGroundworkError } from '@groundwork/sdk';
 import { createClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTenant, createUser, invite, type Tenant, type TestUser } from '../data/support/fixtures.ts';
 import { connect, errorAs, queryAs } from '../data/support/sql-identity.ts';
 import { type ReceivedRequest, type StripeStandIn, startStripeStandIn } from './support/stripe-stand-in.ts';
 
-// Billing end to end on a stack of its own: the billing functions run on real Deno with the
-// real `stripe` library pointed at a local Stripe stand-in (STRIPE_API_HOST/PORT/PROTOCOL in
-// [edge_runtime.secrets]); webhook events are signed with the library's test-header helper and
-// posted to the real stripe-webhook function; seat changes travel trigger → pg_net →
-// billing-sync-seats → the stand-in.
+// Billing end to end on a copy of the shared stack's database of its own (startTestDatabase:
+// its own Auth, Functions and pg_net worker, with secrets pointing at the stand-in, and its own
+// billing_prices row and subscriptions, which no other file sees). The billing functions run on
+// real Deno with the real `stripe` library pointed at a local Stripe stand-in
+// (STRIPE_API_HOST/PORT/PROTOCOL in [edge_runtime.secrets]); webhook events are signed with the
+// library's test-header helper and posted to the real stripe-webhook function; seat changes
+// travel trigger → pg_net → billing-sync-seats → the stand-in.
 
 const WEBHOOK_SECRET = `whsec_${randomBytes(16).toString('hex')}`;
 const PRO_PRICE = 'price_pro_monthly';
 
 let standIn: StripeStandIn;
-let stack: TestStack;
+let stack: TestDatabase;
 let db: pg.Client;
 const stripe = new Stripe('sk_test_for_signing_only');
 
 beforeAll(async () => {
   standIn = await startStripeStandIn();
-  stack = await startTestStack({
+  stack = await startTestDatabase({
+    dbUrl: inject('stack').dbUrl,
     workdir: new URL('../..', import.meta.url).pathname,
     configOverrides: {
       // Every test signs people in from one address; the project's limits would throttle the suite.

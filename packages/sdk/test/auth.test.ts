@@ -1,37 +1,22 @@
 /**
  * gw.auth against the real Auth service, and the whole invitation journey with real
- * sign-ups, the invite-member function and the mail catcher. This suite starts its own
- * stack with those services mounted (the shared one may not have them).
+ * sign-ups, the invite-member function and the mail catcher, on the shared test stack: every
+ * test signs up addresses of its own (random suffix), so nothing it does meets another file.
  */
 import { randomBytes } from 'node:crypto';
-import { createAuthService, createMailCatcherService, functionsService } from '@groundwork/local-stack';
-import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { type AuthChangeEvent, createGroundworkClient, type GroundworkClient } from '../src/index.ts';
 import { latestMailTo } from './support/mailbox.ts';
 import { failureOf } from './support/team.ts';
 
-const workdir = new URL('../../..', import.meta.url).pathname;
 const PASSWORD = 'correct-horse-battery';
-let stack: TestStack;
-let mailUrl: string;
-
-beforeAll(async () => {
-  stack = await startTestStack({
-    workdir,
-    services: [createMailCatcherService, createAuthService, functionsService()],
-  });
-  mailUrl = stack.status.MAILPIT_URL;
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = inject('stack');
+const mailUrl = stack.mailUrl;
 
 function newClient(): GroundworkClient {
   return createGroundworkClient({
     url: stack.apiUrl,
-    key: stack.keys.publishableKey,
+    key: stack.publishableKey,
     supabase: { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } },
   });
 }

@@ -1,28 +1,42 @@
 import type { Session } from '@supabase/supabase-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+// Brings in the `inject('stack')` typing the shared test stack provides.
+import type {} from '../../../../tests/global-setup.ts';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
-import { startTestStack, type TestStack } from '../../src/testing/index.ts';
-import { clientFor, codeIn, fixture, latestMailTo, startAuthStack, uniqueEmail } from './auth-test-stack.ts';
+import { startTestDatabase, type TestStack } from '../../src/testing/index.ts';
+import { clientFor, codeIn, latestMailTo, uniqueEmail } from './auth-test-stack.ts';
 
 const PASSWORD = 'correct-horse';
 
-// This fixture keeps confirmations off, the default [auth.rate_limit] values
-// (sign_in_sign_ups = 30, token_refresh = 150, token_verifications = 30 per 5 minutes),
-// max_frequency = "60s", anonymous sign-ins off and secure_password_change on.
+// Auth with the default [auth.rate_limit] values (sign_in_sign_ups = 30, token_refresh = 150,
+// token_verifications = 30 per 5 minutes), confirmations off, max_frequency = "60s", anonymous
+// sign-ins off and secure_password_change on, each laid over the project's config.toml here, so
+// the test does not depend on what the project sets. Limits are per Auth server, so each of the
+// two runs for a copy of the shared stack's database of its own (startTestDatabase): no other
+// file's requests count against them, and their users meet no other file's.
 // `stack` trusts the test process as a reverse proxy, so each test plays its own client
 // address with X-Forwarded-For; `untrusted` trusts no proxy, as a stack does by default.
+const workdir = new URL('../../../../', import.meta.url).pathname;
+const configOverrides = {
+  auth: {
+    enable_anonymous_sign_ins: false,
+    rate_limit: { sign_in_sign_ups: 30, token_refresh: 150, token_verifications: 30 },
+    email: { enable_confirmations: false, secure_password_change: true, max_frequency: '60s' },
+  },
+};
+const startAuth = (trustedProxies?: string[]) =>
+  startTestDatabase({
+    dbUrl: inject('stack').dbUrl,
+    workdir,
+    services: [createMailCatcherService, createAuthService],
+    configOverrides,
+    ...(trustedProxies ? { trustedProxies } : {}),
+  });
 let stack: TestStack;
 let untrusted: TestStack;
 beforeAll(async () => {
-  [stack, untrusted] = await Promise.all([
-    startTestStack({
-      workdir: fixture('limits-project'),
-      services: [createMailCatcherService, createAuthService],
-      trustedProxies: ['127.0.0.1', '::1'],
-    }),
-    startAuthStack('limits-project'),
-  ]);
+  [stack, untrusted] = await Promise.all([startAuth(['127.0.0.1', '::1']), startAuth()]);
 });
 afterAll(async () => {
   await Promise.all([stack?.stop(), untrusted?.stop()]);

@@ -3,33 +3,38 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
-import { startTestStack, type TestStack } from '../../src/testing/index.ts';
+import { startTestDatabase, startTestStack, type TestStack } from '../../src/testing/index.ts';
 import { adminClient, clientFor, decodeJwt, fixture, restAs, uniqueEmail } from './auth-test-stack.ts';
 
 const PASSWORD = 'correct-horse-9';
 
 // mfa-project: [auth.mfa] max_enrolled_factors = 3, TOTP and WebAuthn enroll + verify on,
 // confirmations off, and public.vault_notes readable only with `aal = aal2`.
-// `verifyOff` has TOTP enrolment on but verification off, WebAuthn off.
+// `verifyOff` has TOTP enrolment on but verification off, WebAuthn off: an Auth of its own
+// for a copy of `stack`'s database (startTestDatabase in `stack`'s Postgres, which holds this
+// project's template), with users of its own, without a second Postgres.
 let stack: TestStack;
 let verifyOff: TestStack;
 beforeAll(async () => {
-  [stack, verifyOff] = await Promise.all([
-    startTestStack({
-      workdir: fixture('mfa-project'),
-      services: [createMailCatcherService, createAuthService],
-    }),
-    startTestStack({
-      workdir: fixture('mfa-project'),
-      services: [createMailCatcherService, createAuthService],
-      configOverrides: {
-        auth: { mfa: { totp: { verify_enabled: false }, web_authn: { enroll_enabled: false } } },
-      },
-    }),
-  ]);
+  stack = await startTestStack({
+    workdir: fixture('mfa-project'),
+    services: [createMailCatcherService, createAuthService],
+  });
+  verifyOff = await startTestDatabase({
+    dbUrl: stack.status.DB_URL,
+    workdir: fixture('mfa-project'),
+    services: [createMailCatcherService, createAuthService],
+    configOverrides: {
+      auth: { mfa: { totp: { verify_enabled: false }, web_authn: { enroll_enabled: false } } },
+    },
+    // No other file takes a copy from this server.
+    spareDatabases: 0,
+  });
 });
 afterAll(async () => {
-  await Promise.all([stack?.stop(), verifyOff?.stop()]);
+  // The copy lives in `stack`'s server: it goes first.
+  await verifyOff?.stop();
+  await stack?.stop();
 });
 
 /** A confirmed user signed in with a password on a fresh supabase-js client. */

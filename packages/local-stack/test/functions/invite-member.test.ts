@@ -3,17 +3,22 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { httpStatusByCode } from '../../../../supabase/functions/_shared/error-vocabulary.ts';
 import { functionErrorBody } from '../../../../supabase/functions/_shared/schemas/function-error.ts';
+// Brings in the `inject('stack')` typing the shared test stack provides.
+import type {} from '../../../../tests/global-setup.ts';
 import { findFreePort } from '../../src/processes/ports.ts';
 import { createAuthService } from '../../src/services/auth/index.ts';
 import { functionsService } from '../../src/services/functions/functions-service.ts';
 import { createMailCatcherService } from '../../src/services/mail/index.ts';
-import { mintUserToken, startTestStack, type TestStack } from '../../src/testing/index.ts';
+import { mintUserToken, startTestDatabase, type TestDatabase } from '../../src/testing/index.ts';
 
 // The repo's own project: its migrations, seed (acme: alice owner, bob admin, carol member;
 // globex on the free plan with all 5 seats taken, frank admin) and its invite-member function.
+// Each describe works in its own copy of the shared stack's database (startTestDatabase), so
+// the seed's workspaces are as the seed left them whatever other files do, and what these
+// tests write (invitations, members) meets no other file.
 const workdir = new URL('../../../../', import.meta.url).pathname;
 const ACME = 'b0000000-0000-4000-8000-000000000001';
 const BOB = 'a0000000-0000-4000-8000-000000000002';
@@ -26,14 +31,15 @@ interface MailSummary {
 }
 
 describe('invite-member, end to end through the gateway', () => {
-  let stack: TestStack;
+  let stack: TestDatabase;
   let mailUrl: string;
   const sessions = new Map<string, string>();
 
   beforeAll(async () => {
-    stack = await startTestStack({
+    stack = await startTestDatabase({
+      dbUrl: inject('stack').dbUrl,
       workdir,
-      services: [createMailCatcherService, createAuthService, functionsService()],
+      services: [createMailCatcherService, createAuthService, functionsService({ keepSpares: false })],
     });
     mailUrl = stack.status.MAILPIT_URL;
   });
@@ -299,7 +305,7 @@ describe('invite-member, end to end through the gateway', () => {
 });
 
 describe('invite-member when the mail cannot be sent', () => {
-  let stack: TestStack;
+  let stack: TestDatabase;
   let copy: string;
 
   beforeAll(async () => {
@@ -313,7 +319,12 @@ describe('invite-member when the mail cannot be sent', () => {
       join(copy, 'supabase', 'functions', '.env'),
       `SMTP_HOST=127.0.0.1\nSMTP_PORT=${await findFreePort()}\n`,
     );
-    stack = await startTestStack({ workdir: copy, services: [functionsService()] });
+    // Same migrations and seed as the repo's, so the shared server's template is theirs.
+    stack = await startTestDatabase({
+      dbUrl: inject('stack').dbUrl,
+      workdir: copy,
+      services: [functionsService({ keepSpares: false })],
+    });
   });
   afterAll(async () => {
     await stack?.stop();

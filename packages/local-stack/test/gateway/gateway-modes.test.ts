@@ -1,6 +1,6 @@
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../../src/testing/index.ts';
+import { startTestDatabase, startTestStack, type TestStack } from '../../src/testing/index.ts';
 
 const fixture = new URL('../fixtures/gateway-project', import.meta.url).pathname;
 const NO_KEY = {
@@ -15,18 +15,27 @@ const PREFLIGHT = {
 /**
  * The two gateways code is written against: hosted Supabase's (the default) and the Kong
  * that `supabase start` runs (GROUNDWORK_GATEWAY=supabase-start), same requests, both stacks.
+ * The second serves a copy of the first's database (startTestDatabase in the first's Postgres,
+ * which holds this project's template): its own gateway, PostgREST, Auth and Functions, with
+ * rows of its own, without a second Postgres.
  */
 describe('gateway modes', () => {
   let hosted: TestStack;
   let supabaseStart: TestStack;
   beforeAll(async () => {
-    [hosted, supabaseStart] = await Promise.all([
-      startTestStack({ workdir: fixture }),
-      startTestStack({ workdir: fixture, gateway: 'supabase-start' }),
-    ]);
+    hosted = await startTestStack({ workdir: fixture });
+    supabaseStart = await startTestDatabase({
+      dbUrl: hosted.status.DB_URL,
+      workdir: fixture,
+      gateway: 'supabase-start',
+      // No other file takes a copy from this server.
+      spareDatabases: 0,
+    });
   });
   afterAll(async () => {
-    await Promise.all([hosted?.stop(), supabaseStart?.stop()]);
+    // The copy lives in the hosted stack's server: it goes first.
+    await supabaseStart?.stop();
+    await hosted?.stop();
   });
 
   describe('hosted (default)', () => {

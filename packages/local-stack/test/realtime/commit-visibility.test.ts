@@ -1,25 +1,17 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+// Brings in the `inject('stack')` typing the shared test stack provides.
+import type {} from '../../../../tests/global-setup.ts';
 import { awaitCommitted } from '../../src/services/realtime/row-visibility.ts';
-import { startTestStack, type TestStack } from '../../src/testing/index.ts';
-
-const fixture = new URL('./fixtures/realtime-project', import.meta.url).pathname;
 
 // A commit reaches the replication stream when its WAL is flushed, a moment before other
 // sessions' snapshots see it. RLS probes first wait for the writer to be out of the
-// in-progress list; this holds a writer open to show the wait is real.
+// in-progress list; this holds a writer open to show the wait is real. The transaction writes
+// nothing and only takes an id, so the shared stack's database serves (no stack of its own).
 describe('RLS probes wait for the writing transaction to be visible', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack({ workdir: fixture, services: [] });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
   it('returns only after the transaction commits, and at once for a finished one', async () => {
-    const writer = new pg.Client({ connectionString: stack.postgres.url() });
-    const prober = new pg.Client({ connectionString: stack.postgres.url() });
+    const writer = new pg.Client({ connectionString: inject('stack').dbUrl });
+    const prober = new pg.Client({ connectionString: inject('stack').dbUrl });
     await writer.connect();
     await prober.connect();
     try {

@@ -1,15 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+// Brings in the `inject('stack')` typing the shared test stack provides.
+import type {} from '../../../../tests/global-setup.ts';
 import { createLogger } from '../../src/logger.ts';
 import { realtimeService } from '../../src/services/realtime/index.ts';
-import { startTestStack } from '../../src/testing/index.ts';
+import { startTestDatabase } from '../../src/testing/index.ts';
 
-const fixture = new URL('./fixtures/realtime-project', import.meta.url).pathname;
+// Realtime warns as it starts, whatever database it serves: a copy of the shared stack's
+// (startTestDatabase) starts Realtime with these settings without a Postgres of its own.
+const workdir = new URL('../../../../', import.meta.url).pathname;
 
 describe('Realtime at start-up', () => {
   it('warns once, naming the Realtime features and [realtime] settings the stack does not serve', async () => {
     const lines: string[] = [];
-    await using _stack = await startTestStack({
-      workdir: fixture,
+    await using _stack = await startTestDatabase({
+      dbUrl: inject('stack').dbUrl,
+      workdir,
       services: [realtimeService],
       log: createLogger('stack', (line) => lines.push(line)),
       configOverrides: { realtime: { ip_version: 'IPv6', max_header_length: 8192 } },
