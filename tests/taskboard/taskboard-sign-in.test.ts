@@ -6,6 +6,8 @@
  * requires two-factor authentication of its members. They need switches the
  * suite's shared stack leaves off (`[auth.external.github]`, `[auth.mfa.totp]`,
  * `[auth.mfa.web_authn]`, `[auth.webauthn]`), so this file runs on a stack of its own.
+ * Screenshots (for the README) only with TASKBOARD_SCREENSHOTS=1: they check nothing and cost CPU
+ * (see ./browser.ts).
  */
 import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
 import { createGroundworkClient } from '@groundwork/sdk';
@@ -13,7 +15,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, freePort, startAppServer } from './app-server.ts';
-import { launchChromium, screenshots as shots } from './browser.ts';
+import { launchChromium, screenshot } from './browser.ts';
 
 let stack: TestStack;
 let app: AppServer;
@@ -108,7 +110,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await page.goto(app.url);
       await page.getByRole('button', { name: 'Continue with GitHub' }).click();
       await page.getByRole('heading', { name: 'Sign in with github' }).waitFor();
-      await page.screenshot({ path: `${shots}oauth-provider.png` });
+      await screenshot(page, 'oauth-provider');
       await page.locator('#typed input[name="email"]').fill(email);
       await page.locator('#typed input[name="name"]').fill('Grace Hopper');
       await page.locator('#typed button').click();
@@ -182,7 +184,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
       const secret = await page.getByTestId('totp-secret').innerText();
       const totp = new TOTP({ secret: Secret.fromBase32(secret) });
-      await page.screenshot({ path: `${shots}two-factor.png` });
+      await screenshot(page, 'two-factor');
 
       // A wrong code is refused beside the field; the app's current one turns it on.
       await page
@@ -242,7 +244,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       const made = await credentials();
       expect(made).toHaveLength(1);
       expect(made[0]?.rpId).toBe('localhost');
-      await page.screenshot({ path: `${shots}security-key.png` });
+      await screenshot(page, 'security-key');
 
       // Signing in again: the password alone shows nothing of the account; the key lets her in.
       await page.goto(keyApp.url);
@@ -321,7 +323,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await olga.goBack();
       await olga.getByRole('button', { name: 'Require two-factor authentication' }).click();
       await olga.getByText(/^On: everyone in Locked Co must sign in/).waitFor();
-      await olga.screenshot({ path: `${shots}workspace-mfa.png` });
+      await screenshot(olga, 'workspace-mfa');
 
       // Max joins by the link with a password only: the workspace tells him what it needs and
       // shows nothing of itself.
@@ -331,7 +333,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await max.getByRole('heading', { name: 'Locked Co requires two-factor authentication' }).waitFor();
       expect(await max.getByRole('link', { name: 'Operations' }).count()).toBe(0);
       expect(await max.getByRole('heading', { name: 'Locked Co: projects' }).count()).toBe(0);
-      await max.screenshot({ path: `${shots}workspace-mfa-required.png` });
+      await screenshot(max, 'workspace-mfa-required');
       // The database agrees: through the SDK as Max, nothing of the workspace reads back.
       // Never signed out: supabase-js's sign-out ends all of the person's sessions, the browser's too.
       const asMax = createGroundworkClient({
