@@ -18,10 +18,10 @@ import { type AppServer, freePort, startAppServer } from './app-server.ts';
 import { launchChromium, screenshot } from './browser.ts';
 
 let stack: TestStack;
+// Served at app.url for most tests and at app.localhostUrl for the security key: WebAuthn needs a
+// domain for its relying party id (an IP address is not one), and [auth.webauthn] must list that
+// origin before the stack starts, hence the port chosen first.
 let app: AppServer;
-// The same app served at http://localhost:<port>: WebAuthn needs a domain for its relying party
-// id (an IP address is not one), and [auth.webauthn] must list the origin before the stack starts.
-let keyApp: AppServer;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -46,15 +46,15 @@ beforeAll(async () => {
     }),
     launchChromium(),
   ]);
-  const keys = { apiUrl: stack.apiUrl, publishableKey: stack.keys.publishableKey };
-  app = await startAppServer(keys, { oauthProviders: ['github'] });
-  keyApp = await startAppServer(keys, { port: keyPort, hostname: 'localhost' });
+  app = await startAppServer(
+    { apiUrl: stack.apiUrl, publishableKey: stack.keys.publishableKey },
+    { oauthProviders: ['github'], port: keyPort },
+  );
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await app?.close();
-  await keyApp?.close();
   await stack?.stop();
 });
 
@@ -225,7 +225,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
     const password = 'correct-horse-battery';
     const { context, page, credentials } = await withSecurityKey();
     try {
-      await page.goto(keyApp.url);
+      await page.goto(app.localhostUrl);
       await page.getByRole('tab', { name: 'Create account' }).click();
       await page.getByLabel('Email', { exact: true }).fill(email);
       await page.getByLabel('Password', { exact: true }).fill(password);
@@ -247,7 +247,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await screenshot(page, 'security-key');
 
       // Signing in again: the password alone shows nothing of the account; the key lets her in.
-      await page.goto(keyApp.url);
+      await page.goto(app.localhostUrl);
       await page.getByRole('button', { name: `Sign out ${email}` }).click();
       await page.getByLabel('Email', { exact: true }).fill(email);
       await page.getByLabel('Password', { exact: true }).fill(password);
@@ -264,7 +264,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       // the key step, and the key there can't answer for hers.
       const other = await withSecurityKey();
       try {
-        await other.page.goto(keyApp.url);
+        await other.page.goto(app.localhostUrl);
         await other.page.getByLabel('Email', { exact: true }).fill(email);
         await other.page.getByLabel('Password', { exact: true }).fill(password);
         await other.page.getByRole('button', { name: 'Sign in', exact: true }).click();
