@@ -11,7 +11,10 @@ export interface TestStackOptions {
   /** Folder holding `supabase/`; defaults to the nearest one above the current directory. */
   workdir?: string;
   services?: ServiceFactory[];
-  /** Keep the data folder after stop (e.g. to restart on it). */
+  /**
+   * Keep the data folder after stop (e.g. to restart on it). Without one the stack makes its
+   * own, stops Postgres without a shutdown checkpoint and deletes the folder.
+   */
   stateDir?: string;
   log?: Logger | 'stderr';
   onStep?: (step: string, elapsedMs: number) => void;
@@ -59,23 +62,33 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.configOverrides ? { overrides: options.configOverrides } : {}),
     passwordHashCost: QUICK_PASSWORD_HASH_COST,
   });
+  const removeStateDir = () => {
+    if (!ownsStateDir) return;
+    rmSync(dataDirOf(config), { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+  };
   const log = options.log === 'stderr' ? createLogger('test-stack') : (options.log ?? silentLogger);
-  const stack = await startStack({
-    config,
-    log,
-    ...(options.services ? { services: options.services } : {}),
-    ...(options.onStep ? { onStep: options.onStep } : {}),
-    ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
-    databaseTemplate: options.databaseTemplate ?? true,
-    ...(options.spareDatabases !== undefined ? { spareDatabases: options.spareDatabases } : {}),
-  });
+  let stack: RunningStack;
+  try {
+    stack = await startStack({
+      config,
+      log,
+      ...(options.services ? { services: options.services } : {}),
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+      ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
+      databaseTemplate: options.databaseTemplate ?? true,
+      ...(options.spareDatabases !== undefined ? { spareDatabases: options.spareDatabases } : {}),
+      throwawayData: ownsStateDir,
+    });
+  } catch (error) {
+    // A failed start stopped what it started; its folder goes too.
+    removeStateDir();
+    throw error;
+  }
   const stopStack = stack.stop;
   const stop = async () => {
     await stopStack();
-    if (ownsStateDir) {
-      rmSync(dataDirOf(config), { recursive: true, force: true });
-      rmSync(stateDir, { recursive: true, force: true });
-    }
+    removeStateDir();
   };
   // Assigned onto the stack (not spread into a new object): its `postgrest` is a getter,
   // since resetDatabase() replaces PostgREST.
