@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import type { GatewayMode } from '../config/config-schema.ts';
 import { loadConfig, QUICK_PASSWORD_HASH_COST } from '../config/load-config.ts';
 import { createLogger, type Logger, silentLogger } from '../logger.ts';
+import { enabledServices } from '../services/registry.ts';
 import type { ServiceFactory } from '../services/service.ts';
 import { dataDirOf, type RunningStack, startStack } from '../stack.ts';
 
 export interface TestStackOptions {
   /** Folder holding `supabase/`; defaults to the nearest one above the current directory. */
   workdir?: string;
+  /**
+   * Services to serve; default: those config.toml enables, with no Deno kept warm ahead (each
+   * idle one costs CPU to start and preload; a test's first call to a function starts it).
+   */
   services?: ServiceFactory[];
   /**
    * Keep the data folder after stop (e.g. to restart on it). Without one the stack makes its
@@ -73,7 +78,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     stack = await startStack({
       config,
       log,
-      ...(options.services ? { services: options.services } : {}),
+      services: options.services ?? enabledServices(config, { functionSpares: false }),
       ...(options.onStep ? { onStep: options.onStep } : {}),
       ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
       databaseTemplate: options.databaseTemplate ?? true,
