@@ -382,7 +382,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     // A test copy's stack (attach) leaves the shared server's spares to startTestDatabase.
     if (!options.attach) keepSpares();
     // This start took a copy of the template's cluster: the next cold start's is made now.
-    if (kind === 'template') replenishSpareClusters(templateKey);
+    if (kind === 'template') replenishSpareClusters(templateKey, dataDir);
     const stop = cleanup;
     const running = { ...config, ports };
     const resetDatabase = async () => {

@@ -1,12 +1,11 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { GatewayMode } from '../config/config-schema.ts';
 import { loadConfig, QUICK_PASSWORD_HASH_COST } from '../config/load-config.ts';
 import { createLogger, type Logger, silentLogger } from '../logger.ts';
 import { enabledServices } from '../services/registry.ts';
 import type { ServiceFactory } from '../services/service.ts';
 import { dataDirOf, type RunningStack, startStack } from '../stack.ts';
+import { makeThrowawayDir } from './throwaway-dir.ts';
 
 export interface TestStackOptions {
   /** Folder holding `supabase/`; defaults to the nearest one above the current directory. */
@@ -18,7 +17,8 @@ export interface TestStackOptions {
   services?: ServiceFactory[];
   /**
    * Keep the data folder after stop (e.g. to restart on it). Without one the stack makes its
-   * own, stops Postgres without a shutdown checkpoint and deletes the folder.
+   * own (in /dev/shm when it has room), stops Postgres without a shutdown checkpoint and
+   * deletes the folder.
    */
   stateDir?: string;
   log?: Logger | 'stderr';
@@ -55,9 +55,7 @@ export interface TestStack extends RunningStack {
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const ownsStateDir = options.stateDir === undefined;
-  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'groundwork-test-'));
-  // mkdtemp makes 0700 folders; the database server (its own OS user under root) must enter it.
-  if (ownsStateDir) chmodSync(stateDir, 0o755);
+  const stateDir = options.stateDir ?? makeThrowawayDir('groundwork-test-');
   const config = loadConfig({
     ...(options.workdir ? { workdir: options.workdir } : {}),
     ports: { api: 0, db: 0, mail: 0, smtp: 0 },
@@ -86,7 +84,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       throwawayData: ownsStateDir,
     });
   } catch (error) {
-    // A failed start stopped what it started; its folder goes too.
+    // A failed start stopped what it started; its folder goes too (in /dev/shm it is memory).
     removeStateDir();
     throw error;
   }
