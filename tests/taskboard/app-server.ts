@@ -11,7 +11,14 @@ import { build, type Plugin, preview } from 'vite';
 export const appRoot = new URL('../../examples/taskboard/', import.meta.url).pathname;
 
 export interface AppServer {
+  /** http://127.0.0.1:<port>. */
   url: string;
+  /**
+   * The same server as http://localhost:<port> (Chromium resolves localhost to the loopback address
+   * it is on): another origin, for WebAuthn, which needs a registrable domain as relying party id
+   * (not an IP). One build and one server for both, instead of building the app twice.
+   */
+  localhostUrl: string;
   /** Where the build took `@groundwork/sdk` from: the package's published entry, as an installed app would. */
   sdkEntry: string | undefined;
   close(): Promise<void>;
@@ -23,8 +30,6 @@ export async function startAppServer(
     oauthProviders?: string[];
     /** A port chosen beforehand (freePort), for a stack that must know the app's origin first. */
     port?: number;
-    /** `localhost` for WebAuthn, which needs a registrable domain as relying party id (not an IP). */
-    hostname?: '127.0.0.1' | 'localhost';
   } = {},
 ): Promise<AppServer> {
   const outDir = mkdtempSync(join(tmpdir(), 'taskboard-'));
@@ -66,8 +71,8 @@ export async function startAppServer(
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('vite preview is not listening');
   return {
-    // Chromium resolves localhost (and *.localhost) to the loopback address the server is on.
-    url: `http://${options.hostname ?? '127.0.0.1'}:${address.port}`,
+    url: `http://127.0.0.1:${address.port}`,
+    localhostUrl: `http://localhost:${address.port}`,
     sdkEntry,
     async close() {
       await server.close();

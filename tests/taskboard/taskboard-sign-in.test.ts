@@ -6,6 +6,8 @@
  * requires two-factor authentication of its members. They need switches the
  * suite's shared stack leaves off (`[auth.external.github]`, `[auth.mfa.totp]`,
  * `[auth.mfa.web_authn]`, `[auth.webauthn]`), so this file runs on a stack of its own.
+ * Screenshots (for the README) only with TASKBOARD_SCREENSHOTS=1: they check nothing and cost CPU
+ * (see ./browser.ts).
  */
 import { startTestStack, type TestStack } from '@groundwork/local-stack/testing';
 import { createGroundworkClient } from '@groundwork/sdk';
@@ -13,13 +15,13 @@ import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, freePort, startAppServer } from './app-server.ts';
-import { launchChromium, screenshots as shots } from './browser.ts';
+import { launchChromium, screenshot } from './browser.ts';
 
 let stack: TestStack;
+// Served at app.url for most tests and at app.localhostUrl for the security key: WebAuthn needs a
+// domain for its relying party id (an IP address is not one), and [auth.webauthn] must list that
+// origin before the stack starts, hence the port chosen first.
 let app: AppServer;
-// The same app served at http://localhost:<port>: WebAuthn needs a domain for its relying party
-// id (an IP address is not one), and [auth.webauthn] must list the origin before the stack starts.
-let keyApp: AppServer;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -44,15 +46,15 @@ beforeAll(async () => {
     }),
     launchChromium(),
   ]);
-  const keys = { apiUrl: stack.apiUrl, publishableKey: stack.keys.publishableKey };
-  app = await startAppServer(keys, { oauthProviders: ['github'] });
-  keyApp = await startAppServer(keys, { port: keyPort, hostname: 'localhost' });
+  app = await startAppServer(
+    { apiUrl: stack.apiUrl, publishableKey: stack.keys.publishableKey },
+    { oauthProviders: ['github'], port: keyPort },
+  );
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await app?.close();
-  await keyApp?.close();
   await stack?.stop();
 });
 
@@ -108,7 +110,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await page.goto(app.url);
       await page.getByRole('button', { name: 'Continue with GitHub' }).click();
       await page.getByRole('heading', { name: 'Sign in with github' }).waitFor();
-      await page.screenshot({ path: `${shots}oauth-provider.png` });
+      await screenshot(page, 'oauth-provider');
       await page.locator('#typed input[name="email"]').fill(email);
       await page.locator('#typed input[name="name"]').fill('Grace Hopper');
       await page.locator('#typed button').click();
@@ -182,7 +184,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
       const secret = await page.getByTestId('totp-secret').innerText();
       const totp = new TOTP({ secret: Secret.fromBase32(secret) });
-      await page.screenshot({ path: `${shots}two-factor.png` });
+      await screenshot(page, 'two-factor');
 
       // A wrong code is refused beside the field; the app's current one turns it on.
       await page
@@ -223,7 +225,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
     const password = 'correct-horse-battery';
     const { context, page, credentials } = await withSecurityKey();
     try {
-      await page.goto(keyApp.url);
+      await page.goto(app.localhostUrl);
       await page.getByRole('tab', { name: 'Create account' }).click();
       await page.getByLabel('Email', { exact: true }).fill(email);
       await page.getByLabel('Password', { exact: true }).fill(password);
@@ -242,10 +244,10 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       const made = await credentials();
       expect(made).toHaveLength(1);
       expect(made[0]?.rpId).toBe('localhost');
-      await page.screenshot({ path: `${shots}security-key.png` });
+      await screenshot(page, 'security-key');
 
       // Signing in again: the password alone shows nothing of the account; the key lets her in.
-      await page.goto(keyApp.url);
+      await page.goto(app.localhostUrl);
       await page.getByRole('button', { name: `Sign out ${email}` }).click();
       await page.getByLabel('Email', { exact: true }).fill(email);
       await page.getByLabel('Password', { exact: true }).fill(password);
@@ -262,7 +264,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       // the key step, and the key there can't answer for hers.
       const other = await withSecurityKey();
       try {
-        await other.page.goto(keyApp.url);
+        await other.page.goto(app.localhostUrl);
         await other.page.getByLabel('Email', { exact: true }).fill(email);
         await other.page.getByLabel('Password', { exact: true }).fill(password);
         await other.page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -321,7 +323,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await olga.goBack();
       await olga.getByRole('button', { name: 'Require two-factor authentication' }).click();
       await olga.getByText(/^On: everyone in Locked Co must sign in/).waitFor();
-      await olga.screenshot({ path: `${shots}workspace-mfa.png` });
+      await screenshot(olga, 'workspace-mfa');
 
       // Max joins by the link with a password only: the workspace tells him what it needs and
       // shows nothing of itself.
@@ -331,7 +333,7 @@ describe('the taskboard example app: OAuth and two-factor sign-in', () => {
       await max.getByRole('heading', { name: 'Locked Co requires two-factor authentication' }).waitFor();
       expect(await max.getByRole('link', { name: 'Operations' }).count()).toBe(0);
       expect(await max.getByRole('heading', { name: 'Locked Co: projects' }).count()).toBe(0);
-      await max.screenshot({ path: `${shots}workspace-mfa-required.png` });
+      await screenshot(max, 'workspace-mfa-required');
       // The database agrees: through the SDK as Max, nothing of the workspace reads back.
       // Never signed out: supabase-js's sign-out ends all of the person's sessions, the browser's too.
       const asMax = createGroundworkClient({

@@ -3,18 +3,19 @@
  * makes a workspace and a project and invites Bob by email; Bob opens the emailed link, signs in
  * with a magic link from the mail catcher and lands in the workspace; each sees the other's move
  * of a task within a second; a viewer who joined by invite link sees why they can't edit.
- * Screenshots of the main screens go to test-results/taskboard/ (gitignored).
+ * With TASKBOARD_SCREENSHOTS=1 the run saves screenshots of the main screens to test-results/taskboard/
+ * (gitignored; the README's copies come from there). Without it, as in `npm test`, it takes none: they
+ * check nothing, and rendering and encoding them cost CPU the suite runs short of (see ./browser.ts).
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createGroundworkClient } from '@groundwork/sdk';
 import { verifyWebhook } from '@groundwork/sdk/webhooks';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppServer, startAppServer } from './app-server.ts';
-import { launchChromium, screenshots as shots } from './browser.ts';
+import { launchChromium, screenshot } from './browser.ts';
 import { linkIn, mailTo } from './mail-catcher.ts';
 import { noisePng } from './png.ts';
 
@@ -116,7 +117,6 @@ function startReceiver(): Promise<{
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   receiver = await startReceiver();
   const stack = inject('stack');
   app = await startAppServer(stack);
@@ -153,7 +153,7 @@ describe('the taskboard example app', () => {
       .locator(`[id="${await password.getAttribute('aria-describedby')}"]`)
       .innerText();
     expect(passwordError.length).toBeGreaterThan(0);
-    await adaPage.screenshot({ path: `${shots}sign-up.png` });
+    await screenshot(adaPage, 'sign-up');
     await password.fill(ada.password);
     await adaPage.getByRole('button', { name: 'Create account' }).click();
 
@@ -179,7 +179,7 @@ describe('the taskboard example app', () => {
     // may start for it); in train 3's whole-suite run on a loaded machine it took over 10 s.
     await adaPage.getByText(`Invitation sent to ${bob.email}.`).waitFor({ timeout: 45_000 });
     await adaPage.getByRole('list', { name: 'Pending invitations' }).getByText(bob.email).waitFor();
-    await adaPage.screenshot({ path: `${shots}members.png` });
+    await screenshot(adaPage, 'members');
 
     // Bob opens the link from the email. It points at the site URL the stack's Auth knows
     // (config.toml's site_url); this run's app listens elsewhere, so the path and token are
@@ -212,7 +212,7 @@ describe('the taskboard example app', () => {
     await drag(adaPage, 'ENG-1', 'In progress');
     await card(adaPage, 'In progress', 'ENG-1').and(adaPage.locator(':not([aria-busy])')).waitFor();
     await card(bobPage, 'In progress', 'ENG-1').waitFor({ timeout: LIVE_DEADLINE_MS });
-    await adaPage.screenshot({ path: `${shots}board.png` });
+    await screenshot(adaPage, 'board');
 
     // Bob moves it on with the keyboard-usable status menu; Ada sees it within a second.
     await bobPage.getByLabel('Status of ENG-1').selectOption({ label: 'Done' });
@@ -255,7 +255,7 @@ describe('the taskboard example app', () => {
     await bobPage.getByLabel('Status of ENG-1').waitFor();
     const column = await bobPage.getByRole('region', { name: 'Done', exact: true }).boundingBox();
     expect(column?.width).toBeLessThanOrEqual(390);
-    await bobPage.screenshot({ path: `${shots}board-phone.png`, fullPage: true });
+    await screenshot(bobPage, 'board-phone', { fullPage: true });
     await bobPage.setViewportSize({ width: 1280, height: 800 });
 
     // Ada makes an invite link for viewers; Cy follows it, signs up with a password and joins.
@@ -283,7 +283,7 @@ describe('the taskboard example app', () => {
     expect(await cyPage.getByRole('button', { name: 'Drag ENG-1' }).count()).toBe(0);
     expect(await cyPage.getByLabel('Status of ENG-1').isDisabled()).toBe(true);
     expect(await cyPage.getByRole('button', { name: 'Add task' }).count()).toBe(0);
-    await cyPage.screenshot({ path: `${shots}viewer.png` });
+    await screenshot(cyPage, 'viewer');
   }, 120_000);
 
   it('task detail: assigning notifies the assignee live; labels and comments; a file uploaded with progress is previewed by the other person', async () => {
@@ -328,7 +328,7 @@ describe('the taskboard example app', () => {
     );
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toEqual({ value: image.length, max: image.length });
-    await adaPage.screenshot({ path: `${shots}task-detail.png` });
+    await screenshot(adaPage, 'task-detail');
 
     // Bob follows the notification to the task and previews the file through a signed URL.
     await bell.click();
@@ -348,7 +348,7 @@ describe('the taskboard example app', () => {
     });
     // The one he opened is read; the comment's is still waiting.
     await bell.getByText('1', { exact: true }).waitFor();
-    await bobPage.screenshot({ path: `${shots}task-preview.png` });
+    await screenshot(bobPage, 'task-preview');
   });
 
   it('a viewer opens the task but can only read it, and is told why', async () => {
@@ -388,7 +388,7 @@ describe('the taskboard example app', () => {
     const feed = adaPage.getByRole('list', { name: 'Activity' });
     await feed.getByText(`bob-${suffix} moved a task from In progress to Done`).waitFor();
     await feed.getByText(`${ada.name} moved a task from To do to In progress`).first().waitFor();
-    await adaPage.screenshot({ path: `${shots}activity.png` });
+    await screenshot(adaPage, 'activity');
 
     await adaPage.getByRole('link', { name: 'Settings' }).click();
     await adaPage.getByLabel('Role name').fill('Triager');
@@ -425,7 +425,7 @@ describe('the taskboard example app', () => {
       .getByRole('table', { name: 'Deliveries' })
       .getByRole('row', { name: /webhook\.test succeeded/ })
       .waitFor();
-    await adaPage.screenshot({ path: `${shots}webhooks.png` });
+    await screenshot(adaPage, 'webhooks');
 
     await adaPage.getByRole('link', { name: 'Audit log' }).click();
     await adaPage.getByRole('table', { name: 'Audit log' }).getByRole('row').nth(1).waitFor();
@@ -480,7 +480,7 @@ describe('the taskboard example app', () => {
     await cyRole.locator('option:checked', { hasText: 'Mover' }).waitFor({ state: 'attached' });
     await adaPage.reload();
     expect(await selectedRole(adaPage, cy.name)).toBe('Mover');
-    await adaPage.screenshot({ path: `${shots}members-custom-role.png` });
+    await screenshot(adaPage, 'members-custom-role');
 
     // What it grants: Cy moves a task, and Ada's board shows it within a second.
     await adaPage.goto(boardUrl);

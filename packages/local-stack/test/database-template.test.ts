@@ -38,6 +38,22 @@ const history = (stack: TestStack) =>
     )
     .then((result) => result.rows);
 
+/**
+ * A data folder under the system temp dir, on the template cache's filesystem, where a spare of the
+ * template's cluster can be renamed in: a test stack's own is in /dev/shm when it has room, and a
+ * start there copies the template and leaves no spare. Deleted after the file.
+ */
+const diskStateDirs: string[] = [];
+function diskStateDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'groundwork-template-state-'));
+  chmodSync(dir, 0o755);
+  diskStateDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of diskStateDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 // One project for the file: the first start (migrations through the Supabase CLI, seed, saving the
 // template) is paid once; the reset tests start from the template it saved, as a developer's next start would.
 const project = uniqueProject();
@@ -63,6 +79,8 @@ describe('cold starts and the template', () => {
     const steps: string[] = [];
     await using stack = await startTestStack({
       workdir: project,
+      // On the cache's filesystem, so the next test finds a spare made after this start.
+      stateDir: diskStateDir(),
       databaseTemplate: true,
       services: [],
       onStep: (step) => steps.push(step),
@@ -98,7 +116,12 @@ describe('cold starts and the template', () => {
     // The previous test's second start used the template: a spare is made in the background.
     await expect.poll(finished, { timeout: 60_000, interval: 50 }).toHaveLength(1);
     const [spare] = finished();
-    await using stack = await startTestStack({ workdir: project, databaseTemplate: true, services: [] });
+    await using stack = await startTestStack({
+      workdir: project,
+      stateDir: diskStateDir(),
+      databaseTemplate: true,
+      services: [],
+    });
     expect(stack.databaseStart).toBe('template');
     // Renamed into this stack's data folder, not copied: its name is gone from the spares.
     expect(finished()).not.toContain(spare);

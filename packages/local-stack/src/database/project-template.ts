@@ -89,8 +89,17 @@ function listSpareClusters(key: string): string[] {
   return ready;
 }
 
+/**
+ * Whether `dataDir` (whose parent exists) is on the template's filesystem: only there can a spare
+ * be renamed into it. A data folder elsewhere (a test stack's in /dev/shm) is copied to instead.
+ */
+function onTemplateFilesystem(key: string, dataDir: string): boolean {
+  return statSync(dirname(dataDir)).dev === statSync(templateFolder(key)).dev;
+}
+
 /** Renames a spare to `dataDir`; false when none is left (or it lives on another filesystem). */
 function claimSpareCluster(key: string, dataDir: string): boolean {
+  if (!onTemplateFilesystem(key, dataDir)) return false;
   for (const spare of listSpareClusters(key)) {
     try {
       renameSync(spare, dataDir);
@@ -121,13 +130,17 @@ export async function restoreProjectTemplate(key: string, dataDir: string): Prom
 }
 
 /**
- * Tops up the template's spare clusters, in a detached process of its own (`cp -a` to a
- * temporary name, then a rename, so a half-made spare is never claimed): neither the stack's
- * start nor its stop waits for it, and it finishes even if this process ends first.
+ * Tops up the template's spare clusters after a start that copied the template into `dataDir`,
+ * in a detached process of its own (`cp -a` to a temporary name, then a rename, so a half-made
+ * spare is never claimed): neither the stack's start nor its stop waits for it, and it finishes
+ * even if this process ends first. Only for a data folder on the template's filesystem: the
+ * starts elsewhere (test stacks in /dev/shm) copy anyway, and a spare made after them would cost
+ * a copy that only a start on this filesystem could ever use.
  */
-export function replenishSpareClusters(key: string): void {
+export function replenishSpareClusters(key: string, dataDir: string): void {
+  if (!hasProjectTemplate(key) || !onTemplateFilesystem(key, dataDir)) return;
   const have = listSpareClusters(key).length;
-  if (have >= SPARE_CLUSTERS || !hasProjectTemplate(key)) return;
+  if (have >= SPARE_CLUSTERS) return;
   const folder = sparesFolder(key);
   mkdirSync(folder, { recursive: true });
   const id = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;

@@ -163,11 +163,19 @@ export interface PostgresOptions {
   socketDir?: string;
 }
 
+/**
+ * `fast` (SIGINT): sessions end and a shutdown checkpoint writes and syncs every dirty buffer,
+ * so the next start needs no recovery. `immediate` (SIGQUIT): the server exits without the
+ * checkpoint (a start on the folder would replay the WAL), for a data folder deleted right after.
+ */
+export type PostgresShutdown = 'fast' | 'immediate';
+
 export interface RunningPostgres {
   port: number;
   url(role?: string, database?: string): string;
   process: SupervisedProcess;
-  stop(): Promise<void>;
+  /** Stops the server; `fast` unless told the data folder is thrown away after. */
+  stop(shutdown?: PostgresShutdown): Promise<void>;
 }
 
 async function waitForConnections(port: number, child: ChildProcess, recentLog: () => string) {
@@ -288,6 +296,6 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     port,
     url: (role, database) => databaseUrl(port, role, database),
     process: supervised,
-    stop: () => supervised.stop(),
+    stop: (shutdown = 'fast') => supervised.stop(shutdown === 'immediate' ? 'SIGQUIT' : 'SIGINT'),
   };
 }

@@ -39,4 +39,23 @@ describe('startSupervised', () => {
       await supervised.stop();
     }
   });
+
+  it('stops with the signal given to stop() instead of its usual one', async () => {
+    const spawned: ChildProcess[] = [];
+    const supervised = await startSupervised({
+      name: 'sleeper',
+      spawn: () => {
+        const child = sleeper();
+        spawned.push(child);
+        return child;
+      },
+      waitUntilReady: async () => {},
+      log: silentLogger,
+      stopSignal: 'SIGINT',
+    });
+    const child = spawned[0] as ChildProcess;
+    const exited = once(child, 'exit');
+    await supervised.stop('SIGQUIT');
+    expect((await exited)[1]).toBe('SIGQUIT');
+  });
 });

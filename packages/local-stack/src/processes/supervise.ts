@@ -31,7 +31,8 @@ export interface SupervisedProcess {
   readonly failure: string | undefined;
   /** Called whenever the pid or the state changes (a restart, giving up). */
   onChange(listener: () => void): void;
-  stop(): Promise<void>;
+  /** Stops it for good (no restart), with `signal` instead of the usual stop signal if given. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 const RESTART_WINDOW_MS = 60_000;
@@ -117,9 +118,9 @@ export async function startSupervised(options: SupervisedProcessOptions): Promis
     onChange(listener) {
       listeners.push(listener);
     },
-    async stop() {
+    async stop(signal) {
       stopping = true;
-      await stopChild(child, options.stopSignal ?? 'SIGTERM', options.stopTimeoutMs ?? 10_000);
+      await stopChild(child, signal ?? options.stopSignal ?? 'SIGTERM', options.stopTimeoutMs ?? 10_000);
     },
   };
 }

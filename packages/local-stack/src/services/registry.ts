@@ -16,7 +16,7 @@ import { createStorageService } from './storage/index.ts';
  */
 export function enabledServices(
   config: StackConfig,
-  /** A test copy of the database (`startTestDatabase`) leaves out cron and warm Deno spares. */
+  /** Test stacks leave out warm Deno spares, and test copies of the database (`startTestDatabase`) cron too. */
   options: { cron?: boolean; functionSpares?: boolean } = {},
 ): ServiceFactory[] {
   const factories: ServiceFactory[] = [];

@@ -5,6 +5,7 @@
  * through the local identity provider without a browser.
  */
 export { followOAuthFlow } from './follow-oauth-flow.ts';
+export { freePorts } from './free-ports.ts';
 export { mintUserToken } from './mint-user-token.ts';
 export { startTestDatabase, type TestDatabase, type TestDatabaseOptions } from './start-test-database.ts';
-export { freePorts, startTestStack, type TestStack, type TestStackOptions } from './start-test-stack.ts';
+export { startTestStack, type TestStack, type TestStackOptions } from './start-test-stack.ts';

@@ -1,6 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { GatewayMode } from '../config/config-schema.ts';
 import { loadConfig, QUICK_PASSWORD_HASH_COST } from '../config/load-config.ts';
 import {
@@ -16,6 +14,7 @@ import { enabledServices } from '../services/registry.ts';
 import type { ServiceFactory } from '../services/service.ts';
 import { startStack } from '../stack.ts';
 import type { TestStack } from './start-test-stack.ts';
+import { makeThrowawayDir } from './throwaway-dir.ts';
 
 export interface TestDatabaseOptions {
   /**
@@ -66,9 +65,8 @@ let copies = 0;
 export async function startTestDatabase(options: TestDatabaseOptions): Promise<TestDatabase> {
   const port = Number(new URL(options.dbUrl).port);
   const superuserUrl = (database: string) => databaseUrl(port, SUPERUSER, database);
-  const stateDir = mkdtempSync(join(tmpdir(), 'groundwork-testdb-'));
-  // mkdtemp makes 0700 folders; the database server (its own OS user under root) must enter it.
-  chmodSync(stateDir, 0o755);
+  // Storage's files and the copy's own state; in /dev/shm when it has room.
+  const stateDir = makeThrowawayDir('groundwork-testdb-');
   const config = loadConfig({
     ...(options.workdir ? { workdir: options.workdir } : {}),
     ports: { api: 0, db: port, mail: 0, smtp: 0 },

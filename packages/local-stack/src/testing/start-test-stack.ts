@@ -1,18 +1,25 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { GatewayMode } from '../config/config-schema.ts';
-import { loadConfig, type Ports, QUICK_PASSWORD_HASH_COST } from '../config/load-config.ts';
+import { loadConfig, QUICK_PASSWORD_HASH_COST } from '../config/load-config.ts';
 import { createLogger, type Logger, silentLogger } from '../logger.ts';
-import { canBind } from '../processes/ports.ts';
+import { enabledServices } from '../services/registry.ts';
 import type { ServiceFactory } from '../services/service.ts';
 import { dataDirOf, type RunningStack, startStack } from '../stack.ts';
+import { makeThrowawayDir } from './throwaway-dir.ts';
 
 export interface TestStackOptions {
   /** Folder holding `supabase/`; defaults to the nearest one above the current directory. */
   workdir?: string;
+  /**
+   * Services to serve; default: those config.toml enables, with no Deno kept warm ahead (each
+   * idle one costs CPU to start and preload; a test's first call to a function starts it).
+   */
   services?: ServiceFactory[];
-  /** Keep the data folder after stop (e.g. to restart on it). */
+  /**
+   * Keep the data folder after stop (e.g. to restart on it). Without one the stack makes its
+   * own (in /dev/shm when it has room), stops Postgres without a shutdown checkpoint and
+   * deletes the folder.
+   */
   stateDir?: string;
   log?: Logger | 'stderr';
   onStep?: (step: string, elapsedMs: number) => void;
@@ -40,38 +47,6 @@ export interface TestStack extends RunningStack {
   stateDir: string;
 }
 
-// Below Linux's ephemeral range (32768–60999), where the OS never hands out a port to a
-// port-0 bind: every other test stack binds port 0, so a fixed port picked in the ephemeral
-// range can be given to one of them between the pick and the CLI binding it.
-const FIXED_PORTS = { from: 20_000, to: 32_000 };
-const handedOut = new Set<number>();
-
-/** A free port (and the `span - 1` after it) below the ephemeral range, not handed out before. */
-async function findFixedPort(span = 1): Promise<number> {
-  for (;;) {
-    const port = FIXED_PORTS.from + Math.floor(Math.random() * (FIXED_PORTS.to - FIXED_PORTS.from));
-    const run = Array.from({ length: span }, (_, i) => port + i);
-    if (run.some((candidate) => handedOut.has(candidate))) continue;
-    if ((await Promise.all(run.map(canBind))).every(Boolean)) {
-      for (const candidate of run) handedOut.add(candidate);
-      return port;
-    }
-  }
-}
-
-/**
- * Ports free right now, for a test that must write fixed ports into a config.toml (the
- * CLI's): chosen below the ephemeral range, so the port-0 binds of test stacks running
- * alongside can't take them; the mail port's next one (the CLI's SMTP port) is free too.
- * Test stacks don't use this: they bind port 0.
- */
-export async function freePorts(): Promise<Ports> {
-  const api = await findFixedPort();
-  const db = await findFixedPort();
-  const mail = await findFixedPort(2);
-  return { api, db, mail, smtp: mail + 1 };
-}
-
 /**
  * A whole stack on free ports with its own data folder, so test runs (and tests within
  * a run) can run side by side. Every port is 0 (the OS picks one as it is bound: no port
@@ -80,9 +55,7 @@ export async function freePorts(): Promise<Ports> {
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const ownsStateDir = options.stateDir === undefined;
-  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'groundwork-test-'));
-  // mkdtemp makes 0700 folders; the database server (its own OS user under root) must enter it.
-  if (ownsStateDir) chmodSync(stateDir, 0o755);
+  const stateDir = options.stateDir ?? makeThrowawayDir('groundwork-test-');
   const config = loadConfig({
     ...(options.workdir ? { workdir: options.workdir } : {}),
     ports: { api: 0, db: 0, mail: 0, smtp: 0 },
@@ -92,23 +65,33 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.configOverrides ? { overrides: options.configOverrides } : {}),
     passwordHashCost: QUICK_PASSWORD_HASH_COST,
   });
+  const removeStateDir = () => {
+    if (!ownsStateDir) return;
+    rmSync(dataDirOf(config), { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+  };
   const log = options.log === 'stderr' ? createLogger('test-stack') : (options.log ?? silentLogger);
-  const stack = await startStack({
-    config,
-    log,
-    ...(options.services ? { services: options.services } : {}),
-    ...(options.onStep ? { onStep: options.onStep } : {}),
-    ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
-    databaseTemplate: options.databaseTemplate ?? true,
-    ...(options.spareDatabases !== undefined ? { spareDatabases: options.spareDatabases } : {}),
-  });
+  let stack: RunningStack;
+  try {
+    stack = await startStack({
+      config,
+      log,
+      services: options.services ?? enabledServices(config, { functionSpares: false }),
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+      ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
+      databaseTemplate: options.databaseTemplate ?? true,
+      ...(options.spareDatabases !== undefined ? { spareDatabases: options.spareDatabases } : {}),
+      throwawayData: ownsStateDir,
+    });
+  } catch (error) {
+    // A failed start stopped what it started; its folder goes too (in /dev/shm it is memory).
+    removeStateDir();
+    throw error;
+  }
   const stopStack = stack.stop;
   const stop = async () => {
     await stopStack();
-    if (ownsStateDir) {
-      rmSync(dataDirOf(config), { recursive: true, force: true });
-      rmSync(stateDir, { recursive: true, force: true });
-    }
+    removeStateDir();
   };
   // Assigned onto the stack (not spread into a new object): its `postgrest` is a getter,
   // since resetDatabase() replaces PostgREST.

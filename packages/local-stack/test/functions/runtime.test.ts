@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
@@ -259,7 +259,6 @@ describe('edge functions on Deno behind /functions/v1', () => {
     const path = join(workdir, 'supabase', 'functions', 'hello', 'index.ts');
     const before = (await (await call('hello')).json()) as { version: number };
     expect(before.version).toBe(1);
-    const { readFileSync } = await import('node:fs');
     writeFileSync(path, readFileSync(path, 'utf8').replace('version: 1', 'version: 2'));
     await expect
       .poll(async () => ((await (await call('hello')).json()) as { version: number }).version, {
@@ -267,6 +266,23 @@ describe('edge functions on Deno behind /functions/v1', () => {
         interval: 200,
       })
       .toBe(2);
+  });
+
+  it('lets an answer that is still streaming finish when its function reloads', async () => {
+    const response = await call('responses/slow-stream');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    const path = join(workdir, 'supabase', 'functions', 'responses', 'index.ts');
+    writeFileSync(path, `${readFileSync(path, 'utf8')}\n// edited while answering\n`);
+    // The reload takes the process out of service while its answer is half sent.
+    await expect
+      .poll(() => logLines.some((line) => line.includes('reloading: its files changed')), { interval: 20 })
+      .toBe(true);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    expect(text).toBe('one two three');
   });
 
   it('reloads functions that import _shared code when it changes', async () => {

@@ -138,9 +138,13 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       const clientGone = () => abort.abort();
       request.signal.addEventListener('abort', clientGone, { once: true });
       worker.inFlight += 1;
+      let releasedAtBodyEnd = false;
       try {
         const response = await forwardRequest(target, request, abort.signal);
-        return request.method === 'GET' ? withoutHtml(response) : response;
+        // The process stays in service (a reload waits for it) until its answer is sent in full.
+        const sent = whenBodyEnds(response, () => workers.release(worker));
+        releasedAtBodyEnd = true;
+        return request.method === 'GET' ? withoutHtml(sent) : sent;
       } catch (error) {
         if (timedOut) {
           log.error(`${definition.name} did not answer within ${wallClockLimitMs} ms; stopping it`);
@@ -166,7 +170,7 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
       } finally {
         clearTimeout(timer);
         request.signal.removeEventListener('abort', clientGone);
-        workers.release(worker);
+        if (!releasedAtBodyEnd) workers.release(worker);
       }
     }
 
@@ -193,6 +197,44 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
  * `text/html` reaches the browser as `text/plain`. Doing the same here keeps a page
  * that works locally from breaking after deploy.
  */
+/** The response with `onEnd` called once its body has been read to the end, failed or been cancelled. */
+function whenBodyEnds(response: Response, onEnd: () => void): Response {
+  if (!response.body) {
+    onEnd();
+    return response;
+  }
+  const reader = response.body.getReader();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await reader.read();
+        if (chunk.done) {
+          controller.close();
+          end();
+        } else controller.enqueue(chunk.value);
+      } catch (error) {
+        controller.error(error);
+        end();
+      }
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason);
+    },
+  });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
 function withoutHtml(response: Response): Response {
   const type = response.headers.get('content-type') ?? '';
   if (!/^\s*text\/html\b/i.test(type)) return response;
