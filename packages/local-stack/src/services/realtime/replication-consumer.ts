@@ -221,18 +221,23 @@ export function startReplicationConsumer(options: ReplicationConsumerOptions): R
   const connect = async () => {
     if (closed) return;
     const current = ++generation;
+    // A later connect (a restart meeting a scheduled reconnect) supersedes this one: past each
+    // wait, give way, or two streams would race for the slot and the unheard one could win it.
+    const superseded = () => closed || current !== generation;
     const previous = service;
     service = undefined;
     await previous?.destroy().catch(() => {});
+    if (superseded()) return;
     relations = new Map();
     open = undefined;
     skipping = false;
     try {
       await ensureSlot(options.db, slotName);
     } catch (error) {
-      scheduleReconnect((error as Error).message);
+      if (!superseded()) scheduleReconnect((error as Error).message);
       return;
     }
+    if (superseded()) return;
     const stream = new LogicalReplicationService(
       // Values arrive as text in the walsender's session settings: pin them so
       // timestamps are UTC ISO, whatever the server's defaults.
