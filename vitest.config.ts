@@ -14,9 +14,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Test files spend much of their time waiting on the processes they start (Postgres, PostgREST,
-    // Deno, Chromium), so one worker per core leaves cores idle: 1.5 per core measured 286 s → 231 s
-    // wall at the same CPU on 2 cores. A number, because vitest caps percentage strings at the core count.
-    maxWorkers: Math.ceil(availableParallelism() * 1.5),
+    // Deno, Chromium), so one worker per core leaves cores idle. On 2 cores, measured: 2 workers 286 s
+    // (before the suite's CPU was cut), 3 workers 118 s, 4 workers 106 s, 5 workers 106 s. A number,
+    // because vitest caps percentage strings at the core count.
+    maxWorkers: availableParallelism() * 2,
     // Files share a worker's module graph instead of importing it anew each (import time 52 s →
     // 14 s of the suite's CPU). Safe because no test mocks modules or leaves globals or
     // process.env changed; each file's state lives in its own stacks and rows.
