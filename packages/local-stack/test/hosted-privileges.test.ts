@@ -60,43 +60,42 @@ describe('the hosted-privileges fixture', () => {
   });
 
   describe('migrations hosted refuses fail locally, through the real Supabase CLI, with hosted’s error', () => {
-    const migration = (name: string, sql: string) => {
+    /** The error a start gives with this one extra migration, which is removed again after. */
+    const refusalOf = async (name: string, sql: string) => {
       const path = join(scratch.project, 'supabase', 'migrations', name);
       writeFileSync(path, sql);
-      return () => rmSync(path);
+      const failure = await startFailure({ workdir: scratch.project, stateDir: scratch.stateDir });
+      rmSync(path);
+      expect(isStackError(failure) && failure.code).toBe('migration_failed');
+      return (failure as Error).message;
     };
 
     it('alter table auth.users add column … fails with "must be owner of table users"', async () => {
-      const remove = migration(
-        '20250102000000_alter_auth_users.sql',
-        'alter table auth.users add column nickname text;\n',
-      );
-      const failure = await startFailure({ workdir: scratch.project, stateDir: scratch.stateDir });
-      remove();
-      expect(isStackError(failure) && failure.code).toBe('migration_failed');
-      expect((failure as Error).message).toBe(
+      expect(
+        await refusalOf(
+          '20250102000000_alter_auth_users.sql',
+          'alter table auth.users add column nickname text;\n',
+        ),
+      ).toBe(
         'supabase/migrations/20250102000000_alter_auth_users.sql: must be owner of table users (SQLSTATE 42501)',
       );
     });
 
     it('create extension of one supautils does not allow fails with Postgres’ refusal', async () => {
-      const remove = migration('20250102000000_file_fdw.sql', 'create extension if not exists file_fdw;\n');
-      const failure = await startFailure({ workdir: scratch.project, stateDir: scratch.stateDir });
-      remove();
-      expect(isStackError(failure) && failure.code).toBe('migration_failed');
-      expect((failure as Error).message).toBe(
+      expect(
+        await refusalOf('20250102000000_file_fdw.sql', 'create extension if not exists file_fdw;\n'),
+      ).toBe(
         'supabase/migrations/20250102000000_file_fdw.sql: permission denied to create extension "file_fdw" (SQLSTATE 42501)',
       );
     });
 
     it('a policy on a platform table outside supautils’ policy_grants fails as Postgres would', async () => {
-      const remove = migration(
-        '20250102000000_flow_state_policy.sql',
-        'create policy "Everyone" on auth.flow_state for select using (true);\n',
-      );
-      const failure = await startFailure({ workdir: scratch.project, stateDir: scratch.stateDir });
-      remove();
-      expect((failure as Error).message).toBe(
+      expect(
+        await refusalOf(
+          '20250102000000_flow_state_policy.sql',
+          'create policy "Everyone" on auth.flow_state for select using (true);\n',
+        ),
+      ).toBe(
         'supabase/migrations/20250102000000_flow_state_policy.sql: must be owner of table flow_state (SQLSTATE 42501)',
       );
     });

@@ -7,18 +7,27 @@ import { startSupervised } from './supervise.ts';
 /** A child that lives until killed. */
 const sleeper = () => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
 
+/** A spawn function that starts sleepers and keeps each child it started. */
+function spawnSleepers(): { spawned: ChildProcess[]; spawn: () => ChildProcess } {
+  const spawned: ChildProcess[] = [];
+  return {
+    spawned,
+    spawn: () => {
+      const child = sleeper();
+      spawned.push(child);
+      return child;
+    },
+  };
+}
+
 describe('startSupervised', () => {
   it('counts a restart as the new process starts, before its readiness check passes', async () => {
     let releaseReadiness: () => void = () => {};
     let checks = 0;
-    const spawned: ChildProcess[] = [];
+    const { spawned, spawn } = spawnSleepers();
     const supervised = await startSupervised({
       name: 'sleeper',
-      spawn: () => {
-        const child = sleeper();
-        spawned.push(child);
-        return child;
-      },
+      spawn,
       waitUntilReady: () => {
         checks += 1;
         // The first start is ready at once; the restart's check stays pending until released.
@@ -41,14 +50,10 @@ describe('startSupervised', () => {
   });
 
   it('stops with the signal given to stop() instead of its usual one', async () => {
-    const spawned: ChildProcess[] = [];
+    const { spawned, spawn } = spawnSleepers();
     const supervised = await startSupervised({
       name: 'sleeper',
-      spawn: () => {
-        const child = sleeper();
-        spawned.push(child);
-        return child;
-      },
+      spawn,
       waitUntilReady: async () => {},
       log: silentLogger,
       stopSignal: 'SIGINT',
