@@ -12,7 +12,7 @@
  *
  *   npx tsx --conditions=@groundwork/source bench/startup.ts [runs=3]
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestDatabase, startTestStack, type TestStack } from '@groundwork/local-stack/testing';
@@ -68,7 +68,13 @@ const seconds = (values: number[]) =>
 const millis = (values: number[]) =>
   `median ${Math.round(median(values))} ms  (runs: ${values.map((v) => Math.round(v)).join(', ')})`;
 
-const fresh = () => mkdtempSync(join(tmpdir(), 'groundwork-bench-'));
+// mkdtemp makes 0700 folders: the database server (its own OS user under root) must enter it, else its
+// cluster goes to a folder of its own under the temp dir that outlives this one.
+const fresh = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'groundwork-bench-'));
+  chmodSync(dir, 0o755);
+  return dir;
+};
 /**
  * A cold start with the template renames a spare copy of the template's cluster, and one is made
  * again in the background after it (a detached `cp -a`): between a person's stop and next start
@@ -110,7 +116,9 @@ for (let run = 0; run < runs; run++) {
       console.log(`        second start, copying the template (ms) ${show(await timeStart(copied, true))}`);
       rmSync(copied, { recursive: true, force: true });
       await spareClustersMade();
-      cold = await timeStart(fresh(), true);
+      const coldDir = fresh();
+      cold = await timeStart(coldDir, true);
+      rmSync(coldDir, { recursive: true, force: true });
     }
     coldWith.push(cold.ms);
     const again = await timeStart(templated, true);

@@ -296,6 +296,10 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     port,
     url: (role, database) => databaseUrl(port, role, database),
     process: supervised,
-    stop: (shutdown = 'fast') => supervised.stop(shutdown === 'immediate' ? 'SIGQUIT' : 'SIGINT'),
+    stop: async (shutdown = 'fast') => {
+      await supervised.stop(shutdown === 'immediate' ? 'SIGQUIT' : 'SIGINT');
+      // Named after the cluster's path, under the temp dir: left behind, one piles up per throwaway cluster.
+      if (socketDir) rmSync(socketDir, { recursive: true, force: true });
+    },
   };
 }
