@@ -12,10 +12,14 @@
  *
  *   npx tsx --conditions=@groundwork/source bench/startup.ts [runs=3]
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestDatabase, startTestStack, type TestStack } from '@groundwork/local-stack/testing';
+import {
+  makeStackTempDir,
+  startTestDatabase,
+  startTestStack,
+  type TestStack,
+} from '@groundwork/local-stack/testing';
 
 const runs = Number(process.argv[2] ?? 3);
 const workdir = new URL('..', import.meta.url).pathname;
@@ -68,13 +72,7 @@ const seconds = (values: number[]) =>
 const millis = (values: number[]) =>
   `median ${Math.round(median(values))} ms  (runs: ${values.map((v) => Math.round(v)).join(', ')})`;
 
-// mkdtemp makes 0700 folders: the database server (its own OS user under root) must enter it, else its
-// cluster goes to a folder of its own under the temp dir that outlives this one.
-const fresh = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'groundwork-bench-'));
-  chmodSync(dir, 0o755);
-  return dir;
-};
+const fresh = () => makeStackTempDir('groundwork-bench-');
 /**
  * A cold start with the template renames a spare copy of the template's cluster, and one is made
  * again in the background after it (a detached `cp -a`): between a person's stop and next start

@@ -19,7 +19,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -30,10 +29,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { checkPackage, createPackageFromTarballData } from '@arethetypeswrong/core';
+import { makeStackTempDir } from '@groundwork/local-stack/testing';
 import { publint } from 'publint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.ts';
@@ -44,10 +43,7 @@ const readme = readMarkdown(new URL('../../README.md', import.meta.url));
 const sdkReadme = readMarkdown(new URL('../../packages/sdk/README.md', import.meta.url));
 const VITE = 'vite@8.3.8';
 
-const work = mkdtempSync(join(tmpdir(), 'groundwork-consumer-'));
-// mkdtemp makes the folder 0700; run as root, the stack runs initdb as the `postgres` user,
-// which must be able to reach node_modules and .groundwork below it.
-chmodSync(work, 0o755);
+const work = makeStackTempDir('groundwork-consumer-');
 const app = join(work, 'app');
 const tarballs = join(work, 'tarballs');
 const packages = ['sdk', 'local-stack'].map((pkg) => {

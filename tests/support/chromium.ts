@@ -6,8 +6,8 @@ import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
 // browser's --headless now runs the whole browser, only without a window). It has the same Blink,
 // DevTools protocol and virtual authenticator the tests drive, and it costs far less CPU to start
 // and to render (measured: tests/taskboard/taskboard.test.ts 34 → 24 CPU-s, auth-oauth 21 → 10).
-// The full browser is the fallback where only `chromium` is installed. GitHub's Ubuntu images have Google Chrome instead (CHROMIUM_PATH, see
-// .github/workflows/test.yml).
+// The full browser is the fallback where only `chromium` is installed. GitHub's Ubuntu images have
+// Google Chrome instead (CHROMIUM_PATH, see .github/workflows/test.yml).
 const HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
 const CHROMIUM =
   process.env.CHROMIUM_PATH || (existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : '/usr/bin/chromium');

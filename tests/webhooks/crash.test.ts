@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freePorts, startTestStack } from '@groundwork/local-stack/testing';
+import { freePorts, makeStackTempDir, startTestStack } from '@groundwork/local-stack/testing';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { startWebhookReceiver } from './webhook-receiver.ts';
@@ -15,8 +14,7 @@ import { startWebhookReceiver } from './webhook-receiver.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../packages/local-stack/bin/groundwork.js', import.meta.url).pathname;
-const project = mkdtempSync(join(tmpdir(), 'groundwork-webhook-crash-'));
-chmodSync(project, 0o755);
+const project = makeStackTempDir('groundwork-webhook-crash-');
 cpSync(new URL('../../supabase', import.meta.url).pathname, join(project, 'supabase'), {
   recursive: true,
   filter: (source) => !source.includes('/.groundwork') && !source.endsWith('/.env'),

@@ -5,22 +5,12 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../src/testing/index.ts';
+import { freePorts, makeStackTempDir } from '../src/testing/index.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../bin/groundwork.js', import.meta.url).pathname;
@@ -58,9 +48,7 @@ function groupAlive(groupId: number) {
 
 /** A copy of the RLS fixture with a function (so Deno runs) on free ports, in a folder of its own. */
 async function makeProject(prefix: string) {
-  const project = mkdtempSync(join(tmpdir(), prefix));
-  // mkdtemp makes 0700 folders; under root the database server (its own OS user) must enter it.
-  chmodSync(project, 0o755);
+  const project = makeStackTempDir(prefix);
   cpSync(new URL('./fixtures/rls-project', import.meta.url).pathname, project, { recursive: true });
   cpSync(
     new URL('./fixtures/functions-project/supabase/functions/hello', import.meta.url).pathname,

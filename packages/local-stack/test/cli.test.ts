@@ -1,19 +1,10 @@
 import { execFile } from 'node:child_process';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../src/testing/index.ts';
+import { freePorts, makeStackTempDir } from '../src/testing/index.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../bin/groundwork.js', import.meta.url).pathname;
@@ -51,10 +42,7 @@ function isAlive(pid: number) {
 }
 
 describe('groundwork start | status | stop', () => {
-  const project = mkdtempSync(join(tmpdir(), 'groundwork-cli-'));
-  // mkdtemp makes 0700 folders: the database server (its own OS user under root) must enter it, else its
-  // cluster goes to a folder of its own under the temp dir that outlives this one.
-  chmodSync(project, 0o755);
+  const project = makeStackTempDir('groundwork-cli-');
   cpSync(new URL('./fixtures/rls-project', import.meta.url).pathname, project, { recursive: true });
   const groundwork = (...args: string[]) => run(process.execPath, [bin, ...args, '--workdir', project]);
   afterAll(async () => {

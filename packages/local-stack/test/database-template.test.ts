@@ -4,8 +4,7 @@
  * while the stack runs — REST, Auth, Storage and Realtime answer from the recreated database.
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,13 +12,12 @@ import { loadConfig } from '../src/config/load-config.ts';
 import { templateCacheDir } from '../src/database/cluster-template.ts';
 import { projectTemplateKey } from '../src/database/project-template.ts';
 import { isStackError } from '../src/errors.ts';
-import { startTestStack, type TestStack } from '../src/testing/index.ts';
+import { makeStackTempDir, startTestStack, type TestStack } from '../src/testing/index.ts';
 import { Inbox, realtimeClient, subscribed } from './realtime/realtime-clients.ts';
 
 /** The RLS fixture plus a migration unique to this run, so its first start really runs the CLI. */
 function uniqueProject(): string {
-  const project = mkdtempSync(join(tmpdir(), 'groundwork-template-'));
-  chmodSync(project, 0o755);
+  const project = makeStackTempDir('groundwork-template-');
   cpSync(new URL('./fixtures/rls-project', import.meta.url).pathname, project, { recursive: true });
   writeFileSync(
     join(project, 'supabase/migrations/20250102000000_run_specific.sql'),
@@ -45,8 +43,7 @@ const history = (stack: TestStack) =>
  */
 const diskStateDirs: string[] = [];
 function diskStateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'groundwork-template-state-'));
-  chmodSync(dir, 0o755);
+  const dir = makeStackTempDir('groundwork-template-state-');
   diskStateDirs.push(dir);
   return dir;
 }

@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,15 +8,13 @@ import { silentLogger } from '../src/logger.ts';
 import { clusterDirFor } from '../src/processes/data-dir.ts';
 import { findFreePort } from '../src/processes/ports.ts';
 import { initCluster, startPostgres } from '../src/processes/postgres.ts';
-import { startTestStack, type TestStack } from '../src/testing/index.ts';
+import { makeStackTempDir, startTestStack, type TestStack } from '../src/testing/index.ts';
 
 const fixture = new URL('./fixtures/hosted-privileges', import.meta.url).pathname;
 
 function scratchProject(): { project: string; stateDir: string; remove(): void } {
   const project = mkdtempSync(join(tmpdir(), 'groundwork-privileges-'));
-  const stateDir = mkdtempSync(join(tmpdir(), 'groundwork-privileges-state-'));
-  // The database server (its own OS user when tests run as root) must enter the state folder.
-  chmodSync(stateDir, 0o755);
+  const stateDir = makeStackTempDir('groundwork-privileges-state-');
   cpSync(fixture, project, { recursive: true });
   return {
     project,

@@ -1,13 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { realtimeService } from '../src/services/realtime/index.ts';
-import { startTestStack } from '../src/testing/index.ts';
+import { makeStackTempDir, startTestStack } from '../src/testing/index.ts';
 
 const fixture = new URL('./fixtures/rls-project', import.meta.url).pathname;
-const stateDir = mkdtempSync(join(tmpdir(), 'groundwork-slot-'));
-chmodSync(stateDir, 0o755);
+const stateDir = makeStackTempDir('groundwork-slot-');
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 const slots = async (stack: { db: { query: (sql: string) => Promise<{ rows: { slot_name: string }[] }> } }) =>

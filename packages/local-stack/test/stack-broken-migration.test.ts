@@ -1,16 +1,13 @@
-import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStackError } from '../src/errors.ts';
-import { startTestStack } from '../src/testing/index.ts';
+import { makeStackTempDir, startTestStack } from '../src/testing/index.ts';
 
 describe('a migration with a syntax error', () => {
   const project = mkdtempSync(join(tmpdir(), 'groundwork-broken-'));
-  const stateDir = mkdtempSync(join(tmpdir(), 'groundwork-broken-state-'));
-  // mkdtemp makes 0700 folders: the database server (its own OS user under root) must enter it, else its
-  // cluster goes to a folder of its own under the temp dir that outlives this one.
-  chmodSync(stateDir, 0o755);
+  const stateDir = makeStackTempDir('groundwork-broken-state-');
   cpSync(new URL('./fixtures/broken-migration', import.meta.url).pathname, project, { recursive: true });
   afterAll(() => {
     rmSync(project, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,6 +8,7 @@ import { silentLogger } from '../logger.ts';
 import { findFreePort } from '../processes/ports.ts';
 import { SUPERUSER, startPostgres } from '../processes/postgres.ts';
 import { runSupabaseCli } from '../processes/supabase-cli.ts';
+import { makeStackTempDir } from '../testing/temp-dirs.ts';
 import { applyBootstrap, bootstrapState, bootstrapVersion } from './apply-bootstrap.ts';
 
 // A bare cluster, as the stack starts it, without the bootstrap applied.
@@ -20,9 +21,7 @@ interface Cluster {
 }
 
 async function startThrowawayCluster(): Promise<Cluster> {
-  const root = mkdtempSync(join(tmpdir(), 'groundwork-bootstrap-test-'));
-  // When the tests run as root, the server runs as the `postgres` OS user and must reach it.
-  chmodSync(root, 0o755);
+  const root = makeStackTempDir('groundwork-bootstrap-test-');
   const postgres = await startPostgres({
     dataDir: join(root, 'postgres'),
     port: await findFreePort(),

@@ -14,7 +14,7 @@ import { enabledServices } from '../services/registry.ts';
 import type { ServiceFactory } from '../services/service.ts';
 import { startStack } from '../stack.ts';
 import type { TestStack } from './start-test-stack.ts';
-import { makeThrowawayDir } from './throwaway-dir.ts';
+import { makeThrowawayDir } from './temp-dirs.ts';
 
 export interface TestDatabaseOptions {
   /**

@@ -5,7 +5,7 @@ import { createLogger, type Logger, silentLogger } from '../logger.ts';
 import { enabledServices } from '../services/registry.ts';
 import type { ServiceFactory } from '../services/service.ts';
 import { dataDirOf, type RunningStack, startStack } from '../stack.ts';
-import { makeThrowawayDir } from './throwaway-dir.ts';
+import { makeThrowawayDir } from './temp-dirs.ts';
 
 export interface TestStackOptions {
   /** Folder holding `supabase/`; defaults to the nearest one above the current directory. */

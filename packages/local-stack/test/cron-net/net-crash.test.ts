@@ -1,15 +1,5 @@
 import { execFile } from 'node:child_process';
-import {
-  appendFileSync,
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -17,13 +7,12 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { clusterDirFor } from '../../src/processes/data-dir.ts';
 import { netService } from '../../src/services/net/index.ts';
-import { freePorts, startTestStack } from '../../src/testing/index.ts';
+import { freePorts, makeStackTempDir, startTestStack } from '../../src/testing/index.ts';
 import { startHttpReceiver } from './http-receiver.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/groundwork.js', import.meta.url).pathname;
-const project = mkdtempSync(join(tmpdir(), 'groundwork-net-crash-'));
-chmodSync(project, 0o755);
+const project = makeStackTempDir('groundwork-net-crash-');
 cpSync(new URL('./fixtures/net-project', import.meta.url).pathname, project, { recursive: true });
 const stateDir = join(project, '.groundwork', 'net-fixture');
 afterAll(() => rmSync(project, { recursive: true, force: true }));

@@ -192,11 +192,6 @@ export function functionsService(options: FunctionsServiceOptions = {}): Service
   };
 }
 
-/**
- * Hosted serves HTML from functions only on custom domains: a GET answered with
- * `text/html` reaches the browser as `text/plain`. Doing the same here keeps a page
- * that works locally from breaking after deploy.
- */
 /** The response with `onEnd` called once its body has been read to the end, failed or been cancelled. */
 function whenBodyEnds(response: Response, onEnd: () => void): Response {
   if (!response.body) {
@@ -235,6 +230,11 @@ function whenBodyEnds(response: Response, onEnd: () => void): Response {
   });
 }
 
+/**
+ * Hosted serves HTML from functions only on custom domains: a GET answered with
+ * `text/html` reaches the browser as `text/plain`. Doing the same here keeps a page
+ * that works locally from breaking after deploy.
+ */
 function withoutHtml(response: Response): Response {
   const type = response.headers.get('content-type') ?? '';
   if (!/^\s*text\/html\b/i.test(type)) return response;

@@ -10,6 +10,18 @@ const SHM = '/dev/shm';
  */
 const MIN_SHM_FREE_BYTES = 2 * 1024 ** 3;
 
+/**
+ * A new folder under `root` (default: the system temp dir) for a stack's project or state
+ * folder. Made 0755, not mkdtemp's 0700: under root the database server runs as its own OS user
+ * and must enter it, or its cluster would go to a folder of its own under the temp dir that
+ * outlives this one.
+ */
+export function makeStackTempDir(prefix: string, root = tmpdir()): string {
+  const dir = mkdtempSync(join(root, prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
 function throwawayRoot(): string {
   try {
     const { bavail, bsize } = statfsSync(SHM);
@@ -23,17 +35,13 @@ function throwawayRoot(): string {
 /**
  * A new folder for data a test stack owns and deletes when disposed: in /dev/shm when it has
  * room (the cluster copy, Postgres' writes and fsyncs, and the delete cost less CPU there than on
- * a disk), else under the system temp dir. Made 0755: the database server (its own OS user
- * under root) must enter it, and mkdtemp makes 0700 folders.
+ * a disk), else under the system temp dir.
  */
 export function makeThrowawayDir(prefix: string): string {
-  let dir: string;
   try {
-    dir = mkdtempSync(join(throwawayRoot(), prefix));
+    return makeStackTempDir(prefix, throwawayRoot());
   } catch {
     // /dev/shm not writable here.
-    dir = mkdtempSync(join(tmpdir(), prefix));
+    return makeStackTempDir(prefix);
   }
-  chmodSync(dir, 0o755);
-  return dir;
 }

@@ -2,7 +2,7 @@ import { rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { expect, it } from 'vitest';
-import { makeThrowawayDir } from './throwaway-dir.ts';
+import { makeThrowawayDir } from './temp-dirs.ts';
 
 it('makes a 0755 folder in /dev/shm when it has 2 GB free, else under the system temp dir', () => {
   const dir = makeThrowawayDir('groundwork-throwaway-test-');
